@@ -1,0 +1,158 @@
+//! The HTTP seam: token and API calls go through [`Transport`], so unit tests can assert the
+//! exact request (URL, headers, body) without a network, and the app uses reqwest.
+//!
+//! Security rule: [`HttpRequest`]'s `Debug` hides the `Authorization` header and the body.
+
+use crate::Error;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// A request about to be sent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// A form-encoded body, for POST.
+    pub body: Option<String>,
+}
+
+impl HttpRequest {
+    /// The value of a header (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<String> = self
+            .headers
+            .iter()
+            .map(|(k, v)| if k.eq_ignore_ascii_case("authorization") { format!("{k}: [redacted]") } else { format!("{k}: {v}") })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// A response as received: status, Content-Type and the whole body.
+#[derive(Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Successful bodies carry tokens; only error bodies are safe to show.
+        let body: &str = if (200..300).contains(&self.status) { "[redacted]" } else { &self.body };
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("body", &body)
+            .finish()
+    }
+}
+
+/// A boxed future, so [`Transport`] can be used as a trait object.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Sends HTTP requests.
+pub trait Transport: Send + Sync {
+    /// Sends one request, following no redirects.
+    ///
+    /// # Errors
+    /// [`Error::Network`] when no response arrived (DNS, TLS, refused, timeout).
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, Error>>;
+}
+
+/// The real transport: reqwest with rustls, redirects off, timeouts on.
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    /// A client with a 10 s connect and 30 s overall timeout and no redirects.
+    ///
+    /// # Panics
+    /// If the TLS backend cannot be initialised, which rustls always can.
+    pub fn new() -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("fortnox-activator/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("reqwest client builds");
+        ReqwestTransport { client }
+    }
+}
+
+impl Default for ReqwestTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Transport for ReqwestTransport {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, Error>> {
+        Box::pin(async move {
+            let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+            let mut builder = self.client.request(method, &request.url);
+            for (k, v) in &request.headers {
+                builder = builder.header(k, v);
+            }
+            if let Some(body) = request.body {
+                builder = builder.body(body);
+            }
+            let response = builder.send().await.map_err(network_error)?;
+            let status = response.status().as_u16();
+            let content_type = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body = response.text().await.map_err(network_error)?;
+            Ok(HttpResponse { status, content_type, body })
+        })
+    }
+}
+
+fn network_error(e: reqwest::Error) -> Error {
+    // reqwest's Display names the URL (no secrets in our URLs) and the cause.
+    let mut reason = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        reason.push_str(": ");
+        reason.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::Network { reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_credentials_and_bodies() {
+        let r = HttpRequest {
+            method: "POST",
+            url: "https://x/token".into(),
+            headers: vec![("Authorization".into(), "Basic c2VjcmV0".into())],
+            body: Some("code=abc".into()),
+        };
+        let d = format!("{r:?}");
+        assert!(!d.contains("c2VjcmV0") && !d.contains("code=abc"), "{d}");
+        let ok = HttpResponse { status: 200, content_type: None, body: "{\"access_token\":\"t\"}".into() };
+        assert!(!format!("{ok:?}").contains("access_token"));
+    }
+}
