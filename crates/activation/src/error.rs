@@ -67,6 +67,9 @@ pub enum Error {
     /// The user cancelled.
     #[error("cancelled")]
     Cancelled,
+    /// The system clipboard refused the text.
+    #[error("clipboard: {reason}")]
+    ClipboardFailed { reason: String },
     /// Fortnox could not be reached at all.
     #[error("network error: {reason}")]
     Network { reason: String },
@@ -110,6 +113,7 @@ impl Error {
             Error::BrowserFailed { .. } => "browser_failed",
             Error::TimedOut { .. } => "timed_out",
             Error::Cancelled => "cancelled",
+            Error::ClipboardFailed { .. } => "clipboard_failed",
             Error::Network { .. } => "network",
             Error::FortnoxUnavailable { .. } => "fortnox_unavailable",
             Error::UnexpectedResponse { .. } => "unexpected_response",
@@ -124,6 +128,7 @@ impl Error {
             Error::InvalidSettings(_)
                 | Error::PortInUse { .. }
                 | Error::ListenerFailed { .. }
+                | Error::ClipboardFailed { .. }
                 | Error::TimedOut { .. }
                 | Error::Cancelled
         )
@@ -145,6 +150,7 @@ impl Error {
             }),
             Error::ListenerFailed { reason, .. }
             | Error::BrowserFailed { reason }
+            | Error::ClipboardFailed { reason }
             | Error::Network { reason } => Some(reason.clone()),
             Error::UnexpectedResponse { status, detail } => Some(format!("HTTP {status}: {detail}")),
             Error::FortnoxUnavailable { status } => Some(format!("HTTP {status}")),
@@ -221,6 +227,10 @@ impl Error {
                 format!("Inget svar kom från Fortnox inom {}.", duration_sv(*seconds)),
             ),
             Error::Cancelled => Text::new("The authorization was cancelled.", "Auktoriseringen avbröts."),
+            Error::ClipboardFailed { .. } => Text::new(
+                "The text could not be put on the clipboard.",
+                "Texten kunde inte läggas i urklipp.",
+            ),
             Error::Network { .. } => Text::new(
                 "Fortnox could not be reached.",
                 "Det gick inte att nå Fortnox.",
@@ -302,6 +312,10 @@ impl Error {
             Error::TimedOut { .. } | Error::Cancelled => Text::new(
                 "Start the authorization again when you are ready.",
                 "Starta auktoriseringen igen när du är redo.",
+            ),
+            Error::ClipboardFailed { .. } => Text::new(
+                "Press \"Show\", select the text and copy it with Ctrl+C (⌘C on a Mac).",
+                "Tryck på \"Visa\", markera texten och kopiera den med Ctrl+C (⌘C på Mac).",
             ),
             Error::Network { .. } => Text::new(
                 "Check the internet connection (and any proxy or firewall), then try again.",
@@ -385,6 +399,7 @@ mod tests {
             Error::BrowserFailed { reason: "r".into() },
             Error::TimedOut { seconds: 600 },
             Error::Cancelled,
+            Error::ClipboardFailed { reason: "r".into() },
             Error::Network { reason: "r".into() },
             Error::FortnoxUnavailable { status: 503 },
             Error::UnexpectedResponse { status: 200, detail: "d".into() },

@@ -10,6 +10,7 @@ use crate::settings::{AccountType, Settings};
 use crate::token::{Company, FortnoxClient, TokenSet, CODE_LIFETIME};
 use crate::{Error, Language, Text};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 use tokio_util::sync::CancellationToken;
 
@@ -22,6 +23,9 @@ pub struct Activation {
     client: FortnoxClient,
     settings: Settings,
     attempt: Attempt,
+    /// Set once the attempt has ended (a code was taken, or it failed, timed out or was
+    /// cancelled): the state is single use, so nothing is accepted after that.
+    ended: AtomicBool,
 }
 
 /// What an activation produced.
@@ -49,12 +53,23 @@ impl Activation {
     /// Starts an attempt with a fresh state.
     pub fn start(client: FortnoxClient, settings: Settings) -> Self {
         let attempt = Attempt::new(client.endpoints(), &settings);
-        Activation { client, settings, attempt }
+        Self::with_attempt(client, settings, attempt)
     }
 
     /// Starts with a given attempt (deterministic tests).
     pub fn with_attempt(client: FortnoxClient, settings: Settings, attempt: Attempt) -> Self {
-        Activation { client, settings, attempt }
+        Activation { client, settings, attempt, ended: AtomicBool::new(false) }
+    }
+
+    /// Ends the attempt. True for the one caller that ended it; false when it had already
+    /// ended, in which case that caller must do nothing more.
+    pub fn end(&self) -> bool {
+        !self.ended.swap(true, Ordering::SeqCst)
+    }
+
+    /// True once the attempt has ended.
+    pub fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::SeqCst)
     }
 
     /// The URL to open in the browser.
@@ -89,7 +104,7 @@ impl Activation {
         lang: impl Fn() -> Language + Send + Sync + 'static,
         cancel: CancellationToken,
         timeout: Duration,
-        on_rejected: impl Fn(&Error) + Send,
+        on_rejected: impl Fn(&Error) + Send + Sync,
     ) -> Result<AuthCode, Error> {
         let judge = |callback: &Callback| {
             let params = redirect::parse_query(callback.query.as_deref().unwrap_or(""));
@@ -112,6 +127,9 @@ impl Activation {
     /// `Err(e)`: the text is unusable for this attempt (no code, state mismatch), so the user
     /// may paste again.
     pub fn judge_pasted(&self, text: &str) -> Result<Result<AuthCode, Error>, Error> {
+        if self.has_ended() {
+            return Err(Error::NoAttempt);
+        }
         let params = redirect::parse_pasted(text)?;
         match self.attempt.judge(&params, Origin::Pasted) {
             Verdict::Code(code) => Ok(Ok(code)),
@@ -121,12 +139,16 @@ impl Activation {
     }
 
     /// Finishes with a code: in code-only mode returns it; otherwise exchanges it (the
-    /// redirect URI repeated byte-identically) and reads the company. Consumes the attempt,
-    /// so its state is never accepted twice.
+    /// redirect URI repeated byte-identically) and reads the company. Ends the attempt, so
+    /// the first code wins and its state is never accepted twice.
     ///
     /// # Errors
-    /// The token endpoint's errors. A failed company lookup is only a warning.
-    pub async fn finish(self, code: AuthCode) -> Result<Outcome, Error> {
+    /// [`Error::NoAttempt`] when the attempt had already ended; the token endpoint's errors.
+    /// A failed company lookup is only a warning.
+    pub async fn finish(&self, code: AuthCode) -> Result<Outcome, Error> {
+        if !self.end() {
+            return Err(Error::NoAttempt);
+        }
         let Some(secret) = &self.settings.client_secret else {
             return Ok(Outcome::Code { code, expires_at: SystemTime::now() + CODE_LIFETIME });
         };

@@ -52,12 +52,7 @@ pub fn render(outcome: Outcome<'_>, lang: Language) -> String {
                     "Fortnox Activator finishes the connection and shows the result.",
                 ),
             };
-            page(
-                lang,
-                Mark::Check,
-                headline,
-                &[Para::plain(body), Para::plain(close)],
-            )
+            page(lang, Mark::Check, headline, &[Para::plain(body), Para::plain(close)])
         }
         Outcome::Failure(error) => {
             let headline = match lang {
@@ -66,10 +61,7 @@ pub fn render(outcome: Outcome<'_>, lang: Language) -> String {
             };
             let message = error.message();
             let next_step = error.next_step();
-            let mut paras = vec![
-                Para::plain(message.get(lang)),
-                Para::plain(next_step.get(lang)),
-            ];
+            let mut paras = vec![Para::plain(message.get(lang)), Para::plain(next_step.get(lang))];
             let detail_line = error.detail().map(|detail| {
                 let label = match lang {
                     Language::Sv => "Detaljer",
@@ -89,14 +81,8 @@ pub fn render(outcome: Outcome<'_>, lang: Language) -> String {
 /// The page for a path the listener does not serve (HTTP 404).
 pub fn not_found(lang: Language) -> String {
     let (headline, body) = match lang {
-        Language::Sv => (
-            "Sidan finns inte",
-            "Den här adressen används bara för att ta emot svaret från Fortnox.",
-        ),
-        Language::En => (
-            "Page not found",
-            "This address is only used to receive the answer from Fortnox.",
-        ),
+        Language::Sv => ("Sidan finns inte", "Den här adressen används bara för att ta emot svaret från Fortnox."),
+        Language::En => ("Page not found", "This address is only used to receive the answer from Fortnox."),
     };
     page(lang, Mark::Info, headline, &[Para::plain(body)])
 }
@@ -104,14 +90,10 @@ pub fn not_found(lang: Language) -> String {
 /// The page for a method other than `GET` or `HEAD` on the callback path (HTTP 405).
 pub fn method_not_allowed(lang: Language) -> String {
     let (headline, body) = match lang {
-        Language::Sv => (
-            "Metoden stöds inte",
-            "Den här adressen tar bara emot webbläsarens omdirigering från Fortnox.",
-        ),
-        Language::En => (
-            "Method not allowed",
-            "This address only receives the browser's redirect from Fortnox.",
-        ),
+        Language::Sv => {
+            ("Metoden stöds inte", "Den här adressen tar bara emot webbläsarens omdirigering från Fortnox.")
+        }
+        Language::En => ("Method not allowed", "This address only receives the browser's redirect from Fortnox."),
     };
     page(lang, Mark::Info, headline, &[Para::plain(body)])
 }
@@ -264,9 +246,7 @@ mod tests {
 
     #[test]
     fn pages_load_nothing_and_run_nothing() {
-        let error = Error::AccessDenied {
-            description: Some("nope".into()),
-        };
+        let error = Error::AccessDenied { description: Some("nope".into()) };
         for page in [
             render(Outcome::Success, Language::En),
             render(Outcome::Failure(&error), Language::Sv),
@@ -274,9 +254,7 @@ mod tests {
             method_not_allowed(Language::Sv),
         ] {
             let lower = page.to_ascii_lowercase();
-            for forbidden in [
-                "<script", "<link", "<img", "<iframe", "<form", "src=", "href=", "url(", "http",
-            ] {
+            for forbidden in ["<script", "<link", "<img", "<iframe", "<form", "src=", "href=", "url(", "http"] {
                 assert!(!lower.contains(forbidden), "{forbidden} in {page}");
             }
         }
@@ -304,10 +282,7 @@ mod tests {
 
     #[test]
     fn long_details_are_cut() {
-        let error = Error::AuthorizationFailed {
-            error: "x".into(),
-            description: Some("a".repeat(5000)),
-        };
+        let error = Error::AuthorizationFailed { error: "x".into(), description: Some("a".repeat(5000)) };
         let page = render(Outcome::Failure(&error), Language::En);
         assert!(page.len() < 6000);
         assert!(page.contains('…'));
@@ -321,10 +296,7 @@ mod tests {
             render(Outcome::Success, Language::En),
             render(Outcome::Success, Language::Sv),
             render(Outcome::Failure(&Error::StateMismatch), Language::En),
-            render(
-                Outcome::Failure(&Error::CodeExpiredOrUsed { description: None }),
-                Language::Sv,
-            ),
+            render(Outcome::Failure(&Error::CodeExpiredOrUsed { description: None }), Language::Sv),
             not_found(Language::En),
         ];
         for page in pages {

@@ -22,6 +22,7 @@ pub mod redirect;
 pub mod redirect_uri;
 pub mod scopes;
 pub mod secret;
+pub mod session;
 pub mod settings;
 pub mod token;
 

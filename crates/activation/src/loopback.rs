@@ -72,10 +72,7 @@ pub struct Callback {
 impl std::fmt::Debug for Callback {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The query holds the authorization code: show only its size.
-        let query = self
-            .query
-            .as_ref()
-            .map(|q| format!("[redacted, {} bytes]", q.len()));
+        let query = self.query.as_ref().map(|q| format!("[redacted, {} bytes]", q.len()));
         f.debug_struct("Callback").field("query", &query).finish()
     }
 }
@@ -129,18 +126,12 @@ impl CallbackListener {
                 }
             }
         }
-        Ok(CallbackListener {
-            listeners,
-            path: target.path.clone(),
-        })
+        Ok(CallbackListener { listeners, path: target.path.clone() })
     }
 
     /// The addresses actually listened on.
     pub fn local_addrs(&self) -> Vec<SocketAddr> {
-        self.listeners
-            .iter()
-            .filter_map(|l| l.local_addr().ok())
-            .collect()
+        self.listeners.iter().filter_map(|l| l.local_addr().ok()).collect()
     }
 
     /// Serves the redirect URI until a callback is judged [`Judgement::Done`], `cancel`
@@ -162,11 +153,7 @@ impl CallbackListener {
     ) -> Result<T, Error> {
         let lang: LangFn = Arc::new(lang);
         let (requests_tx, mut requests) = mpsc::channel::<Pending>(MAX_CONNECTIONS);
-        let shared = Arc::new(Shared {
-            path: self.path.clone(),
-            lang: Arc::clone(&lang),
-            requests: requests_tx,
-        });
+        let shared = Arc::new(Shared { path: self.path.clone(), lang: Arc::clone(&lang), requests: requests_tx });
         let mut tasks = JoinSet::new();
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
@@ -241,10 +228,7 @@ struct Reply {
 async fn bind_one(addr: SocketAddr) -> Result<TcpListener, Error> {
     TcpListener::bind(addr).await.map_err(|e| match e.kind() {
         io::ErrorKind::AddrInUse => Error::PortInUse { port: addr.port() },
-        _ => Error::ListenerFailed {
-            address: addr.to_string(),
-            reason: e.to_string(),
-        },
+        _ => Error::ListenerFailed { address: addr.to_string(), reason: e.to_string() },
     })
 }
 
@@ -255,11 +239,7 @@ async fn accept(listener: Option<&TcpListener>) -> io::Result<TcpStream> {
     }
 }
 
-async fn spawn_connection(
-    tasks: &mut JoinSet<()>,
-    accepted: io::Result<TcpStream>,
-    shared: &Arc<Shared>,
-) {
+async fn spawn_connection(tasks: &mut JoinSet<()>, accepted: io::Result<TcpStream>, shared: &Arc<Shared>) {
     match accepted {
         Ok(stream) if tasks.len() < MAX_CONNECTIONS => {
             let _ = stream.set_nodelay(true);
@@ -306,27 +286,13 @@ async fn respond(
         return page(StatusCode::NOT_FOUND, landing::not_found((shared.lang)()));
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        let mut response = page(
-            StatusCode::METHOD_NOT_ALLOWED,
-            landing::method_not_allowed((shared.lang)()),
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        let mut response = page(StatusCode::METHOD_NOT_ALLOWED, landing::method_not_allowed((shared.lang)()));
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
-    let callback = Callback {
-        query: request.uri().query().map(str::to_string),
-    };
+    let callback = Callback { query: request.uri().query().map(str::to_string) };
     let (reply_tx, reply_rx) = oneshot::channel();
-    let reply = match shared
-        .requests
-        .send(Pending {
-            callback,
-            reply: reply_tx,
-        })
-        .await
-    {
+    let reply = match shared.requests.send(Pending { callback, reply: reply_tx }).await {
         Ok(()) => reply_rx.await.ok(),
         Err(_) => None,
     };
@@ -338,10 +304,7 @@ async fn respond(
             page(status, html)
         }
         // The attempt ended while this request waited.
-        None => page(
-            StatusCode::GONE,
-            landing::render(Outcome::Failure(&Error::NoAttempt), (shared.lang)()),
-        ),
+        None => page(StatusCode::GONE, landing::render(Outcome::Failure(&Error::NoAttempt), (shared.lang)())),
     }
 }
 
@@ -349,24 +312,12 @@ fn page(status: StatusCode, html: String) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(html)));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(landing::CONTENT_SECURITY_POLICY),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(landing::CONTENT_SECURITY_POLICY));
     headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
 }
@@ -389,11 +340,7 @@ mod tests {
     }
 
     fn target(host: LoopbackHost, port: u16) -> LoopbackTarget {
-        LoopbackTarget {
-            host,
-            port,
-            path: "/callback".into(),
-        }
+        LoopbackTarget { host, port, path: "/callback".into() }
     }
 
     fn ipv6_available() -> bool {
@@ -426,9 +373,7 @@ mod tests {
         fn header(&self, name: &str) -> Option<String> {
             self.head.lines().skip(1).find_map(|line| {
                 let (n, v) = line.split_once(':')?;
-                n.trim()
-                    .eq_ignore_ascii_case(name)
-                    .then(|| v.trim().to_string())
+                n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
             })
         }
     }
@@ -436,44 +381,22 @@ mod tests {
     /// A minimal HTTP/1.1 client: one request, then read until the server closes.
     async fn request(addr: SocketAddr, method: &str, target: &str) -> Answer {
         let mut stream = TcpStream::connect(addr).await.unwrap();
-        let req = format!(
-            "{method} {target} HTTP/1.1\r\nHost: localhost:{}\r\nAccept: text/html\r\n\r\n",
-            addr.port()
-        );
+        let req = format!("{method} {target} HTTP/1.1\r\nHost: localhost:{}\r\nAccept: text/html\r\n\r\n", addr.port());
         stream.write_all(req.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
-        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
-            .await
-            .unwrap()
-            .unwrap();
+        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw)).await.unwrap().unwrap();
         let raw = String::from_utf8(raw).unwrap();
         let (head, body) = raw.split_once("\r\n\r\n").expect("a complete response");
         let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        Answer {
-            status,
-            head: head.to_string(),
-            body: body.to_string(),
-        }
+        Answer { status, head: head.to_string(), body: body.to_string() }
     }
 
     fn assert_safe_headers(answer: &Answer) {
-        assert_eq!(
-            answer.header("content-type").as_deref(),
-            Some("text/html; charset=utf-8")
-        );
+        assert_eq!(answer.header("content-type").as_deref(), Some("text/html; charset=utf-8"));
         assert_eq!(answer.header("cache-control").as_deref(), Some("no-store"));
-        assert_eq!(
-            answer.header("referrer-policy").as_deref(),
-            Some("no-referrer")
-        );
-        assert_eq!(
-            answer.header("x-content-type-options").as_deref(),
-            Some("nosniff")
-        );
-        assert!(answer
-            .header("content-security-policy")
-            .unwrap()
-            .starts_with("default-src 'none'"));
+        assert_eq!(answer.header("referrer-policy").as_deref(), Some("no-referrer"));
+        assert_eq!(answer.header("x-content-type-options").as_deref(), Some("nosniff"));
+        assert!(answer.header("content-security-policy").unwrap().starts_with("default-src 'none'"));
     }
 
     fn start(
@@ -492,9 +415,7 @@ mod tests {
     #[tokio::test]
     async fn the_callback_reaches_the_judge_and_gets_the_success_page() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         assert_eq!(listener.local_addrs(), vec![v4(port)]);
         let task = start(listener, Language::En, CancellationToken::new(), LONG);
 
@@ -507,29 +428,20 @@ mod tests {
 
         let result = task.await.unwrap();
         assert_eq!(result.unwrap(), "code=SECRET-CODE-123&state=good");
-        assert!(
-            port_is_free(port).await,
-            "the port is free once wait_for returns"
-        );
+        assert!(port_is_free(port).await, "the port is free once wait_for returns");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_page_is_written_before_wait_for_returns() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         let task = start(listener, Language::En, CancellationToken::new(), LONG);
 
         let mut stream = TcpStream::connect(v4(port)).await.unwrap();
-        let req =
-            format!("GET /callback?code=c&state=good HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n");
+        let req = format!("GET /callback?code=c&state=good HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n");
         stream.write_all(req.as_bytes()).await.unwrap();
         // Wait for the listener to finish before reading anything.
-        let result = tokio::time::timeout(Duration::from_secs(5), task)
-            .await
-            .unwrap()
-            .unwrap();
+        let result = tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
         assert_eq!(result.unwrap(), "code=c&state=good");
         assert!(port_is_free(port).await);
 
@@ -537,26 +449,17 @@ mod tests {
         stream.read_to_end(&mut raw).await.unwrap();
         let raw = String::from_utf8(raw).unwrap();
         assert!(raw.starts_with("HTTP/1.1 200 OK"));
-        assert!(
-            raw.trim_end().ends_with("</html>"),
-            "the whole page arrived"
-        );
+        assert!(raw.trim_end().ends_with("</html>"), "the whole page arrived");
     }
 
     #[tokio::test]
     async fn the_page_language_is_asked_at_response_time() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         let lang = Arc::new(Mutex::new(Language::En));
         let lang_now = Arc::clone(&lang);
-        let task = tokio::spawn(listener.wait_for(
-            judge,
-            move || *lang_now.lock().unwrap(),
-            CancellationToken::new(),
-            LONG,
-        ));
+        let task =
+            tokio::spawn(listener.wait_for(judge, move || *lang_now.lock().unwrap(), CancellationToken::new(), LONG));
         *lang.lock().unwrap() = Language::Sv;
         let answer = request(v4(port), "GET", "/callback?code=x&state=good").await;
         assert!(answer.body.contains("<html lang=\"sv\">"));
@@ -567,18 +470,10 @@ mod tests {
     #[tokio::test]
     async fn other_paths_get_404_and_waiting_goes_on() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         let task = start(listener, Language::En, CancellationToken::new(), LONG);
 
-        for path in [
-            "/favicon.ico",
-            "/",
-            "/callback/",
-            "/callbackx?state=good",
-            "/CALLBACK?state=good",
-        ] {
+        for path in ["/favicon.ico", "/", "/callback/", "/callbackx?state=good", "/CALLBACK?state=good"] {
             let answer = request(v4(port), "GET", path).await;
             assert_eq!(answer.status, 404, "{path}");
             assert_safe_headers(&answer);
@@ -594,9 +489,7 @@ mod tests {
     #[tokio::test]
     async fn other_methods_on_the_path_get_405() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         let task = start(listener, Language::En, CancellationToken::new(), LONG);
 
         let answer = request(v4(port), "POST", "/callback?code=c&state=good").await;
@@ -612,18 +505,14 @@ mod tests {
     #[tokio::test]
     async fn a_rejected_callback_gets_the_failure_page_and_waiting_goes_on() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         let task = start(listener, Language::En, CancellationToken::new(), LONG);
 
         let answer = request(v4(port), "GET", "/callback?code=FORGED&state=evil").await;
         assert_eq!(answer.status, 400);
         assert_safe_headers(&answer);
         assert!(answer.body.contains("Authorization failed"));
-        assert!(answer.body.contains(&landing::escape_html(
-            Error::StateMismatch.message().en.as_str()
-        )));
+        assert!(answer.body.contains(&landing::escape_html(Error::StateMismatch.message().en.as_str())));
         assert!(!answer.body.contains("FORGED"));
 
         let answer = request(v4(port), "GET", "/callback").await;
@@ -638,17 +527,10 @@ mod tests {
     #[tokio::test]
     async fn a_done_error_ends_the_wait_with_the_failure_page() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         let task = start(listener, Language::Sv, CancellationToken::new(), LONG);
 
-        let answer = request(
-            v4(port),
-            "GET",
-            "/callback?error=access_denied&error_description=%3Cscript%3E",
-        )
-        .await;
+        let answer = request(v4(port), "GET", "/callback?error=access_denied&error_description=%3Cscript%3E").await;
         assert_eq!(answer.status, 400);
         assert!(answer.body.contains("Auktoriseringen misslyckades"));
         assert!(!answer.body.contains("<script"));
@@ -659,39 +541,25 @@ mod tests {
     #[tokio::test]
     async fn stray_connections_do_not_block_a_later_callback() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         let task = start(listener, Language::En, CancellationToken::new(), LONG);
 
         // A pre-connected socket that never speaks, a half request, and garbage.
         let _idle = TcpStream::connect(v4(port)).await.unwrap();
         let mut half = TcpStream::connect(v4(port)).await.unwrap();
-        half.write_all(b"GET /callback?code=half&sta")
-            .await
-            .unwrap();
+        half.write_all(b"GET /callback?code=half&sta").await.unwrap();
         let mut garbage = TcpStream::connect(v4(port)).await.unwrap();
-        garbage
-            .write_all(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n")
-            .await
-            .unwrap();
+        garbage.write_all(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n").await.unwrap();
         let mut reply = Vec::new();
         let _ = tokio::time::timeout(Duration::from_secs(5), garbage.read_to_end(&mut reply)).await;
-        assert!(
-            String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 400"),
-            "hyper answers garbage with 400"
-        );
+        assert!(String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 400"), "hyper answers garbage with 400");
 
-        let answer = tokio::time::timeout(
-            Duration::from_secs(5),
-            request(v4(port), "GET", "/callback?code=c&state=good"),
-        )
-        .await
-        .expect("the callback is served despite the idle connections");
+        let answer =
+            tokio::time::timeout(Duration::from_secs(5), request(v4(port), "GET", "/callback?code=c&state=good"))
+                .await
+                .expect("the callback is served despite the idle connections");
         assert_eq!(answer.status, 200);
-        let result = tokio::time::timeout(Duration::from_secs(5), task)
-            .await
-            .expect("wait_for returns promptly");
+        let result = tokio::time::timeout(Duration::from_secs(5), task).await.expect("wait_for returns promptly");
         result.unwrap().unwrap();
         assert!(port_is_free(port).await);
     }
@@ -699,56 +567,30 @@ mod tests {
     #[tokio::test]
     async fn cancel_ends_the_wait_and_frees_the_port() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         let cancel = CancellationToken::new();
         let task = start(listener, Language::En, cancel.clone(), LONG);
         let _idle = TcpStream::connect(v4(port)).await.unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
         cancel.cancel();
-        let result = tokio::time::timeout(Duration::from_secs(5), task)
-            .await
-            .unwrap()
-            .unwrap();
+        let result = tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
         assert_eq!(result.unwrap_err(), Error::Cancelled);
         assert!(port_is_free(port).await);
         // And a new attempt can listen on the same port at once.
-        CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
     }
 
     #[tokio::test]
     async fn the_timeout_ends_the_wait() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
-        let task = start(
-            listener,
-            Language::En,
-            CancellationToken::new(),
-            Duration::from_millis(200),
-        );
-        let result = tokio::time::timeout(Duration::from_secs(5), task)
-            .await
-            .unwrap()
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
+        let task = start(listener, Language::En, CancellationToken::new(), Duration::from_millis(200));
+        let result = tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
         assert_eq!(result.unwrap_err(), Error::TimedOut { seconds: 1 });
         assert!(port_is_free(port).await);
 
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
-        let result = listener
-            .wait_for(
-                judge,
-                || Language::En,
-                CancellationToken::new(),
-                Duration::from_secs(0),
-            )
-            .await;
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
+        let result = listener.wait_for(judge, || Language::En, CancellationToken::new(), Duration::from_secs(0)).await;
         assert_eq!(result.unwrap_err(), Error::TimedOut { seconds: 0 });
     }
 
@@ -757,9 +599,7 @@ mod tests {
         let taken = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = taken.local_addr().unwrap().port();
         for host in [LoopbackHost::Ipv4, LoopbackHost::Localhost] {
-            let error = CallbackListener::bind(&target(host, port))
-                .await
-                .unwrap_err();
+            let error = CallbackListener::bind(&target(host, port)).await.unwrap_err();
             assert_eq!(error, Error::PortInUse { port });
             assert!(error.message().en.contains(&port.to_string()));
         }
@@ -768,9 +608,7 @@ mod tests {
     #[tokio::test]
     async fn localhost_also_listens_on_ipv6_loopback() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Localhost, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Localhost, port)).await.unwrap();
         let addrs = listener.local_addrs();
         assert!(addrs.contains(&v4(port)));
         assert!(addrs.iter().all(|a| a.ip().is_loopback()));
@@ -798,41 +636,27 @@ mod tests {
         if std::net::TcpListener::bind(v4(port)).is_err() {
             return; // 127.0.0.1 happens to be taken too; nothing to learn.
         }
-        let error = CallbackListener::bind(&target(LoopbackHost::Localhost, port))
-            .await
-            .unwrap_err();
+        let error = CallbackListener::bind(&target(LoopbackHost::Localhost, port)).await.unwrap_err();
         assert_eq!(error, Error::PortInUse { port });
-        assert!(
-            port_is_free(port).await,
-            "the 127.0.0.1 socket is let go again"
-        );
+        assert!(port_is_free(port).await, "the 127.0.0.1 socket is let go again");
     }
 
     #[tokio::test]
     async fn ipv6_literal_listens_on_ipv6_loopback_only() {
         if !ipv6_available() {
-            let error = CallbackListener::bind(&target(LoopbackHost::Ipv6, free_port()))
-                .await
-                .unwrap_err();
+            let error = CallbackListener::bind(&target(LoopbackHost::Ipv6, free_port())).await.unwrap_err();
             assert_eq!(error.kind(), "listener_failed");
             return;
         }
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv6, port))
-            .await
-            .unwrap();
-        assert_eq!(
-            listener.local_addrs(),
-            vec![SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port)]
-        );
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv6, port)).await.unwrap();
+        assert_eq!(listener.local_addrs(), vec![SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port)]);
     }
 
     #[tokio::test]
     async fn head_reaches_the_judge_and_gets_headers_only() {
         let port = free_port();
-        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port))
-            .await
-            .unwrap();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         let task = start(listener, Language::En, CancellationToken::new(), LONG);
 
         let answer = request(v4(port), "HEAD", "/favicon.ico").await;
@@ -842,23 +666,14 @@ mod tests {
         let answer = request(v4(port), "HEAD", "/callback?code=c&state=good").await;
         assert_eq!(answer.status, 200);
         assert_safe_headers(&answer);
-        assert!(
-            answer
-                .header("content-length")
-                .unwrap()
-                .parse::<usize>()
-                .unwrap()
-                > 0
-        );
+        assert!(answer.header("content-length").unwrap().parse::<usize>().unwrap() > 0);
         assert!(answer.body.is_empty(), "no body for HEAD");
         assert_eq!(task.await.unwrap().unwrap(), "code=c&state=good");
     }
 
     #[tokio::test]
     async fn callbacks_hide_the_query_in_debug() {
-        let callback = Callback {
-            query: Some("code=SECRET&state=s".into()),
-        };
+        let callback = Callback { query: Some("code=SECRET&state=s".into()) };
         let debug = format!("{callback:?}");
         assert!(!debug.contains("SECRET"));
         assert!(debug.contains("redacted"));

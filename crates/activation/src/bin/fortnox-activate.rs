@@ -186,8 +186,8 @@ async fn run(activation: Activation, no_browser: bool, timeout: Duration, lang: 
         let u = url.clone();
         // `open` waits for the launcher; run it aside so the listener keeps serving.
         tokio::task::spawn_blocking(move || {
-            if let Err(e) = open::that(&u) {
-                eprintln!("note: the browser could not be opened ({e}); open the address above yourself.");
+            if let Err(e) = activation::session::open_browser(&u) {
+                eprintln!("note: {}", e.explain(lang));
             }
         });
     }

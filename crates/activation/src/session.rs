@@ -1,0 +1,289 @@
+//! An interactive activation, as a window runs it: one attempt at a time, the code arriving
+//! from the loopback listener or from the user pasting, progress reported as [`Event`]s,
+//! and the outcome kept here (not in the front end) until the user asks to see or copy a
+//! part of it.
+//!
+//! Security rule: events and [`Summary`] carry no secret; secrets leave only through
+//! [`Session::secret`] and [`Outcome::to_json_with_secrets`], on the user's request.
+
+use crate::flow::{epoch_ms, Activation, Outcome};
+use crate::redirect_uri::Capture;
+use crate::settings::Settings;
+use crate::token::FortnoxClient;
+use crate::{Error, ErrorPayload, Language, Text};
+use serde::Serialize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use tokio_util::sync::CancellationToken;
+
+/// Progress of a session, for the front end.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Event {
+    /// The browser could not be opened: the user should open the URL themselves.
+    BrowserFailed { error: ErrorPayload },
+    /// A redirect arrived that does not belong to this attempt; still waiting.
+    CallbackRejected { error: ErrorPayload },
+    /// A code arrived; talking to Fortnox.
+    Exchanging,
+    /// Done.
+    Succeeded { result: Summary },
+    /// The attempt ended without success (including `cancelled` and `timed_out`).
+    Failed { error: ErrorPayload },
+}
+
+/// What the result screen shows. No secrets.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// `tokens` or `code`.
+    pub mode: &'static str,
+    pub connection_name: String,
+    pub account_type: &'static str,
+    pub company_name: Option<String>,
+    pub organization_number: Option<String>,
+    pub tenant_id: Option<String>,
+    /// Granted scopes (from the token answer), or the requested ones in code-only mode.
+    pub scopes: Vec<String>,
+    pub access_token_expires_at_ms: Option<u64>,
+    pub refresh_token_expires_at_ms: Option<u64>,
+    pub code_expires_at_ms: Option<u64>,
+    pub has_refresh_token: bool,
+    pub warnings: Vec<Text>,
+}
+
+/// Which secret of the outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretPart {
+    Code,
+    AccessToken,
+    RefreshToken,
+}
+
+/// What [`Session::start`] tells the front end.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Started {
+    pub authorize_url: String,
+    pub capture: Capture,
+    pub code_only: bool,
+    pub timeout_secs: u64,
+    pub deadline_ms: u64,
+}
+
+type Sink = Arc<dyn Fn(Event) + Send + Sync>;
+type LangFn = Arc<dyn Fn() -> Language + Send + Sync>;
+
+/// One authorization attempt and, once it succeeded, its outcome.
+pub struct Session {
+    activation: Arc<Activation>,
+    cancel: CancellationToken,
+    sink: Sink,
+    outcome: Arc<Mutex<Option<Outcome>>>,
+    started: Started,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("started", &self.started).finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Starts an attempt: opens the loopback listener when the redirect URI points to this
+    /// computer, and waits (in the background) until a code arrives, the attempt fails,
+    /// `timeout` passes or [`cancel`](Self::cancel) is called. Opening the browser is the
+    /// caller's business ([`open_browser`]), after this returns.
+    ///
+    /// Must be called within a Tokio runtime.
+    ///
+    /// # Errors
+    /// `port_in_use`, `listener_failed`.
+    pub async fn start(
+        client: FortnoxClient,
+        settings: Settings,
+        timeout: Duration,
+        lang: impl Fn() -> Language + Send + Sync + 'static,
+        sink: impl Fn(Event) + Send + Sync + 'static,
+    ) -> Result<Session, Error> {
+        let capture = settings.redirect_uri.capture().clone();
+        let code_only = settings.code_only();
+        let activation = Arc::new(Activation::start(client, settings));
+        let listener = activation.bind_listener().await?;
+        let started = Started {
+            authorize_url: activation.authorize_url().to_string(),
+            capture,
+            code_only,
+            timeout_secs: timeout.as_secs(),
+            deadline_ms: epoch_ms(SystemTime::now() + timeout),
+        };
+        let session = Session {
+            activation,
+            cancel: CancellationToken::new(),
+            sink: Arc::new(sink),
+            outcome: Arc::new(Mutex::new(None)),
+            started,
+        };
+        let lang: LangFn = Arc::new(lang);
+        let (activation, cancel, sink, outcome) =
+            (session.activation.clone(), session.cancel.clone(), session.sink.clone(), session.outcome.clone());
+        tokio::spawn(async move {
+            let code = match listener {
+                Some(listener) => {
+                    let rejected = sink.clone();
+                    activation
+                        .wait_for_code(listener, move || lang(), cancel, timeout, move |e| {
+                            rejected(Event::CallbackRejected { error: e.payload() })
+                        })
+                        .await
+                }
+                None => tokio::select! {
+                    () = tokio::time::sleep(timeout) => Err(Error::TimedOut { seconds: timeout.as_secs() }),
+                    () = cancel.cancelled() => Err(Error::Cancelled),
+                },
+            };
+            match code {
+                Ok(code) => finish(&activation, &sink, &outcome, code).await,
+                // Ended elsewhere (a pasted code won, or cancel after that): say nothing.
+                Err(e) if activation.end() => sink(Event::Failed { error: e.payload() }),
+                Err(_) => {}
+            }
+        });
+        Ok(session)
+    }
+
+    /// What the front end needs to show the waiting step.
+    pub fn started(&self) -> &Started {
+        &self.started
+    }
+
+    /// Takes what the user pasted. On a usable code the attempt goes on in the background
+    /// (`exchanging`, then `succeeded` or `failed`).
+    ///
+    /// # Errors
+    /// `no_code_in_redirect`, `state_mismatch` (paste again), `no_attempt` (already ended).
+    pub fn submit_pasted(&self, text: &str) -> Result<(), Error> {
+        let verdict = self.activation.judge_pasted(text)?;
+        let (activation, sink, outcome, cancel) =
+            (self.activation.clone(), self.sink.clone(), self.outcome.clone(), self.cancel.clone());
+        tokio::spawn(async move {
+            match verdict {
+                Ok(code) => {
+                    let won = !activation.has_ended();
+                    finish(&activation, &sink, &outcome, code).await;
+                    if won {
+                        cancel.cancel(); // close the listener
+                    }
+                }
+                Err(e) => {
+                    if activation.end() {
+                        cancel.cancel();
+                        sink(Event::Failed { error: e.payload() });
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Cancels the attempt; a `failed` event with kind `cancelled` follows unless it had
+    /// already ended.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// True once the attempt has ended.
+    pub fn has_ended(&self) -> bool {
+        self.activation.has_ended()
+    }
+
+    /// A secret of the outcome, for showing or copying at the user's request.
+    pub fn secret(&self, part: SecretPart) -> Option<String> {
+        let guard = self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match (guard.as_ref()?, part) {
+            (Outcome::Code { code, .. }, SecretPart::Code) => Some(code.expose().to_string()),
+            (Outcome::Tokens(c), SecretPart::AccessToken) => Some(c.tokens.access_token.expose().to_string()),
+            (Outcome::Tokens(c), SecretPart::RefreshToken) => c.tokens.refresh_token.as_ref().map(|r| r.expose().to_string()),
+            _ => None,
+        }
+    }
+
+    /// The whole outcome as JSON or `.env` lines, secrets included (user request only).
+    pub fn export(&self, env: bool) -> Option<String> {
+        let guard = self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let o = guard.as_ref()?;
+        Some(if env {
+            o.to_env_lines()
+        } else {
+            serde_json::to_string_pretty(&o.to_json_with_secrets()).unwrap_or_default()
+        })
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // A replaced or abandoned session must not keep the port open.
+        self.cancel.cancel();
+    }
+}
+
+async fn finish(activation: &Activation, sink: &Sink, outcome: &Mutex<Option<Outcome>>, code: crate::secret::AuthCode) {
+    if activation.has_ended() {
+        return;
+    }
+    sink(Event::Exchanging);
+    match activation.finish(code).await {
+        Ok(o) => {
+            let summary = summarise(activation.settings(), &o);
+            *outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(o);
+            sink(Event::Succeeded { result: summary });
+        }
+        Err(Error::NoAttempt) => {}
+        Err(e) => sink(Event::Failed { error: e.payload() }),
+    }
+}
+
+/// The secret-free summary of an outcome.
+pub fn summarise(settings: &Settings, outcome: &Outcome) -> Summary {
+    let base = Summary {
+        mode: "code",
+        connection_name: settings.connection_name.clone(),
+        account_type: settings.account_type.as_str(),
+        company_name: None,
+        organization_number: None,
+        tenant_id: None,
+        scopes: settings.scopes.clone(),
+        access_token_expires_at_ms: None,
+        refresh_token_expires_at_ms: None,
+        code_expires_at_ms: None,
+        has_refresh_token: false,
+        warnings: outcome.warnings(),
+    };
+    match outcome {
+        Outcome::Code { expires_at, .. } => Summary { code_expires_at_ms: Some(epoch_ms(*expires_at)), ..base },
+        Outcome::Tokens(c) => {
+            let granted: Vec<String> = c.tokens.scope.split_whitespace().map(str::to_string).collect();
+            Summary {
+                mode: "tokens",
+                company_name: c.company.as_ref().map(|x| x.name.clone()),
+                organization_number: c.company.as_ref().map(|x| x.organization_number.clone()),
+                tenant_id: c.tenant_id.clone(),
+                scopes: if granted.is_empty() { base.scopes.clone() } else { granted },
+                access_token_expires_at_ms: Some(epoch_ms(c.tokens.access_expires_at())),
+                refresh_token_expires_at_ms: c.tokens.refresh_expires_at().map(epoch_ms),
+                has_refresh_token: c.tokens.refresh_token.is_some(),
+                ..base
+            }
+        }
+    }
+}
+
+/// Opens the system browser at `url` (blocking: run it off the UI thread). On Linux this
+/// goes through `xdg-open`, which honours `$BROWSER`.
+///
+/// # Errors
+/// `browser_failed` when no launcher could be started. A launcher that starts but shows
+/// nothing cannot be detected: always show the URL too.
+pub fn open_browser(url: &str) -> Result<(), Error> {
+    open::that(url).map_err(|e| Error::BrowserFailed { reason: e.to_string() })
+}
