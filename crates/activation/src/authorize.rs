@@ -173,10 +173,19 @@ mod tests {
     #[test]
     fn a_wrong_or_missing_state_is_rejected_without_ending_the_wait() {
         let a = attempt();
-        assert!(matches!(a.judge(&parse_query("code=abc&state=evil"), Origin::Automatic), Verdict::Rejected(Error::StateMismatch)));
+        assert!(matches!(
+            a.judge(&parse_query("code=abc&state=evil"), Origin::Automatic),
+            Verdict::Rejected(Error::StateMismatch)
+        ));
         assert!(matches!(a.judge(&parse_query("code=abc"), Origin::Automatic), Verdict::Rejected(Error::StateMissing)));
-        assert!(matches!(a.judge(&parse_query("code=abc&state=evil"), Origin::Pasted), Verdict::Rejected(Error::StateMismatch)));
-        assert!(matches!(a.judge(&parse_query("error=access_denied&state=evil"), Origin::Automatic), Verdict::Rejected(_)));
+        assert!(matches!(
+            a.judge(&parse_query("code=abc&state=evil"), Origin::Pasted),
+            Verdict::Rejected(Error::StateMismatch)
+        ));
+        assert!(matches!(
+            a.judge(&parse_query("error=access_denied&state=evil"), Origin::Automatic),
+            Verdict::Rejected(_)
+        ));
     }
 
     #[test]
@@ -187,11 +196,17 @@ mod tests {
     #[test]
     fn errors_end_the_attempt() {
         let a = attempt();
-        match a.judge(&parse_query("error=access_denied&error_description=User+said+no&state=good"), Origin::Automatic) {
-            Verdict::Failed(Error::AccessDenied { description }) => assert_eq!(description.as_deref(), Some("User said no")),
+        match a.judge(&parse_query("error=access_denied&error_description=User+said+no&state=good"), Origin::Automatic)
+        {
+            Verdict::Failed(Error::AccessDenied { description }) => {
+                assert_eq!(description.as_deref(), Some("User said no"))
+            }
             v => panic!("{v:?}"),
         }
-        assert!(matches!(a.judge(&parse_query(""), Origin::Automatic), Verdict::Failed(Error::AuthorizationFailed { .. })));
+        assert!(matches!(
+            a.judge(&parse_query(""), Origin::Automatic),
+            Verdict::Failed(Error::AuthorizationFailed { .. })
+        ));
         assert!(matches!(a.judge(&parse_query(""), Origin::Pasted), Verdict::Rejected(Error::NoCodeInRedirect)));
     }
 }

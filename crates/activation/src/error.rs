@@ -334,12 +334,7 @@ impl Error {
 
     /// The form handed to front ends.
     pub fn payload(&self) -> ErrorPayload {
-        ErrorPayload {
-            kind: self.kind(),
-            message: self.message(),
-            next_step: self.next_step(),
-            detail: self.detail(),
-        }
+        ErrorPayload { kind: self.kind(), message: self.message(), next_step: self.next_step(), detail: self.detail() }
     }
 
     /// One paragraph for a terminal: message, next step, and Fortnox's words if any.
@@ -357,7 +352,7 @@ impl Error {
 }
 
 fn duration_en(seconds: u64) -> String {
-    if seconds >= 60 && seconds % 60 == 0 {
+    if seconds >= 60 && seconds.is_multiple_of(60) {
         let m = seconds / 60;
         format!("{m} minute{}", if m == 1 { "" } else { "s" })
     } else {
@@ -366,7 +361,7 @@ fn duration_en(seconds: u64) -> String {
 }
 
 fn duration_sv(seconds: u64) -> String {
-    if seconds >= 60 && seconds % 60 == 0 {
+    if seconds >= 60 && seconds.is_multiple_of(60) {
         let m = seconds / 60;
         format!("{m} minut{}", if m == 1 { "" } else { "er" })
     } else {

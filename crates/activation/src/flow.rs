@@ -152,10 +152,8 @@ impl Activation {
         let Some(secret) = &self.settings.client_secret else {
             return Ok(Outcome::Code { code, expires_at: SystemTime::now() + CODE_LIFETIME });
         };
-        let tokens = self
-            .client
-            .exchange_code(&self.settings.client_id, secret, &code, self.attempt.redirect_uri())
-            .await?;
+        let tokens =
+            self.client.exchange_code(&self.settings.client_id, secret, &code, self.attempt.redirect_uri()).await?;
         let granted: Vec<&str> = tokens.scope.split_whitespace().collect();
         let may_read_company = granted.contains(&"companyinformation")
             || (granted.is_empty() && self.settings.scopes.iter().any(|s| s == "companyinformation"));
@@ -171,11 +169,8 @@ impl Activation {
         } else {
             None
         };
-        let tenant_id = tokens
-            .claims
-            .tenant_id
-            .clone()
-            .or_else(|| company.as_ref().and_then(|c| c.database_number.clone()));
+        let tenant_id =
+            tokens.claims.tenant_id.clone().or_else(|| company.as_ref().and_then(|c| c.database_number.clone()));
         Ok(Outcome::Tokens(Box::new(Connected {
             tokens,
             tenant_id,

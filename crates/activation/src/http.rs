@@ -27,11 +27,17 @@ impl HttpRequest {
 
 impl std::fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let headers: Vec<String> = self
-            .headers
-            .iter()
-            .map(|(k, v)| if k.eq_ignore_ascii_case("authorization") { format!("{k}: [redacted]") } else { format!("{k}: {v}") })
-            .collect();
+        let headers: Vec<String> =
+            self.headers
+                .iter()
+                .map(|(k, v)| {
+                    if k.eq_ignore_ascii_case("authorization") {
+                        format!("{k}: [redacted]")
+                    } else {
+                        format!("{k}: {v}")
+                    }
+                })
+                .collect();
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("url", &self.url)
@@ -115,11 +121,8 @@ impl Transport for ReqwestTransport {
             }
             let response = builder.send().await.map_err(network_error)?;
             let status = response.status().as_u16();
-            let content_type = response
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
+            let content_type =
+                response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
             let body = response.text().await.map_err(network_error)?;
             Ok(HttpResponse { status, content_type, body })
         })

@@ -30,7 +30,8 @@ pub fn decode(token: &str) -> Option<Claims> {
         _ => None,
     };
     let sub = string("sub");
-    let tenant_id = string("tenantId").or_else(|| sub.as_deref().and_then(|s| s.split_once('@')).map(|(_, t)| t.to_string()));
+    let tenant_id =
+        string("tenantId").or_else(|| sub.as_deref().and_then(|s| s.split_once('@')).map(|(_, t)| t.to_string()));
     let user_id = sub.as_deref().map(|s| s.split_once('@').map_or(s, |(u, _)| u).to_string());
     let scopes = match v.get("scopes").or_else(|| v.get("scope")) {
         Some(Value::Array(a)) => a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect(),

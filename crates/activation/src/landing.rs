@@ -87,6 +87,15 @@ pub fn not_found(lang: Language) -> String {
     page(lang, Mark::Info, headline, &[Para::plain(body)])
 }
 
+/// The page for a `HEAD` on the callback path, which is answered without being judged.
+pub fn waiting(lang: Language) -> String {
+    let (headline, body) = match lang {
+        Language::Sv => ("Fortnox Activator väntar", "Den här adressen tar emot svaret från Fortnox."),
+        Language::En => ("Fortnox Activator is waiting", "This address receives the answer from Fortnox."),
+    };
+    page(lang, Mark::Info, headline, &[Para::plain(body)])
+}
+
 /// The page for a method other than `GET` or `HEAD` on the callback path (HTTP 405).
 pub fn method_not_allowed(lang: Language) -> String {
     let (headline, body) = match lang {

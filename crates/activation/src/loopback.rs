@@ -9,7 +9,7 @@
 //!    [`Error::PortInUse`]; any other failure is [`Error::ListenerFailed`].
 //! 2. [`CallbackListener::wait_for`] serves HTTP/1 (hyper) until a callback is judged
 //!    [`Judgement::Done`], the attempt is cancelled ([`Error::Cancelled`]) or the timeout
-//!    passes ([`Error::TimedOut`]). Only `GET` and `HEAD` on exactly the redirect URI's path
+//!    passes ([`Error::TimedOut`]). Only a `GET` on exactly the redirect URI's path
 //!    reach the judge; other paths get 404 (browsers ask for `/favicon.ico`), other methods
 //!    on the path 405. A [`Judgement::Reject`] (say, a wrong state) answers the failure page
 //!    and goes on waiting. The page of the deciding callback is written to the browser
@@ -61,7 +61,7 @@ const MAX_CONNECTIONS: usize = 32;
 /// Largest request head accepted (hyper's minimum is 8 KiB); a redirect is far smaller.
 const MAX_BUF_SIZE: usize = 64 * 1024;
 
-/// A request that reached the judge: a `GET` or `HEAD` to the listener's exact path.
+/// A request that reached the judge: a `GET` to the listener's exact path.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Callback {
     /// The raw query string (without `?`), still percent-encoded; `None` when the request
@@ -135,7 +135,7 @@ impl CallbackListener {
     }
 
     /// Serves the redirect URI until a callback is judged [`Judgement::Done`], `cancel`
-    /// fires, or `timeout` passes. `judge` sees every `GET`/`HEAD` on the exact path; `lang`
+    /// fires, or `timeout` passes. `judge` sees every `GET` on the exact path (a `HEAD` gets headers only); `lang`
     /// is asked for the page language each time a page is written.
     ///
     /// When this returns, the page for the deciding callback has been written (or given up
@@ -289,6 +289,10 @@ async fn respond(
         let mut response = page(StatusCode::METHOD_NOT_ALLOWED, landing::method_not_allowed((shared.lang)()));
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
+    }
+    if request.method() == Method::HEAD {
+        // A pre-fetch or link preview must not consume the attempt: only a GET is judged.
+        return page(StatusCode::OK, landing::waiting((shared.lang)()));
     }
     let callback = Callback { query: request.uri().query().map(str::to_string) };
     let (reply_tx, reply_rx) = oneshot::channel();
@@ -654,7 +658,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn head_reaches_the_judge_and_gets_headers_only() {
+    async fn head_gets_headers_only_and_does_not_settle_the_attempt() {
         let port = free_port();
         let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
         let task = start(listener, Language::En, CancellationToken::new(), LONG);
@@ -668,6 +672,8 @@ mod tests {
         assert_safe_headers(&answer);
         assert!(answer.header("content-length").unwrap().parse::<usize>().unwrap() > 0);
         assert!(answer.body.is_empty(), "no body for HEAD");
+        let answer = request(v4(port), "GET", "/callback?code=c&state=good").await;
+        assert_eq!(answer.status, 200);
         assert_eq!(task.await.unwrap().unwrap(), "code=c&state=good");
     }
 

@@ -119,8 +119,14 @@ mod tests {
     #[test]
     fn authorize_errors_get_their_kinds() {
         assert_eq!(authorize_error("access_denied", None).kind(), "access_denied");
-        assert_eq!(authorize_error("invalid_request", Some("Client does not allow service account")).kind(), "service_account_not_allowed");
-        assert_eq!(authorize_error("invalid_request", Some("The redirect URI is missing or do not match")).kind(), "redirect_mismatch");
+        assert_eq!(
+            authorize_error("invalid_request", Some("Client does not allow service account")).kind(),
+            "service_account_not_allowed"
+        );
+        assert_eq!(
+            authorize_error("invalid_request", Some("The redirect URI is missing or do not match")).kind(),
+            "redirect_mismatch"
+        );
         assert_eq!(authorize_error("server_error", None).kind(), "authorization_failed");
     }
 }

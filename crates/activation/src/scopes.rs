@@ -25,8 +25,11 @@ const FILES: (&str, &str) = ("Documents and files", "Dokument och filer");
 const STAFF: (&str, &str) = ("Staff", "Personal");
 const OTHER: (&str, &str) = ("Older or special", "Äldre eller särskilda");
 
+/// `(id, group, English description, Swedish description, recommended)`.
+type Entry = (&'static str, (&'static str, &'static str), &'static str, &'static str, bool);
+
 #[rustfmt::skip]
-const CATALOGUE: &[(&str, (&str, &str), &str, &str, bool)] = &[
+const CATALOGUE: &[Entry] = &[
     ("companyinformation", COMPANY, "The company's name, address, organisation number and database number.", "Företagets namn, adress, organisationsnummer och databasnummer.", true),
     ("settings", COMPANY, "Company settings: labels, modes of payment, predefined accounts, terms of payment and units.", "Företagsinställningar: etiketter, betalsätt, fördefinierade konton, betalningsvillkor och enheter.", false),
     ("profile", COMPANY, "The user who approved the connection.", "Användaren som godkände kopplingen.", false),
@@ -79,10 +82,31 @@ mod tests {
     #[test]
     fn catalogue_has_every_scope_of_the_facts_sheet() {
         for s in [
-            "companyinformation", "settings", "profile", "bookkeeping", "invoice", "customer", "supplier",
-            "supplierinvoice", "article", "price", "print", "offer", "order", "payment", "costcenter",
-            "currency", "project", "connectfile", "archive", "inbox", "salary", "timereporting",
-            "noxfinansinvoice", "assets", "warehouse",
+            "companyinformation",
+            "settings",
+            "profile",
+            "bookkeeping",
+            "invoice",
+            "customer",
+            "supplier",
+            "supplierinvoice",
+            "article",
+            "price",
+            "print",
+            "offer",
+            "order",
+            "payment",
+            "costcenter",
+            "currency",
+            "project",
+            "connectfile",
+            "archive",
+            "inbox",
+            "salary",
+            "timereporting",
+            "noxfinansinvoice",
+            "assets",
+            "warehouse",
         ] {
             assert!(is_known(s), "{s}");
         }

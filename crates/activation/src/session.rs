@@ -132,9 +132,13 @@ impl Session {
                 Some(listener) => {
                     let rejected = sink.clone();
                     activation
-                        .wait_for_code(listener, move || lang(), cancel, timeout, move |e| {
-                            rejected(Event::CallbackRejected { error: e.payload() })
-                        })
+                        .wait_for_code(
+                            listener,
+                            move || lang(),
+                            cancel,
+                            timeout,
+                            move |e| rejected(Event::CallbackRejected { error: e.payload() }),
+                        )
                         .await
                 }
                 None => tokio::select! {
@@ -203,7 +207,9 @@ impl Session {
         match (guard.as_ref()?, part) {
             (Outcome::Code { code, .. }, SecretPart::Code) => Some(code.expose().to_string()),
             (Outcome::Tokens(c), SecretPart::AccessToken) => Some(c.tokens.access_token.expose().to_string()),
-            (Outcome::Tokens(c), SecretPart::RefreshToken) => c.tokens.refresh_token.as_ref().map(|r| r.expose().to_string()),
+            (Outcome::Tokens(c), SecretPart::RefreshToken) => {
+                c.tokens.refresh_token.as_ref().map(|r| r.expose().to_string())
+            }
             _ => None,
         }
     }

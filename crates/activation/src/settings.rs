@@ -87,7 +87,10 @@ impl Check {
         match self.settings {
             Some(s) => Ok(s),
             None => Err(Error::InvalidSettings(
-                self.fields.into_values().next().unwrap_or_else(|| Text::new("Invalid settings.", "Ogiltiga inställningar.")),
+                self.fields
+                    .into_values()
+                    .next()
+                    .unwrap_or_else(|| Text::new("Invalid settings.", "Ogiltiga inställningar.")),
             )),
         }
     }
@@ -128,10 +131,7 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
             ),
         );
     } else if connection_name.chars().count() > 100 {
-        fields.insert(
-            "connectionName",
-            Text::new("Use at most 100 characters.", "Använd högst 100 tecken."),
-        );
+        fields.insert("connectionName", Text::new("Use at most 100 characters.", "Använd högst 100 tecken."));
     }
 
     let client_id = input.client_id.trim().to_string();
@@ -153,12 +153,8 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
         );
     }
 
-    let client_secret = input
-        .client_secret
-        .as_ref()
-        .map(|s| s.expose().trim())
-        .filter(|s| !s.is_empty())
-        .map(ClientSecret::new);
+    let client_secret =
+        input.client_secret.as_ref().map(|s| s.expose().trim()).filter(|s| !s.is_empty()).map(ClientSecret::new);
     if let Some(secret) = &client_secret {
         if secret.expose().chars().any(|c| c.is_whitespace() || c.is_control()) {
             fields.insert(

@@ -126,7 +126,8 @@ impl FortnoxClient {
         code: &AuthCode,
         redirect_uri: &str,
     ) -> Result<TokenSet, Error> {
-        let body = form(&[("grant_type", "authorization_code"), ("code", code.expose()), ("redirect_uri", redirect_uri)]);
+        let body =
+            form(&[("grant_type", "authorization_code"), ("code", code.expose()), ("redirect_uri", redirect_uri)]);
         self.token_call(client_id, secret, body, None, Grant::Code).await
     }
 
@@ -135,7 +136,12 @@ impl FortnoxClient {
     ///
     /// # Errors
     /// `refresh_token_invalid` for a spent token, and the errors of [`exchange_code`](Self::exchange_code).
-    pub async fn refresh(&self, client_id: &str, secret: &ClientSecret, refresh: &RefreshToken) -> Result<TokenSet, Error> {
+    pub async fn refresh(
+        &self,
+        client_id: &str,
+        secret: &ClientSecret,
+        refresh: &RefreshToken,
+    ) -> Result<TokenSet, Error> {
         let body = form(&[("grant_type", "refresh_token"), ("refresh_token", refresh.expose())]);
         self.token_call(client_id, secret, body, None, Grant::Refresh).await
     }
@@ -145,7 +151,12 @@ impl FortnoxClient {
     ///
     /// # Errors
     /// `service_account_not_allowed` when there is no service consent for the tenant.
-    pub async fn client_credentials(&self, client_id: &str, secret: &ClientSecret, tenant_id: &str) -> Result<TokenSet, Error> {
+    pub async fn client_credentials(
+        &self,
+        client_id: &str,
+        secret: &ClientSecret,
+        tenant_id: &str,
+    ) -> Result<TokenSet, Error> {
         let body = form(&[("grant_type", "client_credentials")]);
         self.token_call(client_id, secret, body, Some(tenant_id), Grant::ClientCredentials).await
     }
@@ -189,7 +200,8 @@ impl FortnoxClient {
         let json: Option<serde_json::Value> = serde_json::from_str(&response.body).ok();
         match response.status {
             200 => {
-                let info = json.as_ref().and_then(|v| v.get("CompanyInformation")).ok_or_else(|| unexpected(&response))?;
+                let info =
+                    json.as_ref().and_then(|v| v.get("CompanyInformation")).ok_or_else(|| unexpected(&response))?;
                 let text = |key: &str| match info.get(key) {
                     Some(serde_json::Value::String(s)) => Some(s.clone()),
                     Some(serde_json::Value::Number(n)) => Some(n.to_string()),
@@ -294,11 +306,7 @@ fn token_error(response: &HttpResponse, grant: Grant) -> Error {
         return Error::FortnoxUnavailable { status: response.status };
     }
     let Some(RawError { error, error_description: description }) = parsed else {
-        return if response.status == 401 {
-            Error::InvalidClient { description: None }
-        } else {
-            unexpected(response)
-        };
+        return if response.status == 401 { Error::InvalidClient { description: None } } else { unexpected(response) };
     };
     let desc = description.as_deref().unwrap_or("").to_ascii_lowercase();
     match error.as_str() {
@@ -356,7 +364,13 @@ mod tests {
 
     fn client(responses: Vec<HttpResponse>) -> (FortnoxClient, Arc<Recorder>) {
         let rec = Recorder::new(responses);
-        (FortnoxClient::with_transport(Endpoints::new("https://auth.test/oauth-v1", "https://api.test/3"), rec.clone()), rec)
+        (
+            FortnoxClient::with_transport(
+                Endpoints::new("https://auth.test/oauth-v1", "https://api.test/3"),
+                rec.clone(),
+            ),
+            rec,
+        )
     }
 
     const OK: &str = r#"{"access_token":"eyJhbGciOiJIUzI1NiJ9.eyJ0ZW5hbnRJZCI6MTIzNDU2NywiZXhwIjoxODAwMDAwMDAwfQ.x","refresh_token":"r1","scope":"companyinformation invoice","expires_in":3600,"token_type":"bearer"}"#;
@@ -365,7 +379,12 @@ mod tests {
     async fn the_code_exchange_sends_exactly_what_fortnox_wants() {
         let (c, rec) = client(vec![respond(200, "application/json", OK)]);
         let t = c
-            .exchange_code("CLIENT1", &ClientSecret::new("s3cret"), &AuthCode::new("c o+de"), "http://localhost:9876/callback")
+            .exchange_code(
+                "CLIENT1",
+                &ClientSecret::new("s3cret"),
+                &AuthCode::new("c o+de"),
+                "http://localhost:9876/callback",
+            )
             .await
             .unwrap();
         let r = &rec.requests()[0];
@@ -388,7 +407,11 @@ mod tests {
         let (c, rec) = client(vec![
             respond(200, "application/json", OK),
             respond(200, "application/json", r#"{"revoked":true}"#),
-            respond(200, "application/json", r#"{"access_token":"a2","scope":"x","expires_in":3600,"token_type":"bearer"}"#),
+            respond(
+                200,
+                "application/json",
+                r#"{"access_token":"a2","scope":"x","expires_in":3600,"token_type":"bearer"}"#,
+            ),
         ]);
         let s = ClientSecret::new("s");
         c.refresh("C", &s, &RefreshToken::new("old")).await.unwrap();
@@ -407,19 +430,47 @@ mod tests {
     #[tokio::test]
     async fn errors_are_read_whatever_the_content_type() {
         let cases = [
-            (respond(401, "text/plain", r#"{"error":"invalid_client","error_description":"The client credentials are invalid"}"#), "invalid_client"),
-            (respond(400, "text/html", r#"{"error":"invalid_grant","error_description":"Invalid authorization code"}"#), "code_expired_or_used"),
-            (respond(400, "application/json", r#"{"error":"invalid_request","error_description":"The redirect URI is missing or do not match"}"#), "redirect_mismatch"),
+            (
+                respond(
+                    401,
+                    "text/plain",
+                    r#"{"error":"invalid_client","error_description":"The client credentials are invalid"}"#,
+                ),
+                "invalid_client",
+            ),
+            (
+                respond(
+                    400,
+                    "text/html",
+                    r#"{"error":"invalid_grant","error_description":"Invalid authorization code"}"#,
+                ),
+                "code_expired_or_used",
+            ),
+            (
+                respond(
+                    400,
+                    "application/json",
+                    r#"{"error":"invalid_request","error_description":"The redirect URI is missing or do not match"}"#,
+                ),
+                "redirect_mismatch",
+            ),
             (respond(503, "text/html", "<html>down</html>"), "fortnox_unavailable"),
             (respond(200, "text/html", "<html>login</html>"), "unexpected_response"),
             (respond(401, "text/html", "nope"), "invalid_client"),
         ];
         for (response, kind) in cases {
             let (c, _) = client(vec![response]);
-            let e = c.exchange_code("C", &ClientSecret::new("s"), &AuthCode::new("x"), "http://localhost:1/cb").await.unwrap_err();
+            let e = c
+                .exchange_code("C", &ClientSecret::new("s"), &AuthCode::new("x"), "http://localhost:1/cb")
+                .await
+                .unwrap_err();
             assert_eq!(e.kind(), kind);
         }
-        let (c, _) = client(vec![respond(400, "text/html", r#"{"error":"invalid_grant","error_description":"Invalid refresh token"}"#)]);
+        let (c, _) = client(vec![respond(
+            400,
+            "text/html",
+            r#"{"error":"invalid_grant","error_description":"Invalid refresh token"}"#,
+        )]);
         let e = c.refresh("C", &ClientSecret::new("s"), &RefreshToken::new("x")).await.unwrap_err();
         assert_eq!(e.kind(), "refresh_token_invalid");
         assert_eq!(e.detail().as_deref(), Some("Invalid refresh token"));
@@ -428,8 +479,16 @@ mod tests {
     #[tokio::test]
     async fn the_company_is_read_with_a_bearer_token() {
         let (c, rec) = client(vec![
-            respond(200, "application/json", r#"{"CompanyInformation":{"CompanyName":"Testbolaget AB","OrganizationNumber":"556677-8899","DatabaseNumber":1234567}}"#),
-            respond(403, "application/json", r#"{"ErrorInformation":{"error":1,"message":"Det finns ingen aktiv licens för önskat scope","code":2000663}}"#),
+            respond(
+                200,
+                "application/json",
+                r#"{"CompanyInformation":{"CompanyName":"Testbolaget AB","OrganizationNumber":"556677-8899","DatabaseNumber":1234567}}"#,
+            ),
+            respond(
+                403,
+                "application/json",
+                r#"{"ErrorInformation":{"error":1,"message":"Det finns ingen aktiv licens för önskat scope","code":2000663}}"#,
+            ),
         ]);
         let a = AccessToken::new("tok");
         let company = c.company_information(&a).await.unwrap();

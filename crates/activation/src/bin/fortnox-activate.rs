@@ -202,9 +202,18 @@ async fn run(activation: Activation, no_browser: bool, timeout: Duration, lang: 
         Some(listener) => {
             eprintln!("Waiting for Fortnox (up to {} s; Ctrl+C cancels)…", timeout.as_secs());
             activation
-                .wait_for_code(listener, move || lang, cancel, timeout, |e| {
-                    eprintln!("note: ignored an answer that does not belong to this attempt: {}", e.message().get(lang));
-                })
+                .wait_for_code(
+                    listener,
+                    move || lang,
+                    cancel,
+                    timeout,
+                    |e| {
+                        eprintln!(
+                            "note: ignored an answer that does not belong to this attempt: {}",
+                            e.message().get(lang)
+                        );
+                    },
+                )
                 .await?
         }
         None => read_pasted(&activation, cancel, timeout, lang).await?,
@@ -253,9 +262,20 @@ mod tests {
 
     #[test]
     fn flags_parse() {
-        let a = parse(&["--client-id", "C", "--redirect-uri=http://localhost:1/cb", "--scope", "a,b", "--scope", "c", "--service-account", "--timeout", "5"])
-            .unwrap()
-            .unwrap();
+        let a = parse(&[
+            "--client-id",
+            "C",
+            "--redirect-uri=http://localhost:1/cb",
+            "--scope",
+            "a,b",
+            "--scope",
+            "c",
+            "--service-account",
+            "--timeout",
+            "5",
+        ])
+        .unwrap()
+        .unwrap();
         assert_eq!(a.client_id.as_deref(), Some("C"));
         assert_eq!(a.redirect_uri.as_deref(), Some("http://localhost:1/cb"));
         assert_eq!(a.scopes, ["a,b", "c"]);

@@ -1,0 +1,120 @@
+//! Shared support for the integration and end-to-end tests: where the built binaries are,
+//! a throwaway environment in which the "system browser" is the fake browser, and helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A binary of the workspace in the same target directory as this test. The test command
+/// (`scripts/test.sh`) builds them all first (`cargo build --workspace --bins`).
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/debug/deps/<test> → target/debug/<name>
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build it first with `cargo build --workspace --bins` (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released; fine for tests).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A throwaway HOME/XDG environment whose default web browser is the fake browser: both
+/// through `$BROWSER` (what xdg-open uses without a desktop) and through an
+/// `x-scheme-handler/http(s)` default in `mimeapps.list` (what it uses with one).
+pub struct BrowserEnv {
+    pub dir: tempfile::TempDir,
+    pub log: PathBuf,
+}
+
+impl BrowserEnv {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["home", "config", "data/applications", "cache", "state", "runtime"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(root.join("runtime"), std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+        let browser = bin("fake-browser");
+        std::fs::write(
+            root.join("data/applications/fake-browser.desktop"),
+            format!(
+                "[Desktop Entry]\nType=Application\nName=Fake browser\nExec={} %u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
+                browser.display()
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("config/mimeapps.list"),
+            "[Default Applications]\nx-scheme-handler/http=fake-browser.desktop\nx-scheme-handler/https=fake-browser.desktop\n",
+        )
+        .unwrap();
+        let log = root.join("browser.log");
+        BrowserEnv { dir, log }
+    }
+
+    /// The environment variables to give a process that may open the browser.
+    pub fn vars(&self) -> Vec<(String, String)> {
+        let root = self.dir.path();
+        let p = |s: &str| root.join(s).display().to_string();
+        vec![
+            ("BROWSER".into(), bin("fake-browser").display().to_string()),
+            ("FAKE_BROWSER_LOG".into(), self.log.display().to_string()),
+            ("XDG_CONFIG_HOME".into(), p("config")),
+            ("XDG_DATA_HOME".into(), p("data")),
+            ("XDG_CACHE_HOME".into(), p("cache")),
+            ("XDG_STATE_HOME".into(), p("state")),
+            ("XDG_RUNTIME_DIR".into(), p("runtime")),
+        ]
+    }
+
+    /// Applies [`vars`](Self::vars) to a command, and removes what would make xdg-open
+    /// pick a desktop environment's own launcher.
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env_remove("XDG_CURRENT_DESKTOP").env_remove("DESKTOP_SESSION").env_remove("KDE_FULL_SESSION");
+        cmd.env_remove("GNOME_DESKTOP_SESSION_ID");
+        for (k, v) in self.vars() {
+            cmd.env(k, v);
+        }
+    }
+
+    /// The browser's log so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until the browser has finished (its log has a `FINAL` line) and returns the
+    /// final address, as the address bar would show it.
+    pub fn wait_final_url(&self, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(l) = self.log_text().lines().find_map(|l| l.strip_prefix("FINAL ")) {
+                return l.trim().to_string();
+            }
+            assert!(Instant::now() < deadline, "the fake browser did not finish; log:\n{}", self.log_text());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The body of the last page the browser showed.
+    pub fn last_page(&self) -> String {
+        std::fs::read_to_string(format!("{}.body", self.log.display())).unwrap_or_default()
+    }
+}
+
+impl Default for BrowserEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
