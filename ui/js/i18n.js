@@ -1,0 +1,446 @@
+// Every text of the window, in Swedish and English.
+//
+// `t(key, vars)` looks a text up in the current language; `pick({en, sv})` chooses from a
+// bilingual object that came from Rust. Texts in the HTML are filled from
+// `data-i18n` (textContent), `data-i18n-aria-label` and `data-i18n-placeholder`, so a
+// language switch re-renders the whole window without touching what the user typed.
+
+const STRINGS = {
+  en: {
+    "app.tagline": "Connect an integration to Fortnox",
+    "app.version": "Version {version}",
+    "language.label": "Language",
+    "steps.label": "Steps",
+    "step.1": "Connection",
+    "step.2": "Access",
+    "step.3": "Authorize",
+    "step.4": "Result",
+    "step.done": "(done)",
+    "step.current": "(current step)",
+    "btn.back": "Back",
+    "btn.next": "Next",
+    "btn.tryAgain": "Try again",
+    "btn.changeSettings": "Change settings",
+    "btn.another": "Activate another connection",
+    "btn.copy": "Copy",
+    "btn.show": "Show",
+    "btn.hide": "Hide",
+    "copied": "Copied",
+    "copyFailed": "Could not copy",
+
+    "s1.title": "Connection details",
+    "s1.intro": "Enter the details of the integration you want to connect. You find them on the integration's page in Fortnox's Developer Portal, or get them from the integration's supplier.",
+    "f.name.label": "Connection name",
+    "f.name.help": "A name you will recognise later, for example the customer's company name.",
+    "f.clientId.label": "Client ID",
+    "f.clientId.help": "The integration's identifier from the Developer Portal.",
+    "f.secret.label": "Client secret (optional)",
+    "f.secret.help": "Only this app uses it, to fetch the tokens from Fortnox.",
+    "f.secret.show": "Show client secret",
+    "f.secret.hide": "Hide client secret",
+    "codeOnly.title": "Code only",
+    "codeOnly.text": "Without a client secret the app only fetches the authorization code; your integration exchanges it for tokens within 10 minutes.",
+    "f.redirect.label": "Redirect URI",
+    "f.redirect.help": "The address Fortnox sends the browser back to after approval. It must match the one registered for the integration, character for character.",
+    "f.redirect.suggest": "Use http://localhost:9876/callback",
+    "capture.title": "How the app gets Fortnox's answer",
+    "capture.loopback": "The app listens on this computer on port {port} and catches Fortnox's answer automatically.",
+    "capture.scheme": "Fortnox hands the answer to this app through its own link scheme ({scheme}:). If the browser asks whether it may open Fortnox Activator, allow it.",
+    "capture.paste": "After approving, you copy the address from the browser and paste it here.",
+    "capture.none": "Enter the redirect URI and you will see here how the app receives Fortnox's answer.",
+    "register.label": "Register exactly this redirect URI in Fortnox's Developer Portal:",
+    "register.copy": "Copy redirect URI",
+    "check.failed": "The details could not be checked right now.",
+
+    "s2.title": "What the integration may use",
+    "s2.intro": "Choose the areas the integration needs, and the kind of account it connects with. The integration's supplier can tell you which areas it uses.",
+    "scopes.legend": "Areas (scopes)",
+    "scopes.note": "Every scope grants both read and write access, and the company needs a licence for each area.",
+    "scopes.filter": "Filter",
+    "scopes.filterPlaceholder": "Search areas",
+    "scopes.recommended": "Select recommended",
+    "scopes.clear": "Clear",
+    "scopes.count.one": "{n} area selected",
+    "scopes.count.other": "{n} areas selected",
+    "scopes.noMatch": "No area matches “{q}”.",
+    "scopes.badge": "Recommended",
+    "account.legend": "Account type",
+    "account.user.title": "User account",
+    "account.user.1": "Gets exactly what the logged-in user may do, and what the company is licensed for.",
+    "account.user.2": "Stops working if that user leaves or loses the rights.",
+    "account.user.3": "The usual choice.",
+    "account.service.title": "Service account",
+    "account.service.1": "Not tied to a person: keeps working when people leave.",
+    "account.service.2": "Only the customer's system administrator can approve it.",
+    "account.service.3": "Must be enabled for the integration in the Developer Portal (“Enable service account authorization”).",
+    "account.service.4": "One per customer.",
+    "account.switchNote": "Switching between the two later means removing the connection and activating it again.",
+
+    "s3.title": "Approve in Fortnox",
+    "s3.intro": "Check the summary, then open Fortnox. Log in there and approve the access; this window continues by itself.",
+    "summary.label": "Summary",
+    "summary.name": "Connection",
+    "summary.clientId": "Client ID",
+    "summary.account": "Account type",
+    "summary.scopes": "Areas",
+    "summary.scopes.one": "{n} area",
+    "summary.scopes.other": "{n} areas",
+    "summary.capture": "Fortnox's answer",
+    "summary.capture.loopback": "Caught automatically on port {port}",
+    "summary.capture.scheme": "Arrives through the link scheme {scheme}:",
+    "summary.capture.paste": "You paste it from the browser",
+    "summary.mode": "You get",
+    "summary.mode.tokens": "Access token and refresh token",
+    "summary.mode.code": "The authorization code only",
+    "summary.warnings": "Good to know",
+    "authorize": "Open Fortnox in the browser",
+    "authorize.hint": "Your web browser opens Fortnox's login page.",
+    "authorize.hint.service": "Only the customer's system administrator can approve a service account: let them log in.",
+    "authorize.starting": "Opening Fortnox…",
+    "waiting.title": "Waiting for Fortnox…",
+    "waiting.text": "Log in and approve access in the browser window.",
+    "waiting.text.paste": "Log in and approve access in the browser window. Then copy the address from the browser and paste it below.",
+    "waiting.text.noBrowser": "Open the address below in your browser, log in and approve access.",
+    "exchanging.title": "Talking to Fortnox…",
+    "exchanging.text": "The approval has arrived. Fetching the details from Fortnox.",
+    "countdown.label": "Time left",
+    "countdown.oneMinute": "One minute left to approve in Fortnox.",
+    "cancel": "Cancel",
+    "url.label": "If the browser did not open, copy this address into your browser:",
+    "url.copy": "Copy address",
+    "url.openAgain": "Open again",
+    "notice.browserFailed": "The browser could not be opened. Copy the address below and paste it into your browser's address bar.",
+    "notice.callbackRejected": "An answer arrived that did not belong to this attempt, so it was ignored. Still waiting for the right one.",
+    "notice.cancelled": "Cancelled. Open Fortnox again when you are ready.",
+    "paste.label": "Did the browser end up on a page that doesn't work? Copy the whole address from the browser's address bar (or just the code) and paste it here.",
+    "paste.hint.idle": "You can paste once Fortnox has been opened.",
+    "paste.hint.active": "It starts with your redirect URI and contains “code=”.",
+    "paste.use": "Use this address",
+    "paste.empty": "Paste the address or the code first.",
+    "paste.checking": "Checking…",
+
+    "s4.success.title": "The connection is ready",
+    "s4.success.lead": "“{name}” is now connected to Fortnox.",
+    "s4.code.title": "The authorization code is here",
+    "s4.code.lead": "Your integration must exchange this code for tokens now. It works once, and only for 10 minutes.",
+    "s4.failed.title": "Authorization failed",
+    "r.facts": "Connection details",
+    "r.company": "Company",
+    "r.orgNo": "Organisation number",
+    "r.tenant": "Tenant ID (database number)",
+    "r.account": "Account type",
+    "r.scopes": "Areas granted",
+    "r.accessExpires": "Access token expires",
+    "r.refreshExpires": "Refresh token expires",
+    "r.noRefresh": "No refresh token was issued.",
+    "r.codeExpires": "Code expires",
+    "r.codeLeft": "Exchange it before {time} ({left} left)",
+    "r.codeExpired": "Expired at {time}. Try again to get a new code.",
+    "r.when": "{time} ({relative})",
+    "r.notAvailable": "Not available",
+    "r.secrets": "Keys for the integration",
+    "r.secrets.note": "Keep these secret: anyone who has them can reach the company's data in Fortnox.",
+    "secret.code": "Authorization code",
+    "secret.access": "Access token",
+    "secret.refresh": "Refresh token",
+    "secret.masked": "hidden",
+    "copy.code": "Copy authorization code",
+    "copy.access": "Copy access token",
+    "copy.refresh": "Copy refresh token",
+    "show.code": "Show authorization code",
+    "show.access": "Show access token",
+    "show.refresh": "Show refresh token",
+    "hide.code": "Hide authorization code",
+    "hide.access": "Hide access token",
+    "hide.refresh": "Hide refresh token",
+    "copy.json": "Copy all as JSON",
+    "copy.env": "Copy as .env lines",
+    "fail.why": "What happened",
+    "fail.next": "What to do next",
+    "fail.details": "Details for support",
+    "fail.kind": "Error code",
+    "fail.detail": "Details",
+    "fail.noDetail": "No further details.",
+
+    "account.user": "User account",
+    "account.service": "Service account",
+
+    "error.unexpected": "Something unexpected went wrong in the app.",
+    "error.unexpected.next": "Try again. If it happens again, send the details below to support.",
+    "error.noBackend": "The app's engine could not be reached.",
+    "error.noBackend.next": "Close the window and start Fortnox Activator again.",
+  },
+
+  sv: {
+    "app.tagline": "Koppla en integration till Fortnox",
+    "app.version": "Version {version}",
+    "language.label": "Språk",
+    "steps.label": "Steg",
+    "step.1": "Koppling",
+    "step.2": "Behörighet",
+    "step.3": "Godkänn",
+    "step.4": "Resultat",
+    "step.done": "(klart)",
+    "step.current": "(aktuellt steg)",
+    "btn.back": "Tillbaka",
+    "btn.next": "Nästa",
+    "btn.tryAgain": "Försök igen",
+    "btn.changeSettings": "Ändra uppgifterna",
+    "btn.another": "Aktivera en till koppling",
+    "btn.copy": "Kopiera",
+    "btn.show": "Visa",
+    "btn.hide": "Dölj",
+    "copied": "Kopierat",
+    "copyFailed": "Kunde inte kopiera",
+
+    "s1.title": "Uppgifter om kopplingen",
+    "s1.intro": "Fyll i uppgifterna för integrationen du vill koppla. Du hittar dem på integrationens sida i Fortnox utvecklarportal, eller får dem av integrationens leverantör.",
+    "f.name.label": "Namn på kopplingen",
+    "f.name.help": "Ett namn du känner igen senare, till exempel kundens företagsnamn.",
+    "f.clientId.label": "Klient-id",
+    "f.clientId.help": "Integrationens id från utvecklarportalen.",
+    "f.secret.label": "Klienthemlighet (valfri)",
+    "f.secret.help": "Används bara av den här appen för att hämta token från Fortnox.",
+    "f.secret.show": "Visa klienthemligheten",
+    "f.secret.hide": "Dölj klienthemligheten",
+    "codeOnly.title": "Endast kod",
+    "codeOnly.text": "Utan klienthemlighet hämtar appen bara auktoriseringskoden; din integration byter den mot token inom 10 minuter.",
+    "f.redirect.label": "Omdirigerings-URI (redirect URI)",
+    "f.redirect.help": "Adressen som Fortnox skickar tillbaka webbläsaren till efter godkännandet. Den måste stämma tecken för tecken med den som är registrerad för integrationen.",
+    "f.redirect.suggest": "Använd http://localhost:9876/callback",
+    "capture.title": "Så får appen svaret från Fortnox",
+    "capture.loopback": "Appen lyssnar på den här datorn på port {port} och fångar svaret från Fortnox automatiskt.",
+    "capture.scheme": "Fortnox lämnar svaret till appen via appens egen länktyp ({scheme}:). Om webbläsaren frågar om den får öppna Fortnox Activator, tillåt det.",
+    "capture.paste": "När du har godkänt kopierar du adressen från webbläsaren och klistrar in den här.",
+    "capture.none": "Fyll i omdirigerings-URI:n så ser du här hur appen tar emot svaret från Fortnox.",
+    "register.label": "Registrera exakt denna omdirigerings-URI i Fortnox utvecklarportal:",
+    "register.copy": "Kopiera omdirigerings-URI:n",
+    "check.failed": "Uppgifterna kunde inte kontrolleras just nu.",
+
+    "s2.title": "Vad integrationen får använda",
+    "s2.intro": "Välj de områden integrationen behöver och vilken sorts konto den kopplas med. Integrationens leverantör kan tala om vilka områden den använder.",
+    "scopes.legend": "Behörighetsområden (scopes)",
+    "scopes.note": "Varje område ger både läs- och skrivbehörighet, och företaget behöver en licens för varje område.",
+    "scopes.filter": "Filtrera",
+    "scopes.filterPlaceholder": "Sök bland områdena",
+    "scopes.recommended": "Välj rekommenderade",
+    "scopes.clear": "Rensa",
+    "scopes.count.one": "{n} område valt",
+    "scopes.count.other": "{n} områden valda",
+    "scopes.noMatch": "Inget område matchar ”{q}”.",
+    "scopes.badge": "Rekommenderas",
+    "account.legend": "Kontotyp",
+    "account.user.title": "Användarkonto",
+    "account.user.1": "Får göra exakt det som den inloggade användaren får göra och det som företaget har licens för.",
+    "account.user.2": "Slutar fungera om användaren slutar eller förlorar behörigheten.",
+    "account.user.3": "Det vanliga valet.",
+    "account.service.title": "Servicekonto",
+    "account.service.1": "Inte knutet till en person: fortsätter fungera när någon slutar.",
+    "account.service.2": "Bara kundens systemadministratör kan godkänna det.",
+    "account.service.3": "Måste vara påslaget för integrationen i utvecklarportalen (”Enable service account authorization”).",
+    "account.service.4": "Ett per kund.",
+    "account.switchNote": "Att byta mellan dem senare innebär att kopplingen tas bort och aktiveras på nytt.",
+
+    "s3.title": "Godkänn i Fortnox",
+    "s3.intro": "Kontrollera sammanfattningen och öppna sedan Fortnox. Logga in där och godkänn behörigheten; det här fönstret fortsätter av sig självt.",
+    "summary.label": "Sammanfattning",
+    "summary.name": "Koppling",
+    "summary.clientId": "Klient-id",
+    "summary.account": "Kontotyp",
+    "summary.scopes": "Områden",
+    "summary.scopes.one": "{n} område",
+    "summary.scopes.other": "{n} områden",
+    "summary.capture": "Svaret från Fortnox",
+    "summary.capture.loopback": "Fångas automatiskt på port {port}",
+    "summary.capture.scheme": "Kommer via länktypen {scheme}:",
+    "summary.capture.paste": "Du klistrar in det från webbläsaren",
+    "summary.mode": "Du får",
+    "summary.mode.tokens": "Åtkomsttoken och förnyelsetoken",
+    "summary.mode.code": "Bara auktoriseringskoden",
+    "summary.warnings": "Bra att veta",
+    "authorize": "Öppna Fortnox i webbläsaren",
+    "authorize.hint": "Din webbläsare öppnar Fortnox inloggningssida.",
+    "authorize.hint.service": "Bara kundens systemadministratör kan godkänna ett servicekonto: låt hen logga in.",
+    "authorize.starting": "Öppnar Fortnox…",
+    "waiting.title": "Väntar på Fortnox…",
+    "waiting.text": "Logga in och godkänn behörigheten i webbläsarfönstret.",
+    "waiting.text.paste": "Logga in och godkänn behörigheten i webbläsarfönstret. Kopiera sedan adressen från webbläsaren och klistra in den nedan.",
+    "waiting.text.noBrowser": "Öppna adressen nedan i din webbläsare, logga in och godkänn behörigheten.",
+    "exchanging.title": "Pratar med Fortnox…",
+    "exchanging.text": "Godkännandet har kommit. Hämtar uppgifterna från Fortnox.",
+    "countdown.label": "Tid kvar",
+    "countdown.oneMinute": "En minut kvar att godkänna i Fortnox.",
+    "cancel": "Avbryt",
+    "url.label": "Om webbläsaren inte öppnades, kopiera den här adressen till din webbläsare:",
+    "url.copy": "Kopiera adressen",
+    "url.openAgain": "Öppna igen",
+    "notice.browserFailed": "Webbläsaren kunde inte öppnas. Kopiera adressen nedan och klistra in den i webbläsarens adressfält.",
+    "notice.callbackRejected": "Ett svar kom som inte hörde till det här försöket, så det ignorerades. Väntar fortfarande på rätt svar.",
+    "notice.cancelled": "Avbrutet. Öppna Fortnox igen när du är redo.",
+    "paste.label": "Hamnade webbläsaren på en sida som inte fungerar? Kopiera hela adressen från webbläsarens adressfält (eller bara koden) och klistra in den här.",
+    "paste.hint.idle": "Du kan klistra in när Fortnox har öppnats.",
+    "paste.hint.active": "Den börjar med din omdirigerings-URI och innehåller ”code=”.",
+    "paste.use": "Använd adressen",
+    "paste.empty": "Klistra in adressen eller koden först.",
+    "paste.checking": "Kontrollerar…",
+
+    "s4.success.title": "Kopplingen är klar",
+    "s4.success.lead": "”{name}” är nu kopplad till Fortnox.",
+    "s4.code.title": "Auktoriseringskoden är här",
+    "s4.code.lead": "Din integration måste byta koden mot token nu. Den fungerar en gång, och bara i 10 minuter.",
+    "s4.failed.title": "Auktoriseringen misslyckades",
+    "r.facts": "Uppgifter om kopplingen",
+    "r.company": "Företag",
+    "r.orgNo": "Organisationsnummer",
+    "r.tenant": "Tenant-id (databasnummer)",
+    "r.account": "Kontotyp",
+    "r.scopes": "Beviljade områden",
+    "r.accessExpires": "Åtkomsttoken går ut",
+    "r.refreshExpires": "Förnyelsetoken går ut",
+    "r.noRefresh": "Ingen förnyelsetoken utfärdades.",
+    "r.codeExpires": "Koden går ut",
+    "r.codeLeft": "Byt den före {time} ({left} kvar)",
+    "r.codeExpired": "Gick ut {time}. Försök igen för att få en ny kod.",
+    "r.when": "{time} ({relative})",
+    "r.notAvailable": "Inte tillgängligt",
+    "r.secrets": "Nycklar till integrationen",
+    "r.secrets.note": "Håll dem hemliga: den som har dem kommer åt företagets uppgifter i Fortnox.",
+    "secret.code": "Auktoriseringskod",
+    "secret.access": "Åtkomsttoken",
+    "secret.refresh": "Förnyelsetoken",
+    "secret.masked": "dold",
+    "copy.code": "Kopiera auktoriseringskoden",
+    "copy.access": "Kopiera åtkomsttoken",
+    "copy.refresh": "Kopiera förnyelsetoken",
+    "show.code": "Visa auktoriseringskoden",
+    "show.access": "Visa åtkomsttoken",
+    "show.refresh": "Visa förnyelsetoken",
+    "hide.code": "Dölj auktoriseringskoden",
+    "hide.access": "Dölj åtkomsttoken",
+    "hide.refresh": "Dölj förnyelsetoken",
+    "copy.json": "Kopiera allt som JSON",
+    "copy.env": "Kopiera som .env-rader",
+    "fail.why": "Vad som hände",
+    "fail.next": "Så här går du vidare",
+    "fail.details": "Detaljer för support",
+    "fail.kind": "Felkod",
+    "fail.detail": "Detaljer",
+    "fail.noDetail": "Inga fler detaljer.",
+
+    "account.user": "Användarkonto",
+    "account.service": "Servicekonto",
+
+    "error.unexpected": "Något oväntat gick fel i appen.",
+    "error.unexpected.next": "Försök igen. Om det händer igen, skicka detaljerna nedan till support.",
+    "error.noBackend": "Appens motor gick inte att nå.",
+    "error.noBackend.next": "Stäng fönstret och starta Fortnox Activator igen.",
+  },
+};
+
+let current = "en";
+const listeners = new Set();
+
+/** The current language, "sv" or "en". */
+export function language() {
+  return current;
+}
+
+/** "sv" for anything Swedish, otherwise "en". */
+export function normalise(lang) {
+  return typeof lang === "string" && lang.toLowerCase().startsWith("sv") ? "sv" : "en";
+}
+
+/** Switches language and re-renders every static text; listeners re-render the rest. */
+export function setLanguage(lang) {
+  current = normalise(lang);
+  document.documentElement.lang = current;
+  applyStatic(document);
+  for (const fn of listeners) fn(current);
+}
+
+/** Calls `fn(lang)` after every switch. Returns a function that stops it. */
+export function onLanguageChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/** A text of the window, with `{name}` placeholders filled from `vars`. */
+export function t(key, vars) {
+  let s = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  return s;
+}
+
+/** `t` for counted texts: `key.one` or `key.other`. */
+export function tn(key, n, vars) {
+  return t(`${key}.${n === 1 ? "one" : "other"}`, { n, ...vars });
+}
+
+/** The current language's text of a bilingual object `{en, sv}` from Rust. */
+export function pick(text) {
+  if (text == null) return "";
+  if (typeof text === "string") return text;
+  return text[current] ?? text.en ?? text.sv ?? "";
+}
+
+/** A bilingual object built from two of the window's own keys (for errors made here). */
+export function both(key, vars) {
+  const saved = current;
+  const out = {};
+  for (const lang of ["en", "sv"]) {
+    current = lang;
+    out[lang] = t(key, vars);
+  }
+  current = saved;
+  return out;
+}
+
+/** Fills `data-i18n*` attributes below `root`. */
+export function applyStatic(root) {
+  for (const el of root.querySelectorAll("[data-i18n]")) {
+    if (el.dataset.flashing) continue;
+    el.textContent = t(el.dataset.i18n);
+  }
+  for (const el of root.querySelectorAll("[data-i18n-aria-label]")) {
+    el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel));
+  }
+  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) {
+    el.setAttribute("placeholder", t(el.dataset.i18nPlaceholder));
+  }
+}
+
+function locale() {
+  return current === "sv" ? "sv-SE" : "en-GB";
+}
+
+/** "14:32" today, otherwise "23 Dec 2025, 14:32". */
+export function formatDateTime(ms) {
+  const d = new Date(ms);
+  const now = new Date();
+  const sameDay = d.toDateString() === now.toDateString();
+  const opts = sameDay
+    ? { hour: "2-digit", minute: "2-digit" }
+    : { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" };
+  return new Intl.DateTimeFormat(locale(), opts).format(d);
+}
+
+/** "in 59 minutes", "in 31 days", "2 minutes ago". */
+export function formatRelative(ms, now = Date.now()) {
+  const diff = ms - now;
+  const abs = Math.abs(diff);
+  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: "auto" });
+  const MIN = 60_000, HOUR = 60 * MIN, DAY = 24 * HOUR;
+  if (abs < MIN) return rtf.format(Math.round(diff / 1000), "second");
+  if (abs < HOUR) return rtf.format(Math.round(diff / MIN), "minute");
+  if (abs < 2 * DAY) return rtf.format(Math.round(diff / HOUR), "hour");
+  return rtf.format(Math.round(diff / DAY), "day");
+}
+
+/** Seconds as "m:ss" (or "h:mm:ss"). */
+export function formatClock(totalSeconds) {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
+}

@@ -1,0 +1,194 @@
+// Step 4: the outcome. Success lists what Fortnox said about the company and the
+// tokens (their values stay in Rust until the user presses Show or Copy); failure gives
+// the reason in plain words, what to do next, and details for support.
+// `#result[data-status]` is "success" or "failed" while the step shows.
+
+import { t, pick, formatDateTime, formatRelative, formatClock } from "../i18n.js";
+import * as api from "../api.js";
+
+const SECRETS = [
+  { what: "code", show: "show.code", hide: "hide.code" },
+  { what: "access-token", show: "show.access", hide: "hide.access" },
+  { what: "refresh-token", show: "show.refresh", hide: "hide.refresh" },
+];
+const MASK = "••••••••••••••••••••••••";
+
+let ctx;
+let timer = 0;
+/** what → value, only while the user has pressed Show. */
+const revealed = new Map();
+const $ = (id) => document.getElementById(id);
+
+export function init(c) {
+  ctx = c;
+  for (const { what } of SECRETS) {
+    $(`show-${what}`).addEventListener("click", () => toggleReveal(what));
+    $(`copy-${what}`).addEventListener("click", (e) => ctx.copyWithFeedback(e.currentTarget, what));
+  }
+  $("copy-json").addEventListener("click", (e) => ctx.copyWithFeedback(e.currentTarget, "json"));
+  $("copy-env").addEventListener("click", (e) => ctx.copyWithFeedback(e.currentTarget, "env"));
+}
+
+export function enter() {
+  revealed.clear();
+  render();
+  clearInterval(timer);
+  timer = setInterval(tick, 1000);
+}
+
+export function leave() {
+  clearInterval(timer);
+  timer = 0;
+  revealed.clear();
+  for (const { what } of SECRETS) renderSecret(what);
+  $("result").removeAttribute("data-status");
+}
+
+export function footer() {
+  if (ctx.state.result) return { startOver: "show", startOverLabel: "btn.another" };
+  return { startOver: "show", startOverLabel: "btn.changeSettings", tryAgain: "show" };
+}
+
+/** Back to step 3 with everything kept. */
+export function tryAgain() {
+  ctx.state.error = null;
+  ctx.goTo(3);
+}
+
+/** Back to step 1 with the fields kept and the result cleared. */
+export function startOver() {
+  ctx.state.result = null;
+  ctx.state.error = null;
+  ctx.goTo(1);
+}
+
+export function render() {
+  if (ctx.currentStep !== 4) return;
+  const r = ctx.state.result;
+  const box = $("result");
+  box.dataset.status = r ? "success" : "failed";
+  $("result-success").hidden = !r;
+  $("result-failed").hidden = !!r;
+  if (r) renderSuccess(r);
+  else renderFailure(ctx.state.error);
+}
+
+function renderSuccess(r) {
+  const codeMode = r.mode === "code";
+  $("result-title").textContent = t(codeMode ? "s4.code.title" : "s4.success.title");
+  $("success-lead").textContent = codeMode
+    ? t("s4.code.lead")
+    : t("s4.success.lead", { name: r.connectionName || ctx.state.settings.connectionName });
+
+  // Without tokens nobody asked Fortnox about the company: leave out what is unknown.
+  $("result-success").classList.toggle("is-code", codeMode);
+  setFact("company-name", r.companyName, codeMode);
+  setFact("org-number", r.organizationNumber, codeMode);
+  setFact("tenant-id", r.tenantId, codeMode);
+  setFact("result-account-type", t(r.accountType === "service" ? "account.service" : "account.user"));
+
+  const chips = $("result-scopes");
+  chips.replaceChildren(
+    ...(r.scopes ?? []).map((id) => {
+      const li = document.createElement("li");
+      li.className = "chip";
+      li.textContent = id;
+      return li;
+    }),
+  );
+
+  $("code-deadline").hidden = !codeMode;
+  $("row-access-expiry").hidden = codeMode;
+  $("row-refresh-expiry").hidden = codeMode;
+  $("secret-row-code").hidden = !codeMode;
+  $("secret-row-access-token").hidden = codeMode;
+  $("secret-row-refresh-token").hidden = codeMode || !r.hasRefreshToken;
+  for (const { what } of SECRETS) renderSecret(what);
+  tick();
+}
+
+function setFact(id, value, hideWhenMissing = false) {
+  const dd = $(id);
+  const missing = value === null || value === undefined || value === "";
+  dd.textContent = missing ? t("r.notAvailable") : String(value);
+  dd.classList.toggle("muted", missing);
+  dd.closest(".fact").hidden = missing && hideWhenMissing;
+}
+
+function renderFailure(error) {
+  $("result-title").textContent = t("s4.failed.title");
+  $("reason-message").textContent = pick(error?.message) || t("error.unexpected");
+  $("reason-next").textContent = pick(error?.next_step) || t("error.unexpected.next");
+  $("error-kind").textContent = error?.kind ?? "unexpected";
+  $("error-detail").textContent = error?.detail || t("fail.noDetail");
+}
+
+/** Live texts: the code's countdown and "in 59 minutes". */
+function tick() {
+  const r = ctx.state.result;
+  if (!r || ctx.currentStep !== 4) return;
+  const now = Date.now();
+  if (r.mode === "code") {
+    const at = r.codeExpiresAtMs;
+    const dd = $("code-expiry");
+    if (!at) {
+      dd.textContent = t("r.notAvailable");
+    } else if (at > now) {
+      dd.textContent = t("r.codeLeft", { time: formatDateTime(at), left: formatClock(Math.ceil((at - now) / 1000)) });
+    } else {
+      dd.textContent = t("r.codeExpired", { time: formatDateTime(at) });
+    }
+    dd.classList.toggle("is-expired", !!at && at <= now);
+    dd.classList.toggle("is-urgent", !!at && at > now && at - now <= 120_000);
+  } else {
+    $("access-expiry").textContent = when(r.accessTokenExpiresAtMs, now);
+    $("refresh-expiry").textContent = r.hasRefreshToken ? when(r.refreshTokenExpiresAtMs, now) : t("r.noRefresh");
+  }
+}
+
+function when(ms, now) {
+  if (!ms) return t("r.notAvailable");
+  return t("r.when", { time: formatDateTime(ms), relative: formatRelative(ms, now) });
+}
+
+async function toggleReveal(what) {
+  if (revealed.has(what)) {
+    revealed.delete(what);
+    renderSecret(what);
+    return;
+  }
+  try {
+    const value = await api.revealSecret(what);
+    if (ctx.currentStep !== 4) return;
+    revealed.set(what, String(value ?? ""));
+  } catch (err) {
+    ctx.announce(pick(err.message));
+  }
+  renderSecret(what);
+}
+
+function renderSecret(what) {
+  const spec = SECRETS.find((s) => s.what === what);
+  const value = revealed.get(what);
+  const shown = value !== undefined;
+  const box = $(`secret-value-${what}`);
+  box.replaceChildren();
+  box.classList.toggle("is-masked", !shown);
+  if (shown) {
+    box.textContent = value;
+  } else {
+    const dots = document.createElement("span");
+    dots.setAttribute("aria-hidden", "true");
+    dots.textContent = MASK;
+    const sr = document.createElement("span");
+    sr.className = "visually-hidden";
+    sr.textContent = t("secret.masked");
+    box.append(dots, sr);
+  }
+  const button = $(`show-${what}`);
+  button.setAttribute("aria-pressed", String(shown));
+  button.setAttribute("aria-label", t(shown ? spec.hide : spec.show));
+  const label = button.querySelector(".btn-label");
+  label.dataset.i18n = shown ? "btn.hide" : "btn.show";
+  label.textContent = t(label.dataset.i18n);
+}
