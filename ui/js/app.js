@@ -127,7 +127,7 @@ function goTo(n, { focus = true } = {}) {
   renderIndicator();
   STEPS[n].enter?.();
   refreshFooter();
-  $("main").scrollTop = 0;
+  window.scrollTo(0, 0);
   if (focus) focusHeading();
 }
 

@@ -91,6 +91,13 @@ pub struct ErrorPayload {
     pub detail: Option<String>,
 }
 
+/// Front ends return `Result<T, Box<ErrorPayload>>`, so `?` works on core calls.
+impl From<Error> for Box<ErrorPayload> {
+    fn from(e: Error) -> Self {
+        Box::new(e.payload())
+    }
+}
+
 impl Error {
     /// The stable kind, in `snake_case`.
     pub fn kind(&self) -> &'static str {

@@ -118,3 +118,4 @@ impl Default for BrowserEnv {
         Self::new()
     }
 }
+pub mod webdriver;

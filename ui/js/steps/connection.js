@@ -156,6 +156,11 @@ function renderCapture() {
     text.textContent = t("capture.paste");
   }
   const value = capture ? check.registerValue : null;
-  $("register-block").hidden = !value;
-  $("register-value").textContent = value ?? "";
+  // Keeps its place while empty, so nothing below it (the Next button) moves as the
+  // answer of a check arrives, for instance between the press and release of a click.
+  const block = $("register-block");
+  block.classList.toggle("is-empty", !value);
+  block.setAttribute("aria-hidden", value ? "false" : "true");
+  $("copy-redirect-uri").disabled = !value;
+  $("register-value").textContent = value ?? "\u00a0";
 }

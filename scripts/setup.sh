@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 / Ubuntu machine lacks to build and run Fortnox Activator.
+#
+#   scripts/setup.sh          build + run prerequisites (system libraries, Rust, xvfb-run)
+#   scripts/setup.sh --test   also the test-only tools: WebKitWebDriver, tauri-driver, a
+#                             session bus, gnome-keyring, xclip, screenshot tools
+#
+# Idempotent: packages already installed are not asked for again, so a second run takes a
+# second. Uses sudo only when not root.
+set -euo pipefail
+
+want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option: $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '==> %s\n' "$*"; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+
+# To build and run the app (WebKitGTK 4.1, tray/appindicator, librsvg, xdo, libsecret) and
+# to run it without a display (xvfb-run is cheap, so it is always installed).
+packages=(
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libsecret-1-dev
+  build-essential file pkg-config curl ca-certificates
+  xvfb xauth dbus desktop-file-utils xdg-utils
+)
+# Only for the tests: WebDriver, a session bus with a Secret Service, a clipboard reader,
+# and `import` / `xwd` for screenshots.
+if [ "$want_test" -eq 1 ]; then
+  packages+=(webkit2gtk-driver dbus-x11 gnome-keyring imagemagick x11-apps xclip)
+fi
+
+is_installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
+}
+
+missing=()
+for p in "${packages[@]}"; do
+  is_installed "$p" || missing+=("$p")
+done
+
+# Rust: rustup is not reachable from here (no internet beyond package registries), so when
+# cargo is missing fall back to Debian's packages.
+cargo_bin="$(command -v cargo || true)"
+[ -n "$cargo_bin" ] || { [ -x "$HOME/.cargo/bin/cargo" ] && cargo_bin="$HOME/.cargo/bin/cargo"; } || true
+rust_packages=()
+if [ -z "$cargo_bin" ]; then
+  # Debian 12 ships a current toolchain as rustc-web/cargo-web (bookworm-updates); the plain
+  # rustc/cargo packages there are 1.63, too old for Tauri 2 (needs >= 1.85 here).
+  if apt-cache policy cargo-web 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    rust_packages=(rustc-web cargo-web rustfmt-web rust-web-clippy)
+  else
+    rust_packages=(rustc cargo rustfmt rust-clippy)
+  fi
+  warn "cargo not found and rustup cannot be reached: installing Debian's ${rust_packages[*]}."
+  warn "If that toolchain is older than 1.85 the build will fail; install Rust with rustup where the internet is reachable."
+  missing+=("${rust_packages[@]}")
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing: ${missing[*]}"
+  "${SUDO[@]}" apt-get update
+  "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+else
+  say "system packages: all present"
+fi
+
+if [ -z "$cargo_bin" ]; then
+  cargo_bin="$(command -v cargo || true)"
+  [ -n "$cargo_bin" ] || { echo "setup.sh: cargo still missing after installing ${rust_packages[*]}" >&2; exit 1; }
+fi
+say "rust: $("$cargo_bin" --version)"
+
+if [ "$want_test" -eq 1 ]; then
+  cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+  if command -v tauri-driver >/dev/null 2>&1 || [ -x "$cargo_home/bin/tauri-driver" ]; then
+    say "tauri-driver: present"
+  else
+    say "installing tauri-driver (cargo install, about half a minute)"
+    "$cargo_bin" install tauri-driver --version '^2' --locked
+  fi
+fi
+
+say "setup done"

@@ -1,0 +1,334 @@
+//! End to end: the real app window (WebKitGTK under Xvfb) driven over WebDriver
+//! (tauri-driver + WebKitWebDriver), against the Fortnox stand-in on loopback, with the fake
+//! browser as the system browser. Only the element ids that are the automation contract are
+//! used to drive it. Screenshots of every step land in `target/screenshots/`.
+//!
+//! Needs what `scripts/test.sh` provides: a display, `tauri-driver` and `WebKitWebDriver`
+//! on PATH, and the app built (`cargo build --workspace --bins`).
+
+mod common;
+
+use activator_tests::standin::{AuthorizeBehaviour, ClientConfig, StandIn, StandInConfig};
+use common::webdriver::{keys, Driver, Session};
+use common::{bin, free_port, BrowserEnv};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const CLIENT_ID: &str = "e2e-client";
+const SECRET: &str = "e2e-secret";
+
+/// One driver and one window at a time: fixed ports, two cores.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+struct App {
+    standin: StandIn,
+    browser: BrowserEnv,
+    win: Session,
+    redirect_uri: String,
+    _driver: Driver,
+    _home: tempfile::TempDir,
+}
+
+fn screenshots() -> PathBuf {
+    // target/debug/fortnox-activator → target/screenshots
+    bin("fortnox-activator").parent().unwrap().parent().unwrap().join("screenshots")
+}
+
+/// Starts the stand-in, a driver and the app in English, with `redirect_uri` registered
+/// (`None`: a fresh loopback URI).
+async fn launch(redirect_uri: Option<&str>) -> App {
+    let redirect_uri =
+        redirect_uri.map_or_else(|| format!("http://localhost:{}/callback", free_port()), str::to_string);
+    let standin = StandIn::start_in_background(StandInConfig::with_client(ClientConfig::new(
+        CLIENT_ID,
+        SECRET,
+        redirect_uri.clone(),
+    )));
+    let browser = BrowserEnv::new();
+    let home = tempfile::tempdir().unwrap();
+    let mut env = browser.vars();
+    env.push(("HOME".into(), home.path().display().to_string()));
+    env.push(("FORTNOX_OAUTH_URL".into(), standin.oauth_url()));
+    env.push(("FORTNOX_API_URL".into(), standin.api_url()));
+    env.push(("LANG".into(), "C.UTF-8".into()));
+    env.push(("LC_ALL".into(), "C.UTF-8".into()));
+    env.push(("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()));
+    env.push(("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()));
+    let driver = Driver::start(&env).await;
+    let win = Session::launch(&driver, &bin("fortnox-activator")).await;
+    win.visible("#connection-name").await;
+    App { standin, browser, win, redirect_uri, _driver: driver, _home: home }
+}
+
+impl App {
+    async fn shot(&self, name: &str) {
+        self.win.screenshot(&screenshots().join(format!("{name}.png"))).await;
+    }
+
+    /// Step 1 filled in and Next pressed.
+    async fn connection(&self, secret: Option<&str>, shot: bool) {
+        let w = &self.win;
+        w.fill("#connection-name", "Testbolaget AB").await;
+        w.fill("#client-id", CLIENT_ID).await;
+        w.fill("#client-secret", secret.unwrap_or("")).await;
+        w.fill("#redirect-uri", &self.redirect_uri).await;
+        if shot {
+            // Let the live check show how the redirect is captured.
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            self.shot("1-connection").await;
+        }
+        w.click("#next").await;
+    }
+
+    /// Step 2: scopes and account type, then Next.
+    async fn access(&self, scopes: &[&str], account: &str, shot: bool) {
+        let w = &self.win;
+        for s in scopes {
+            w.click(&format!("input[name=scope][value={s}]")).await;
+        }
+        w.click(&format!("input[name=account-type][value={account}]")).await;
+        if shot {
+            self.shot("2-access").await;
+        }
+        w.click("#next").await;
+    }
+
+    async fn to_authorize(&self, secret: Option<&str>) {
+        self.connection(secret, false).await;
+        self.access(&["companyinformation", "invoice"], "user", false).await;
+        self.win.visible("#authorize").await;
+    }
+
+    async fn result(&self) -> String {
+        self.win.wait_for("#result[data-status]").await;
+        self.win.visible("#result").await;
+        self.win.attr("#result", "data-status").await.unwrap_or_default()
+    }
+
+    async fn quit(self) {
+        self.win.quit().await;
+    }
+}
+
+#[tokio::test]
+async fn an_activation_through_the_loopback_listener_succeeds() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    app.connection(Some(SECRET), true).await;
+    app.access(&["companyinformation", "invoice"], "user", true).await;
+    w.visible("#authorize").await;
+    app.shot("3-authorize").await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    assert_eq!(w.text("#company-name").await, "Testbolaget AB");
+    assert!(w.text("#result").await.contains("556677-8899"));
+    assert!(w.text("#result").await.contains("1234567"));
+    app.shot("4-success").await;
+    // Tokens are masked until revealed; the webview never had them before.
+    let access = w.text("#secret-value-access-token").await;
+    assert!(!access.contains("eyJ"), "masked: {access}");
+    w.click("#show-access-token").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(w.text("#secret-value-access-token").await.starts_with("eyJ"));
+    for id in ["#copy-access-token", "#copy-refresh-token", "#copy-json"] {
+        w.visible(id).await;
+    }
+    w.click("#copy-json").await;
+    if let Some(clip) = clipboard() {
+        let v: serde_json::Value = serde_json::from_str(&clip).expect("the clipboard holds JSON");
+        assert_eq!(v["company_name"], "Testbolaget AB");
+        assert!(app.standin.is_refresh_token_live(v["refresh_token"].as_str().unwrap()));
+    }
+    let tokens = app.standin.token_requests();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].form_value("redirect_uri").as_deref(), Some(app.redirect_uri.as_str()));
+    app.quit().await;
+}
+
+/// The X clipboard's text, when `xclip` is there to read it.
+fn clipboard() -> Option<String> {
+    let out = std::process::Command::new("xclip").args(["-o", "-selection", "clipboard"]).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[tokio::test]
+async fn a_user_who_denies_sees_authorization_failed_and_can_try_again() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    app.standin.set_authorize(AuthorizeBehaviour::Deny);
+    app.to_authorize(Some(SECRET)).await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "failed");
+    let reason = app.win.text("#result-reason").await;
+    assert!(reason.contains("cancelled or refused"), "{reason}");
+    app.shot("4-failed").await;
+    // Try again keeps everything: approving now succeeds.
+    app.standin.set_authorize(AuthorizeBehaviour::Approve);
+    app.win.click("#try-again").await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_explained() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    app.to_authorize(Some("not-the-secret")).await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "failed");
+    let reason = app.win.text("#result-reason").await;
+    assert!(reason.contains("client id or the client secret"), "{reason}");
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_state_mismatch_is_refused_and_waiting_goes_on_until_escape() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    app.standin.set_authorize(AuthorizeBehaviour::WrongState);
+    app.to_authorize(Some(SECRET)).await;
+    app.win.click("#authorize").await;
+    app.win.visible("#rejected-notice").await;
+    app.win.visible("#cancel").await;
+    app.win.visible("#copy-url").await;
+    app.win.visible("#open-again").await;
+    assert!(app.win.text("#authorize-url").await.contains("/auth?client_id=e2e-client"));
+    app.shot("3-waiting").await;
+    assert!(app.standin.token_requests().is_empty(), "no token request after a state mismatch");
+    assert!(app.browser.last_page().contains("failed"), "the browser was told");
+    // Escape cancels the wait.
+    app.win.keys(keys::ESCAPE).await;
+    app.win.visible("#authorize").await;
+    assert!(!app.win.is_visible("#cancel").await);
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn code_only_mode_shows_the_code_with_its_deadline() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    app.to_authorize(None).await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    app.win.visible("#copy-code").await;
+    assert!(!app.win.is_visible("#copy-access-token").await);
+    app.win.click("#show-code").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let code = app.win.text("#secret-value-code").await;
+    assert!(code.len() >= 8 && !code.contains('•'), "{code}");
+    app.shot("4-code").await;
+    assert!(app.standin.token_requests().is_empty());
+    app.quit().await;
+}
+
+async fn paste_flow(bare_code: bool) {
+    let page = "https://integrator.example/fortnox/callback";
+    let app = launch(Some(page)).await;
+    app.to_authorize(Some(SECRET)).await;
+    app.win.click("#authorize").await;
+    let landed = app.browser.wait_final_url(Duration::from_secs(20));
+    assert!(landed.starts_with(page), "{landed}");
+    let text = if bare_code {
+        url::Url::parse(&landed).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned()
+    } else {
+        landed
+    };
+    // Something useless first: explained beside the field, nothing lost.
+    app.win.fill("#pasted-url", "https://integrator.example/fortnox/callback").await;
+    app.win.click("#use-pasted").await;
+    app.win.visible("#pasted-error").await;
+    if !bare_code {
+        app.shot("3-paste-error").await;
+    }
+    app.win.fill("#pasted-url", &text).await;
+    app.win.click("#use-pasted").await;
+    assert_eq!(app.result().await, "success");
+    assert_eq!(app.win.text("#company-name").await, "Testbolaget AB");
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn pasting_the_whole_address_completes_the_activation() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    paste_flow(false).await;
+}
+
+#[tokio::test]
+async fn pasting_just_the_code_completes_the_activation() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    paste_flow(true).await;
+}
+
+#[tokio::test]
+async fn the_language_switch_translates_without_losing_input() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    w.fill("#client-id", CLIENT_ID).await;
+    let english = w.text("#next").await;
+    w.script(
+        "const s = document.querySelector('#language'); s.value = 'sv'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+        serde_json::json!([]),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let swedish = w.text("#next").await;
+    assert_ne!(english, swedish);
+    assert_eq!(w.attr("html", "lang").await.as_deref(), Some("sv"));
+    assert_eq!(w.value("#client-id").await, CLIENT_ID, "input kept");
+    app.shot("1-connection-sv").await;
+    // The browser's landing page follows the window's language.
+    w.fill("#connection-name", "Testbolaget AB").await;
+    w.fill("#client-secret", SECRET).await;
+    w.fill("#redirect-uri", &app.redirect_uri).await;
+    w.click("#next").await;
+    app.access(&["companyinformation"], "user", false).await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    assert!(app.browser.last_page().contains("lang=\"sv\""), "Swedish landing page");
+    app.shot("4-success-sv").await;
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn the_whole_activation_works_with_the_keyboard_only() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    /// Presses Tab until `target` has focus (at most 40 times).
+    async fn tab_to(w: &Session, target: &str) {
+        for _ in 0..40 {
+            if w.focused().await == target {
+                return;
+            }
+            w.keys(keys::TAB).await;
+        }
+        panic!("Tab never reached {target}");
+    }
+    tab_to(w, "connection-name").await;
+    w.keys("Testbolaget AB").await;
+    tab_to(w, "client-id").await;
+    w.keys(CLIENT_ID).await;
+    tab_to(w, "client-secret").await;
+    w.keys(SECRET).await;
+    tab_to(w, "redirect-uri").await;
+    w.keys(&app.redirect_uri).await;
+    w.keys(keys::ENTER).await;
+    // Step 2: focus went to its heading.
+    w.visible("input[name=scope][value=companyinformation]").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        w.focused().await.starts_with("h-") || w.focused().await == "H2",
+        "focus on the heading: {}",
+        w.focused().await
+    );
+    tab_to(w, "scope-companyinformation").await; // the first scope
+    w.keys(keys::SPACE).await;
+    w.keys(keys::ENTER).await;
+    tab_to(w, "authorize").await;
+    w.keys(keys::ENTER).await;
+    assert_eq!(app.result().await, "success");
+    app.quit().await;
+}
