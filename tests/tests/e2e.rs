@@ -61,7 +61,9 @@ async fn launch(redirect_uri: Option<&str>) -> App {
 }
 
 impl App {
+    /// A screenshot of the window scrolled to the top, as a person first sees the step.
     async fn shot(&self, name: &str) {
+        self.win.script("window.scrollTo(0, 0)", serde_json::json!([])).await;
         self.win.screenshot(&screenshots().join(format!("{name}.png"))).await;
     }
 
