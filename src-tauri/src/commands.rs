@@ -65,7 +65,7 @@ pub fn check_settings(state: State<'_, AppState>, settings: SettingsInput) -> Se
     state.set_register_value(register_value.clone());
     SettingsReport {
         valid: check.settings.is_some(),
-        code_only: check.settings.as_ref().map_or(settings.client_secret.is_none(), |s| s.code_only()),
+        code_only: settings.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty()),
         fields: check.fields,
         warnings: check.warnings,
         capture: check.capture,
