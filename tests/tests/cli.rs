@@ -225,3 +225,16 @@ fn a_pasted_redirect_url_completes_an_https_redirect() {
     assert!(stderr(&o).contains("No authorization code was found"), "the bad paste was explained");
     assert_eq!(stdout_json(&o)["company_name"], "Testbolaget AB");
 }
+
+#[test]
+fn without_browser_set_the_desktop_default_browser_opens() {
+    // The other path to the browser: no $BROWSER, so the OS handler (xdg-open) opens the
+    // default http handler, here the fake browser registered in mimeapps.list.
+    assert!(std::env::var_os("DISPLAY").is_some(), "run under a display (scripts/test.sh uses xvfb-run)");
+    let s = setup(false);
+    let mut cmd = s.command(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30"]);
+    cmd.env_remove("BROWSER");
+    let o = cmd.output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["company_name"], "Testbolaget AB");
+}

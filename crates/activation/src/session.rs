@@ -284,12 +284,82 @@ pub fn summarise(settings: &Settings, outcome: &Outcome) -> Summary {
     }
 }
 
-/// Opens the system browser at `url` (blocking: run it off the UI thread). On Linux this
-/// goes through `xdg-open`, which honours `$BROWSER`.
+/// Opens the system browser at `url` (blocking: run it off the UI thread).
+///
+/// `$BROWSER`, when set, is the user's explicit choice and comes first (a `:`-separated list
+/// of commands, `%s` standing for the URL, as xdg-open and Python's `webbrowser` read it);
+/// otherwise the operating system's handler opens it (`xdg-open` on Linux, `open` on macOS,
+/// the shell on Windows), through the `open` crate.
 ///
 /// # Errors
 /// `browser_failed` when no launcher could be started. A launcher that starts but shows
 /// nothing cannot be detected: always show the URL too.
 pub fn open_browser(url: &str) -> Result<(), Error> {
+    if let Some(list) = std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
+        for command in list.to_string_lossy().split(':').filter(|c| !c.trim().is_empty()) {
+            if launch(command, url).is_ok() {
+                return Ok(());
+            }
+        }
+    }
     open::that(url).map_err(|e| Error::BrowserFailed { reason: e.to_string() })
+}
+
+/// Starts one `$BROWSER` entry with the URL and lets it run on its own (reaped by a thread,
+/// so it leaves no zombie).
+fn launch(command: &str, url: &str) -> std::io::Result<()> {
+    let mut words: Vec<String> = command.split_whitespace().map(str::to_string).collect();
+    if words.is_empty() {
+        return Err(std::io::Error::other("empty command"));
+    }
+    if words.iter().any(|w| w.contains("%s")) {
+        for w in &mut words {
+            *w = w.replace("%s", url);
+        }
+    } else {
+        words.push(url.to_string());
+    }
+    // A browser's own chatter does not belong in our terminal or log.
+    let mut child = std::process::Command::new(&words[0])
+        .args(&words[1..])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::launch;
+
+    #[test]
+    fn a_browser_command_gets_the_url_appended_or_substituted() {
+        let dir = std::env::temp_dir().join(format!("browser-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("out");
+        let script = dir.join("b.sh");
+        std::fs::write(&script, format!("#!/bin/sh\necho \"$@\" >> {}\n", out.display())).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+            launch(&format!("{} --new", script.display()), "http://x/1").unwrap();
+            launch(&format!("{} a=%s", script.display()), "http://x/2").unwrap();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            loop {
+                let text = std::fs::read_to_string(&out).unwrap_or_default();
+                if text.lines().count() == 2 {
+                    assert!(text.contains("--new http://x/1"), "{text}");
+                    assert!(text.contains("a=http://x/2"), "{text}");
+                    break;
+                }
+                assert!(std::time::Instant::now() < deadline, "{text}");
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        assert!(launch("/nonexistent/browser", "http://x").is_err());
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }
