@@ -15,6 +15,7 @@ use activation::token::FortnoxClient;
 use activation::{Error, ErrorPayload, Language, Text};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -83,18 +84,27 @@ pub async fn start_authorization(
 ) -> CommandResult<Started> {
     let settings = settings::check(&settings, NameRule::Required).into_result()?;
     // End the previous attempt first, so its listener frees the port.
-    drop(state.session().take());
-    let events = on_event.clone();
-    let session = Session::start(
-        FortnoxClient::new(state.endpoints.clone()),
-        settings,
-        DEFAULT_TIMEOUT,
-        state.language_source(),
-        move |event| {
-            let _ = events.send(event);
-        },
-    )
-    .await?;
+    let replaced = state.session().take().is_some();
+    // A replaced attempt's listener closes its port a moment after it is cancelled.
+    let mut tries = if replaced { 20 } else { 1 };
+    let session = loop {
+        tries -= 1;
+        let events = on_event.clone();
+        let started = Session::start(
+            FortnoxClient::new(state.endpoints.clone()),
+            settings.clone(),
+            DEFAULT_TIMEOUT,
+            state.language_source(),
+            move |event| {
+                let _ = events.send(event);
+            },
+        )
+        .await;
+        match started {
+            Err(Error::PortInUse { .. }) if tries > 0 => tokio::time::sleep(Duration::from_millis(50)).await,
+            other => break other?,
+        }
+    };
     let started = session.started().clone();
     *state.session() = Some(session);
     launch_browser(started.authorize_url.clone(), on_event);
