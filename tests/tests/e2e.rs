@@ -102,7 +102,7 @@ impl App {
     }
 
     async fn result(&self) -> String {
-        self.win.wait_for("#result[data-status]").await;
+        self.win.find("#result[data-status]").await;
         self.win.visible("#result").await;
         self.win.attr("#result", "data-status").await.unwrap_or_default()
     }

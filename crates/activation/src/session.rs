@@ -173,11 +173,9 @@ impl Session {
         tokio::spawn(async move {
             match verdict {
                 Ok(code) => {
-                    let won = !activation.has_ended();
                     finish(&activation, &sink, &outcome, code).await;
-                    if won {
-                        cancel.cancel(); // close the listener
-                    }
+                    // Close the listener; harmless when it had already ended the attempt.
+                    cancel.cancel();
                 }
                 Err(e) => {
                     if activation.end() {

@@ -226,11 +226,6 @@ impl Session {
         self.cmd("POST", "/execute/sync", Some(json!({"script": script, "args": args}))).await.expect("script runs")
     }
 
-    /// Waits until `css` matches something (e.g. `#result[data-status]`).
-    pub async fn wait_for(&self, css: &str) -> String {
-        self.find(css).await
-    }
-
     /// Saves a screenshot of the window as PNG. WebKitWebDriver's screenshot sometimes never
     /// answers under Xvfb; then the X screen is captured instead (ImageMagick's `import`,
     /// trimmed to the window), so a test never fails for want of a picture.
