@@ -6,12 +6,12 @@
 //! [`ErrorPayload`] `{kind, message, next_step, detail}`.
 
 use crate::state::AppState;
+use activation::capture::redirect_uri::Capture;
 use activation::flow::DEFAULT_TIMEOUT;
-use activation::redirect_uri::Capture;
-use activation::scopes::{self, ScopeInfo};
+use activation::fortnox::scopes::{self, ScopeInfo};
+use activation::fortnox::token::FortnoxClient;
 use activation::session::{self, Event, SecretPart, Session, Started};
 use activation::settings::{self, NameRule, SettingsInput};
-use activation::token::FortnoxClient;
 use activation::{Error, ErrorPayload, Language, Text};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 //! The current authorization [`Session`] lives here, in Rust: its outcome (the code or the
 //! tokens) never goes to the webview unless the user asks to see or copy it.
 
-use activation::endpoints::Endpoints;
+use activation::fortnox::endpoints::Endpoints;
 use activation::session::Session;
 use activation::Language;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -4,11 +4,11 @@
 //!
 //! `cargo bench -p activator-tests --bench activation` (add `-- N` for N rounds, default 50).
 
-use activation::endpoints::Endpoints;
+use activation::fortnox::endpoints::Endpoints;
+use activation::fortnox::token::FortnoxClient;
 use activation::secret::ClientSecret;
 use activation::session::{Event, Session};
 use activation::settings::{check, AccountType, NameRule, SettingsInput};
-use activation::token::FortnoxClient;
 use activation::Language;
 use activator_tests::standin::{ClientConfig, StandIn, StandInConfig};
 use std::time::{Duration, Instant};

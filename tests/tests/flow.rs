@@ -3,12 +3,12 @@
 
 mod common;
 
-use activation::endpoints::Endpoints;
 use activation::flow::Activation;
+use activation::fortnox::endpoints::Endpoints;
+use activation::fortnox::token::FortnoxClient;
 use activation::secret::{AuthCode, ClientSecret};
 use activation::session::{Event, SecretPart, Session};
 use activation::settings::{check, AccountType, NameRule, Settings, SettingsInput};
-use activation::token::FortnoxClient;
 use activation::{Error, Language};
 use activator_tests::standin::{AuthorizeBehaviour, ClientConfig, StandIn, StandInConfig};
 use common::{bin, free_port, BrowserEnv};

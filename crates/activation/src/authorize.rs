@@ -4,8 +4,8 @@
 //! consumed when a code is accepted, and a callback is checked against it before any token
 //! request is made.
 
-use crate::endpoints::Endpoints;
-use crate::redirect::{self, RedirectParams};
+use crate::capture::redirect::{self, RedirectParams};
+use crate::fortnox::endpoints::Endpoints;
 use crate::secret::{AuthCode, State};
 use crate::settings::{AccountType, Settings};
 use crate::Error;
@@ -114,7 +114,7 @@ pub(crate) fn encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::redirect::parse_query;
+    use crate::capture::redirect::parse_query;
     use crate::settings::{check, NameRule, SettingsInput};
 
     fn settings(account: AccountType) -> Settings {

@@ -3,11 +3,11 @@
 //! (code-only, or exchange the code and read tenant and company).
 
 use crate::authorize::{Attempt, Origin, Verdict};
-use crate::loopback::{Callback, CallbackListener, Judgement};
-use crate::redirect;
+use crate::capture::loopback::{Callback, CallbackListener, Judgement};
+use crate::capture::redirect;
+use crate::fortnox::token::{Company, FortnoxClient, TokenSet, CODE_LIFETIME};
 use crate::secret::AuthCode;
 use crate::settings::{AccountType, Settings};
-use crate::token::{Company, FortnoxClient, TokenSet, CODE_LIFETIME};
 use crate::{Error, Language, Text};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -10,21 +10,14 @@
 //! token request; the loopback listener binds loopback addresses only; no secret is logged.
 
 pub mod authorize;
-pub mod endpoints;
+pub mod capture;
 pub mod error;
 pub mod flow;
-pub mod http;
+pub mod fortnox;
 pub mod i18n;
-pub mod jwt;
-pub mod landing;
-pub mod loopback;
-pub mod redirect;
-pub mod redirect_uri;
-pub mod scopes;
 pub mod secret;
 pub mod session;
 pub mod settings;
-pub mod token;
 
 pub use error::{Error, ErrorPayload};
 pub use i18n::{Language, Text};

@@ -6,10 +6,10 @@
 //! Security rule: events and [`Summary`] carry no secret; secrets leave only through
 //! [`Session::secret`] and [`Outcome::to_json_with_secrets`], on the user's request.
 
+use crate::capture::redirect_uri::Capture;
 use crate::flow::{epoch_ms, Activation, Outcome};
-use crate::redirect_uri::Capture;
+use crate::fortnox::token::FortnoxClient;
 use crate::settings::Settings;
-use crate::token::FortnoxClient;
 use crate::{Error, ErrorPayload, Language, Text};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};

@@ -5,9 +5,9 @@
 //! understands. Unknown scopes are allowed with a warning; a missing client secret means
 //! code-only mode.
 
+use crate::capture::redirect_uri::{Capture, RedirectUri};
+use crate::fortnox::scopes;
 use crate::i18n::Text;
-use crate::redirect_uri::{Capture, RedirectUri};
-use crate::scopes;
 use crate::secret::ClientSecret;
 use crate::Error;
 use serde::{Deserialize, Serialize};

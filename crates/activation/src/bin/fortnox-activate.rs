@@ -9,11 +9,11 @@
 //! stderr; stdout gets exactly one JSON object. Exit codes: 0 success, 1 authorization
 //! failed, 2 bad usage or settings (a port in use included), 3 timed out or cancelled.
 
-use activation::endpoints::Endpoints;
 use activation::flow::{Activation, Outcome, DEFAULT_TIMEOUT};
+use activation::fortnox::endpoints::Endpoints;
+use activation::fortnox::token::FortnoxClient;
 use activation::secret::ClientSecret;
 use activation::settings::{self, AccountType, NameRule, SettingsInput};
-use activation::token::FortnoxClient;
 use activation::{Error, Language};
 use std::io::IsTerminal;
 use std::process::ExitCode;

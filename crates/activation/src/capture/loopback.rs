@@ -22,16 +22,16 @@
 //! Security rules:
 //! - Loopback addresses only, never `0.0.0.0`, `::` or another interface.
 //! - The landing page never shows the code, the state or a token, and every dynamic text on
-//!   it is HTML-escaped (see [`crate::landing`]).
+//!   it is HTML-escaped (see [`crate::capture::landing`]).
 //! - Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`,
 //!   `X-Content-Type-Options: nosniff` and a Content Security Policy that allows inline
 //!   styles only.
 //! - The judge (which checks the state) sees every callback; this module never trusts one.
 //!   [`Callback`]'s `Debug` hides the query, which holds the code.
 
+use crate::capture::landing::{self, Outcome};
+use crate::capture::redirect_uri::{LoopbackHost, LoopbackTarget};
 use crate::i18n::Language;
-use crate::landing::{self, Outcome};
-use crate::redirect_uri::{LoopbackHost, LoopbackTarget};
 use crate::Error;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};

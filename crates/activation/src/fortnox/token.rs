@@ -4,9 +4,9 @@
 //! bodies are parsed as JSON whatever their Content-Type says (Fortnox sends JSON as
 //! `text/plain` and `text/html`), and mapped to the stable kinds of [`Error`].
 
-use crate::endpoints::Endpoints;
-use crate::http::{HttpRequest, HttpResponse, ReqwestTransport, Transport};
-use crate::jwt::{self, Claims};
+use crate::fortnox::endpoints::Endpoints;
+use crate::fortnox::http::{HttpRequest, HttpResponse, ReqwestTransport, Transport};
+use crate::fortnox::jwt::{self, Claims};
 use crate::secret::{AccessToken, AuthCode, ClientSecret, RefreshToken};
 use crate::Error;
 use base64::Engine as _;
@@ -332,7 +332,7 @@ fn token_error(response: &HttpResponse, grant: Grant) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::BoxFuture;
+    use crate::fortnox::http::BoxFuture;
     use std::sync::Mutex;
 
     /// Records requests and answers with canned responses.

@@ -1,0 +1,7 @@
+//! Capturing Fortnox's redirect: what the redirect URI says about how it arrives, the
+//! loopback listener and the page the browser lands on, and reading a redirect or a paste.
+
+pub mod landing;
+pub mod loopback;
+pub mod redirect;
+pub mod redirect_uri;
