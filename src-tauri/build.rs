@@ -16,6 +16,21 @@ const COMMANDS: &[&str] = &[
     "submit_redirect",
     "copy_to_clipboard",
     "reveal_secret",
+    "set_close_guard",
+    "close_window",
+    "list_connections",
+    "set_aside_connections_file",
+    "save_connection",
+    "connection_settings",
+    "refresh_connection",
+    "service_token",
+    "test_connection",
+    "rename_connection",
+    "remove_connection",
+    "copy_connection",
+    "export_connection",
+    "read_activation_file",
+    "startup_file",
 ];
 
 fn main() {

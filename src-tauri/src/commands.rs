@@ -19,6 +19,7 @@ use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
+use uuid::Uuid;
 
 /// What a command returns: errors cross to the webview as `{kind, message, next_step, detail}`.
 pub type CommandResult<T> = Result<T, Box<ErrorPayload>>;
@@ -59,14 +60,21 @@ pub struct SettingsReport {
     pub register_value: Option<String>,
 }
 
+/// Checks the settings as typed. `secret_from`: a saved connection whose client secret (in
+/// the keychain) stands in for an empty secret field.
 #[tauri::command]
-pub fn check_settings(state: State<'_, AppState>, settings: SettingsInput) -> SettingsReport {
+pub fn check_settings(
+    state: State<'_, AppState>,
+    settings: SettingsInput,
+    secret_from: Option<Uuid>,
+) -> SettingsReport {
     let check = settings::check(&settings, NameRule::Required);
     let register_value = check.capture.as_ref().map(|_| settings.redirect_uri.trim().to_string());
     state.set_register_value(register_value.clone());
     SettingsReport {
         valid: check.settings.is_some(),
-        code_only: settings.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty()),
+        code_only: secret_from.is_none()
+            && settings.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty()),
         fields: check.fields,
         warnings: check.warnings,
         capture: check.capture,
@@ -80,8 +88,10 @@ pub fn check_settings(state: State<'_, AppState>, settings: SettingsInput) -> Se
 pub async fn start_authorization(
     state: State<'_, AppState>,
     settings: SettingsInput,
+    secret_from: Option<Uuid>,
     on_event: Channel<Event>,
 ) -> CommandResult<Started> {
+    let settings = with_saved_secret(&state, settings, secret_from)?;
     let settings = settings::check(&settings, NameRule::Required).into_result()?;
     // End the previous attempt first, so its listener frees the port.
     let replaced = state.session().take().is_some();
@@ -109,6 +119,21 @@ pub async fn start_authorization(
     *state.session() = Some(session);
     launch_browser(started.authorize_url.clone(), on_event);
     Ok(started)
+}
+
+/// An empty secret field filled from the keychain entry of the saved connection `from`.
+fn with_saved_secret(
+    state: &AppState,
+    mut settings: SettingsInput,
+    from: Option<Uuid>,
+) -> Result<SettingsInput, Box<ErrorPayload>> {
+    let empty = settings.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty());
+    if let (true, Some(id)) = (empty, from) {
+        let store = state.store()?;
+        let saved = tokio::task::block_in_place(|| store.secrets(id)).map_err(|e| Box::new(e.payload()))?;
+        settings.client_secret = saved.client_secret;
+    }
+    Ok(settings)
 }
 
 /// Opens the browser again at the current attempt's URL.
@@ -178,4 +203,18 @@ fn launch_browser(url: String, events: Channel<Event>) {
             let _ = events.send(Event::BrowserFailed { error: e.payload() });
         }
     });
+}
+
+/// Whether closing the window must ask first (see `guard_close` in the crate root).
+#[tauri::command]
+pub fn set_close_guard(state: State<'_, AppState>, guard: bool) {
+    state.set_close_guard(guard);
+}
+
+/// Closes the window the command came from, for good (the user confirmed).
+#[tauri::command]
+pub fn close_window<R: Runtime>(window: tauri::Window<R>, state: State<'_, AppState>) {
+    state.set_close_guard(false);
+    // With the guard off this close is not held again; a window already gone has nothing to do.
+    let _ = window.close();
 }

@@ -5,6 +5,7 @@
 //! [`run`] builds it on the real runtime with the context from `tauri.conf.json`.
 
 pub mod commands;
+pub mod connections;
 pub mod state;
 
 pub use state::AppState;
@@ -17,8 +18,11 @@ pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
 /// Adds the app's plugins, state and commands to an existing builder (for example
 /// `tauri::test::mock_builder()`, which sets up the mock runtime's IPC).
 pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.plugin(tauri_plugin_clipboard_manager::init()).manage(AppState::new()).invoke_handler(
-        tauri::generate_handler![
+    builder
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(AppState::new())
+        .on_window_event(guard_close)
+        .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::scope_catalogue,
             commands::check_settings,
@@ -29,11 +33,48 @@ pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder
             commands::submit_redirect,
             commands::copy_to_clipboard,
             commands::reveal_secret,
-        ],
-    )
+            commands::set_close_guard,
+            commands::close_window,
+            connections::list_connections,
+            connections::set_aside_connections_file,
+            connections::save_connection,
+            connections::connection_settings,
+            connections::refresh_connection,
+            connections::service_token,
+            connections::test_connection,
+            connections::rename_connection,
+            connections::remove_connection,
+            connections::copy_connection,
+            connections::export_connection,
+            connections::read_activation_file,
+            connections::startup_file,
+        ])
 }
 
-/// Starts the desktop app and blocks until it quits.
+/// Closing the window while a result's keys exist only in it (not saved, never copied) asks
+/// first: the close is held and the window asked (`close-requested`); it calls
+/// [`commands::close_window`] once the user confirms.
+fn guard_close<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
+    use tauri::{Emitter, Manager};
+    if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+        if window.state::<AppState>().close_guard() {
+            api.prevent_close();
+            let _ = window.emit("close-requested", ());
+        }
+    }
+}
+
+/// Starts the desktop app and blocks until it quits. A first argument that is a file is an
+/// activation file: the window opens the wizard prefilled from it.
 pub fn run() {
-    builder::<tauri::Wry>().run(tauri::generate_context!()).expect("error while running Fortnox Activator");
+    builder::<tauri::Wry>()
+        .setup(|app| {
+            use tauri::Manager;
+            if let Some(path) = std::env::args_os().skip(1).map(std::path::PathBuf::from).find(|p| p.is_file()) {
+                app.state::<AppState>().set_startup_file(connections::StartupFile::read(&path));
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running Fortnox Activator");
 }

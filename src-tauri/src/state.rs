@@ -3,10 +3,16 @@
 //! The current authorization [`Session`] lives here, in Rust: its outcome (the code or the
 //! tokens) never goes to the webview unless the user asks to see or copy it.
 
+use crate::connections::StartupFile;
 use activation::fortnox::endpoints::Endpoints;
+use activation::fortnox::token::TokenSet;
 use activation::session::Session;
-use activation::Language;
+use activation::store::Store;
+use activation::{Error, ErrorPayload, Language};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use uuid::Uuid;
 
 /// What the app remembers between commands.
 #[derive(Debug)]
@@ -20,6 +26,15 @@ pub struct AppState {
     session: Mutex<Option<Session>>,
     /// Fortnox's endpoints, or `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL`.
     pub endpoints: Endpoints,
+    /// Closing the window asks first: a result's keys exist only here and were never copied.
+    close_guard: AtomicBool,
+    /// The saved connections (file + keychain), or why there is no place for them.
+    store: Result<Store, Error>,
+    /// New tokens that Fortnox issued but the keychain did not take: the only copy, held
+    /// until the user copies them or the connection goes.
+    unsaved: Mutex<HashMap<Uuid, TokenSet>>,
+    /// The activation file the app was started with, until the window takes it.
+    startup_file: Mutex<Option<StartupFile>>,
 }
 
 impl AppState {
@@ -30,6 +45,10 @@ impl AppState {
             register_value: Mutex::new(None),
             session: Mutex::new(None),
             endpoints: Endpoints::from_env(),
+            close_guard: AtomicBool::new(false),
+            store: Store::open_default(),
+            unsaved: Mutex::new(HashMap::new()),
+            startup_file: Mutex::new(None),
         }
     }
 
@@ -54,6 +73,47 @@ impl AppState {
 
     pub fn set_register_value(&self, value: Option<String>) {
         *lock(&self.register_value) = value;
+    }
+
+    /// Whether closing the window must ask the user first.
+    pub fn close_guard(&self) -> bool {
+        self.close_guard.load(Ordering::SeqCst)
+    }
+
+    pub fn set_close_guard(&self, on: bool) {
+        self.close_guard.store(on, Ordering::SeqCst);
+    }
+
+    /// The saved connections' store.
+    ///
+    /// # Errors
+    /// `storage_failed` when the system names no configuration folder.
+    pub fn store(&self) -> Result<Store, Box<ErrorPayload>> {
+        self.store.clone().map_err(|e| Box::new(e.payload()))
+    }
+
+    /// Holds (or, with `None`, forgets) new tokens that could not be saved.
+    pub fn hold_unsaved(&self, id: Uuid, tokens: Option<TokenSet>) {
+        let mut held = lock(&self.unsaved);
+        match tokens {
+            Some(t) => held.insert(id, t),
+            None => held.remove(&id),
+        };
+    }
+
+    /// New tokens of `id` that could not be saved, if any.
+    pub fn unsaved(&self, id: Uuid) -> Option<TokenSet> {
+        lock(&self.unsaved).get(&id).cloned()
+    }
+
+    /// Remembers the activation file the app was started with.
+    pub fn set_startup_file(&self, file: StartupFile) {
+        *lock(&self.startup_file) = Some(file);
+    }
+
+    /// The activation file the app was started with, once.
+    pub fn take_startup_file(&self) -> Option<StartupFile> {
+        lock(&self.startup_file).take()
     }
 
     /// The current session, locked.

@@ -334,3 +334,135 @@ async fn the_whole_activation_works_with_the_keyboard_only() {
     assert_eq!(app.result().await, "success");
     app.quit().await;
 }
+
+impl App {
+    /// Quits the app and starts it again in the same environment (same config dir, same
+    /// keychain), as a user would the next day.
+    async fn restart(self) -> App {
+        let App { standin, browser, win, redirect_uri, _driver, _home } = self;
+        win.quit().await;
+        let win = Session::launch(&_driver, &bin("fortnox-activator")).await;
+        App { standin, browser, win, redirect_uri, _driver, _home }
+    }
+
+    /// The row of the saved connection `name` on the list screen, opened.
+    async fn open_row(&self, name: &str) -> String {
+        let row = format!("#connections li[data-name=\"{name}\"]");
+        self.win.visible(&row).await;
+        if self.win.attr(&format!("{row} .conn-head"), "aria-expanded").await.as_deref() != Some("true") {
+            self.win.click(&format!("{row} .conn-head")).await;
+        }
+        self.win.visible(&format!("{row} .conn-body")).await;
+        row
+    }
+
+    /// The clipboard's JSON after clicking `button` (when xclip can read it).
+    async fn copied_json(&self, button: &str) -> Option<serde_json::Value> {
+        let _ = std::process::Command::new("xclip").args(["-i", "-selection", "clipboard", "/dev/null"]).status();
+        self.win.click(button).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        clipboard().and_then(|c| serde_json::from_str(&c).ok())
+    }
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return found };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_containing(&path, needle));
+        } else if std::fs::read(&path).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes())) {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn a_saved_connection_survives_a_restart_and_can_be_reauthorized_refreshed_and_removed() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    // Activate; "Save this connection on this computer" is on by default.
+    assert_eq!(app.win.attr("#save-connection", "checked").await.as_deref(), Some("true"));
+    app.to_authorize(Some(SECRET)).await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    app.win.visible("#save-status").await;
+    assert_eq!(app.win.attr("#save-status", "data-saved").await.as_deref(), Some("yes"));
+    let saved = app.win.text("#save-status").await;
+    assert!(saved.contains("Saved on this computer as “Testbolaget AB”"), "{saved}");
+    assert!(saved.contains("keychain"), "{saved}");
+    let first = app.standin.token_requests().len();
+
+    // The next day: the list is the first screen, with the company and a status.
+    let app = app.restart().await;
+    let row = app.open_row("Testbolaget AB").await;
+    let text = app.win.text(&row).await;
+    assert!(text.contains("Testbolaget AB") && text.contains("User account"), "{text}");
+    let status = app.win.attr(&format!("{row} .status"), "data-status").await.unwrap_or_default();
+    assert!(["active", "access-token-valid"].contains(&status.as_str()), "status {status}: {text}");
+    app.shot("0-connections").await;
+
+    // The command line sees what the window saved.
+    let out = std::process::Command::new(bin("fortnox-activate"))
+        .args(["list", "--json"])
+        .envs(app.browser.vars())
+        .output()
+        .expect("fortnox-activate runs");
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && listed.contains("Testbolaget AB"),
+        "list: {listed} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Re-authorize: straight to the authorize step, the secret from the keychain.
+    app.win.click(&format!("{row} [data-action=reauthorize]")).await;
+    app.win.visible("#authorize").await;
+    assert!(app.win.text("#origin-notice").await.contains("Re-authorizing"), "the wizard says what it does");
+    app.shot("3-reauthorize").await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    assert!(app.win.text("#save-status").await.contains("re-authorized"));
+    assert_eq!(app.standin.token_requests().len(), first + 1, "one more code exchange");
+    let exchange = app.standin.token_requests().last().cloned().unwrap();
+    let basic = exchange.header("authorization").unwrap_or_default().trim_start_matches("Basic ").to_string();
+    let pair =
+        String::from_utf8(base64::Engine::decode(&base64::engine::general_purpose::STANDARD, basic).unwrap()).unwrap();
+    assert_eq!(pair, format!("{CLIENT_ID}:{SECRET}"), "the saved secret was used");
+
+    // Back to the list: refresh, after a warning; Fortnox rotates the refresh token.
+    app.win.click("#to-connections").await;
+    let row = app.open_row("Testbolaget AB").await;
+    let before = app.copied_json(&format!("{row} [data-action=copyJson]")).await;
+    app.win.click(&format!("{row} [data-action=refresh]")).await;
+    app.win.visible("#dialog").await;
+    assert!(app.win.text("#dialog").await.contains("stops working"));
+    app.win.click("#dialog-confirm").await;
+    app.win.visible(&format!("{row} .conn-outcome.notice")).await;
+    assert!(app.win.text(&format!("{row} .conn-outcome")).await.contains("New tokens saved"));
+    if let Some(before) = before {
+        let old = before["refresh_token"].as_str().unwrap().to_string();
+        assert!(!app.standin.is_refresh_token_live(&old), "the old refresh token died");
+        let after = app.copied_json(&format!("{row} [data-action=copyJson]")).await.unwrap();
+        let new = after["refresh_token"].as_str().unwrap();
+        assert!(app.standin.is_refresh_token_live(new), "the saved one is the live one");
+        // No token or secret in any file of the app's folders.
+        for needle in [old.as_str(), new, after["access_token"].as_str().unwrap(), SECRET] {
+            let leaks = files_containing(app.browser.dir.path(), needle);
+            assert!(leaks.is_empty(), "a secret in {leaks:?}");
+        }
+    }
+
+    // Revoke and remove.
+    app.win.click(&format!("{row} [data-action=remove]")).await;
+    app.win.visible("#dialog").await;
+    app.win.click("#dialog-confirm").await;
+    app.win.visible("#connections-notice").await;
+    assert!(app.win.text("#connections-notice").await.contains("revoked at Fortnox and removed"));
+    assert!(!app.win.is_visible(&row).await);
+    assert_eq!(app.standin.revoke_requests().len(), 1, "revoked at Fortnox");
+    app.quit().await;
+}

@@ -55,13 +55,18 @@ export const setLanguage = (language) => call("set_language", { language });
 /** `[{id, group, description, recommended}]` in display order. */
 export const scopeCatalogue = () => call("scope_catalogue");
 
-/** Checks settings as typed: `{valid, fields, warnings, codeOnly, capture, registerValue}`. */
-export const checkSettings = (settings) => call("check_settings", { settings });
+/**
+ * Checks settings as typed: `{valid, fields, warnings, codeOnly, capture, registerValue}`.
+ * `settings.secretFrom` (a saved connection's id) lends that connection's client secret,
+ * kept in the keychain, to an empty secret field; the secret itself never comes here.
+ */
+export const checkSettings = ({ secretFrom = null, ...settings }) => call("check_settings", { settings, secretFrom });
 
 /**
  * Starts an authorization. `onMessage({type, ...})` receives the attempt's progress
  * (browser-failed, callback-rejected, exchanging, succeeded, failed).
  * Resolves to `{authorizeUrl, capture, codeOnly, timeoutSecs, deadlineMs}`.
+ * `settings.secretFrom` as for `checkSettings`.
  */
 export async function startAuthorization(settings, onMessage) {
   let channel;
@@ -72,7 +77,8 @@ export async function startAuthorization(settings, onMessage) {
     throw toErrorPayload(err);
   }
   channel.onmessage = onMessage;
-  return call("start_authorization", { settings, onEvent: channel });
+  const { secretFrom = null, ...rest } = settings;
+  return call("start_authorization", { settings: rest, secretFrom, onEvent: channel });
 }
 
 /** Opens the authorize URL of the running attempt in the system browser again. */
@@ -92,3 +98,64 @@ export const copy = (what) => call("copy_to_clipboard", { what });
 
 /** The value of "code", "access-token" or "refresh-token", shown only on request. */
 export const revealSecret = (what) => call("reveal_secret", { what });
+
+// ---------------------------------------------------------------- saved connections
+// Connections come as `ConnectionView`s: `{id, name, companyName, organizationNumber,
+// tenantId, accountType, clientId, redirectUri, scopes, issuedAtMs, accessExpiresAtMs,
+// refreshExpiresAtMs, secretsSaved, hasRefreshToken, status: {kind, atMs?, minutes?}}`,
+// most urgent first. None of them carries a secret.
+
+/** `{connections, problem: ErrorPayload|null, path}`: the saved connections. */
+export const listConnections = () => call("list_connections");
+
+/**
+ * Saves the outcome of the attempt that just succeeded: as a new connection named `name`,
+ * or, with `replaceId`, as the new keys of that connection (re-authorize).
+ * Resolves to `{connection, path, store, secretsSaved, warning}`.
+ */
+export const saveConnection = (name, replaceId) => call("save_connection", { name, replaceId: replaceId ?? null });
+
+/** The settings of a saved connection for the wizard (never its secret). */
+export const connectionSettings = (id) => call("connection_settings", { id });
+
+/** Refreshes a connection's tokens: `{connection, saved, warning}`. */
+export const refreshConnection = (id) => call("refresh_connection", { id });
+
+/** Client credentials for a service-account connection: `{connection, saved, warning}`. */
+export const serviceToken = (id) => call("service_token", { id });
+
+/** Calls /companyinformation with the saved access token: `{companyName, organizationNumber}`. */
+export const testConnection = (id) => call("test_connection", { id });
+
+export const renameConnection = (id, name) => call("rename_connection", { id, name });
+
+/** Revokes at Fortnox (when it can) and removes locally: `{revoked, warning}`. */
+export const removeConnection = (id) => call("remove_connection", { id });
+
+/** Copies from the keychain, from Rust: `what` is "access-token", "refresh-token", "json" or "env". */
+export const copyConnection = (id, what) => call("copy_connection", { id, what });
+
+/** Writes an activation file (settings, no secrets) to the downloads folder: `{path}`. */
+export const exportConnection = (id) => call("export_connection", { id });
+
+/** Checks an activation file's text: `{settings}`, or rejects naming each bad field. */
+export const readActivationFile = (text) => call("read_activation_file", { text });
+
+/** The activation file the app was started with: `{fileName, settings, problem}` or null. */
+export const startupFile = () => call("startup_file");
+
+/** Moves a damaged connections file aside (kept, renamed); resolves to its new path. */
+export const setAsideConnectionsFile = () => call("set_aside_connections_file");
+
+/** Whether closing the window must ask first (unsaved keys that were never copied). */
+export const setCloseGuard = (guard) => call("set_close_guard", { guard });
+
+/** Closes the window for good (after the user confirmed). */
+export const closeWindow = () => call("close_window");
+
+/** Calls `fn()` when the user tries to close the window while the guard is on. */
+export async function onCloseRequested(fn) {
+  const tauri = window.__TAURI__;
+  if (!tauri?.event) return () => {};
+  return tauri.event.listen("close-requested", () => fn());
+}

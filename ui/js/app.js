@@ -8,8 +8,11 @@ import * as connection from "./steps/connection.js";
 import * as access from "./steps/access.js";
 import * as authorize from "./steps/authorize.js";
 import * as result from "./steps/result.js";
+import * as connections from "./steps/connections.js";
+import { confirmDialog } from "./dialog.js";
 
-const STEPS = { 1: connection, 2: access, 3: authorize, 4: result };
+// "Step" 0 is the list of saved connections; 1–4 are the wizard.
+const STEPS = { 0: connections, 1: connection, 2: access, 3: authorize, 4: result };
 
 /** Everything the steps share. Settings are the source of truth for the inputs. */
 const state = {
@@ -26,9 +29,16 @@ const state = {
   checkError: null, // ErrorPayload when check_settings itself failed
   result: null, // AuthorizationResult of the last success
   error: null, // ErrorPayload of the last failure
+  save: true, // "Save this connection on this computer"
+  // The saved connection this run starts from: {id, name, hasSecret, replace}. `replace`
+  // (re-authorize) saves the new keys into it; otherwise it only lends its client secret
+  // (a new customer of the same integration).
+  origin: null,
+  saved: null, // what saving the last success did: {report} | {error} | {skipped: true}
+  copied: false, // anything of the last unsaved result copied?
 };
 
-let current = 0;
+let current = -1;
 const checkListeners = new Set();
 
 const $ = (id) => document.getElementById(id);
@@ -39,8 +49,10 @@ let checkSeq = 0;
 let checkTimer = 0;
 let lastCheck = Promise.resolve(null);
 
+/** The settings as typed, plus the saved connection whose client secret stands in for an empty field. */
 function settingsSnapshot() {
-  return { ...state.settings, scopes: [...state.settings.scopes] };
+  const secretFrom = state.origin?.hasSecret ? state.origin.id : null;
+  return { ...state.settings, scopes: [...state.settings.scopes], secretFrom };
 }
 
 function runCheck() {
@@ -92,14 +104,19 @@ function announce(text) {
   }, 30);
 }
 
-/** Copies `what` through Rust and confirms it on the button for a moment. */
-async function copyWithFeedback(button, what) {
+/**
+ * Copies `what` through Rust (from a saved connection when `connectionId` is given) and
+ * confirms it on the button for a moment.
+ */
+async function copyWithFeedback(button, what, connectionId) {
   const label = button.querySelector(".btn-label") ?? button;
   clearTimeout(button._flashTimer);
   let ok = true;
   let message = t("copied");
   try {
-    await api.copy(what);
+    if (connectionId) await api.copyConnection(connectionId, what);
+    else await api.copy(what);
+    if (!connectionId && current === 4) noteCopied();
   } catch (err) {
     ok = false;
     message = `${t("copyFailed")}: ${pick(err.message)}`;
@@ -119,7 +136,7 @@ async function copyWithFeedback(button, what) {
 // ---------------------------------------------------------------- steps
 
 function goTo(n, { focus = true } = {}) {
-  if (current && current !== n) STEPS[current].leave?.();
+  if (current >= 0 && current !== n) STEPS[current].leave?.();
   current = n;
   for (const panel of document.querySelectorAll(".panel")) {
     panel.hidden = Number(panel.dataset.step) !== n;
@@ -137,6 +154,7 @@ function focusHeading() {
 }
 
 function renderIndicator() {
+  document.querySelector(".stepnav").hidden = current === 0;
   for (const li of document.querySelectorAll(".steps .step")) {
     const n = Number(li.dataset.step);
     li.classList.toggle("is-current", n === current);
@@ -154,9 +172,20 @@ function renderIndicator() {
  * and `startOverLabel`.
  */
 function refreshFooter() {
-  if (!current) return;
+  if (current < 0) return;
   const cfg = STEPS[current].footer?.() ?? {};
-  for (const [id, key] of [["back", "back"], ["next", "next"], ["try-again", "tryAgain"], ["start-over", "startOver"]]) {
+  // The way back to the list, from the first and the last step, once there is a list.
+  if ((current === 1 || current === 4) && connections.hasContent()) cfg.toConnections = "show";
+  const buttons = [
+    ["back", "back"],
+    ["next", "next"],
+    ["try-again", "tryAgain"],
+    ["start-over", "startOver"],
+    ["new-connection", "newConnection"],
+    ["open-file", "openFile"],
+    ["to-connections", "toConnections"],
+  ];
+  for (const [id, key] of buttons) {
     const btn = $(id);
     btn.hidden = !cfg[key];
     btn.disabled = cfg[key] === "disabled";
@@ -168,7 +197,7 @@ function refreshFooter() {
   if (startOver.parentElement !== document.querySelector(side)) {
     document.querySelector(side).prepend(startOver);
   }
-  $("app-version").hidden = current !== 1;
+  $("app-version").hidden = current > 1;
 }
 
 async function next() {
@@ -218,6 +247,7 @@ function onKeyDown(event) {
   const inStep = target === document.body || tag === "INPUT" || tag === "H2";
   if (!inStep) return;
   event.preventDefault();
+  if (current === 0) return;
   if (current === 1 || current === 2) {
     if (!$("next").disabled) next();
   } else if (current === 3) {
@@ -227,9 +257,160 @@ function onKeyDown(event) {
 
 // ---------------------------------------------------------------- start
 
+// ---------------------------------------------------------------- saved connections
+
+const EMPTY_SETTINGS = { connectionName: "", clientId: "", clientSecret: "", redirectUri: "", scopes: [], accountType: "user" };
+
+/** Fills the wizard's settings (and its inputs) from a saved connection or a file. */
+function fillSettings(settings) {
+  Object.assign(state.settings, EMPTY_SETTINGS, settings, { scopes: [...(settings.scopes ?? [])] });
+  state.result = null;
+  state.error = null;
+  state.saved = null;
+  connection.syncInputs();
+  access.syncInputs();
+  runCheck();
+}
+
+/** A fresh wizard: nothing kept from an earlier run. */
+function newConnection() {
+  state.origin = null;
+  state.save = true;
+  fillSettings({});
+  goTo(1, { focus: false });
+  $("connection-name").focus();
+}
+
+/** Re-authorize: the wizard prefilled, straight to the authorize step. */
+async function reauthorize(c) {
+  let answer;
+  try {
+    answer = await api.connectionSettings(c.id);
+  } catch (err) {
+    connections.showNotice("warn", () => [pick(err.message), pick(err.next_step)].join(" "));
+    return;
+  }
+  state.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace: true };
+  state.save = true;
+  fillSettings(answer.settings);
+  // Without a saved secret (or with settings that need attention) the user starts at step 1.
+  const check = await checkNow();
+  const needsSecret = !answer.hasSecret && answer.wantsSecret;
+  goTo(check?.valid && !needsSecret ? 3 : 1);
+}
+
+/** A new customer of the same integration: its settings and secret, a new name. */
+async function duplicate(c) {
+  let answer;
+  try {
+    answer = await api.connectionSettings(c.id);
+  } catch (err) {
+    connections.showNotice("warn", () => [pick(err.message), pick(err.next_step)].join(" "));
+    return;
+  }
+  state.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace: false };
+  state.save = true;
+  fillSettings({ ...answer.settings, connectionName: "" });
+  goTo(1, { focus: false });
+  $("connection-name").focus();
+}
+
+/** The attempt succeeded: save it as chosen, then show the result. */
+async function finishSuccess(outcome) {
+  state.result = outcome;
+  state.error = null;
+  state.copied = false;
+  state.saved = { skipped: true };
+  const replaceId = state.origin?.replace ? state.origin.id : null;
+  if (state.save && outcome.mode === "tokens") {
+    try {
+      state.saved = { report: await api.saveConnection(state.settings.connectionName.trim(), replaceId) };
+    } catch (err) {
+      state.saved = { error: err };
+    }
+    connections.load();
+  }
+  updateCloseGuard();
+  goTo(4);
+}
+
+/** Keys that exist only in this window and were never copied: leaving must ask first. */
+function keysAtRisk() {
+  if (!state.result || state.copied) return false;
+  const report = state.saved?.report;
+  return !(report && report.secretsSaved);
+}
+
+function updateCloseGuard() {
+  api.setCloseGuard(keysAtRisk()).catch(() => {});
+}
+
+function noteCopied() {
+  if (state.result && !state.copied) {
+    state.copied = true;
+    updateCloseGuard();
+  }
+}
+
+/** Leaving the result: asks first while the keys would be lost. True to go on. */
+async function confirmLeave() {
+  if (!keysAtRisk()) return true;
+  return confirmDialog({ title: t("dlg.leave.title"), text: t("dlg.leave.text"), confirm: t("dlg.leave.confirm"), danger: true });
+}
+
+async function toConnections() {
+  if (current === 4 && !(await confirmLeave())) return;
+  if (current === 3) authorize.abandon();
+  state.result = null;
+  updateCloseGuard();
+  goTo(0);
+}
+
+/** An activation file chosen in the window. */
+async function openActivationFile(file) {
+  let text;
+  try {
+    text = await file.text();
+  } catch {
+    text = "";
+  }
+  try {
+    const answer = await api.readActivationFile(text);
+    useActivationFile(file.name, answer.settings, null);
+  } catch (err) {
+    useActivationFile(file.name, null, err);
+  }
+}
+
+/** The wizard prefilled from an activation file, or what is wrong with the file. */
+function useActivationFile(fileName, settings, problem) {
+  if (problem) {
+    const text = () => [t("file.bad", { file: fileName }), pick(problem.message), pick(problem.next_step)].filter(Boolean).join(" ");
+    if (current === 0 || connections.hasContent()) {
+      connections.showNotice("warn", text);
+      if (current !== 0) goTo(0);
+    } else {
+      connection.showFileNotice(text());
+    }
+    return;
+  }
+  state.origin = null;
+  state.save = true;
+  fillSettings(settings);
+  goTo(1, { focus: false });
+  connection.showFileNotice(t("file.opened", { file: fileName }));
+  $("connection-name").focus();
+}
+
 const ctx = {
   state,
   goTo,
+  reauthorize,
+  duplicate,
+  newConnection,
+  finishSuccess,
+  confirmLeave,
+  updateCloseGuard,
   next,
   refreshFooter,
   announce,
@@ -264,6 +445,17 @@ async function boot() {
   $("back").addEventListener("click", back);
   $("try-again").addEventListener("click", () => result.tryAgain());
   $("start-over").addEventListener("click", () => result.startOver());
+  $("new-connection").addEventListener("click", newConnection);
+  $("to-connections").addEventListener("click", toConnections);
+  $("open-file").addEventListener("click", () => $("activation-file-input").click());
+  $("activation-file-input").addEventListener("change", (e) => {
+    const file = e.target.files?.[0];
+    e.target.value = "";
+    if (file) openActivationFile(file);
+  });
+  $("save-connection").addEventListener("change", (e) => {
+    state.save = e.target.checked;
+  });
   $("language").addEventListener("change", (e) => switchLanguage(e.target.value));
   document.addEventListener("keydown", onKeyDown);
   onLanguageChange(() => {
@@ -271,32 +463,41 @@ async function boot() {
     refreshFooter();
     for (const step of Object.values(STEPS)) step.render?.();
   });
+  api.onCloseRequested(async () => {
+    const ok = await confirmDialog({ title: t("dlg.close.title"), text: t("dlg.close.text"), confirm: t("dlg.close.confirm"), danger: true });
+    if (ok) api.closeWindow().catch(() => {});
+  });
 
+  // Language, the scope catalogue and the saved connections, all at once.
+  const [info, catalogue] = await Promise.all([
+    api.appInfo().catch(() => null),
+    api.scopeCatalogue().catch((err) => {
+      state.checkError = err;
+      return [];
+    }),
+    connections.load(),
+  ]);
   let lang = normalise(navigator.language);
-  try {
-    const info = await api.appInfo();
+  if (info) {
     lang = normalise(info.language);
     if (info.version) {
       $("app-version").dataset.version = info.version;
       $("app-version").textContent = `v${info.version}`;
     }
-  } catch {
-    /* keep the browser's guess */
   }
   switchLanguage(lang);
 
-  try {
-    state.catalogue = await api.scopeCatalogue();
-  } catch (err) {
-    state.catalogue = [];
-    state.checkError = err;
-  }
+  state.catalogue = catalogue;
   // Nothing is ticked in advance: the user (or a script) chooses; "Select recommended" helps.
   state.settings.scopes = [];
   access.buildList();
 
-  goTo(1);
+  goTo(connections.hasContent() ? 0 : 1);
   runCheck();
+
+  // Started with an activation file (double-clicked, or the first argument).
+  const file = await api.startupFile().catch(() => null);
+  if (file) useActivationFile(file.fileName, file.settings, file.problem);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);

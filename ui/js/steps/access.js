@@ -117,11 +117,16 @@ function setScopes(list) {
   ctx.scheduleCheck();
 }
 
-export function enter() {
+/** Puts the settings (filled from a saved connection or a file) into the inputs. */
+export function syncInputs() {
   for (const radio of document.querySelectorAll('input[name="account-type"]')) {
     radio.checked = radio.value === ctx.state.settings.accountType;
   }
   for (const [id, row] of rows) row.input.checked = ctx.state.settings.scopes.includes(id);
+}
+
+export function enter() {
+  syncInputs();
   render();
 }
 

@@ -129,9 +129,7 @@ function onMessage(mine, message) {
       break;
     case "succeeded":
       endAttempt();
-      ctx.state.result = message.result;
-      ctx.state.error = null;
-      ctx.goTo(4);
+      ctx.finishSuccess(message.result);
       break;
     case "failed": {
       const userCancelled = attempt.cancelling;

@@ -19,6 +19,7 @@ let ctx;
 const touched = new Set();
 const edited = new Set();
 let secretVisited = false;
+let fileNotice = null;
 const $ = (id) => document.getElementById(id);
 
 export function init(c) {
@@ -74,6 +75,23 @@ export function enter() {
   render();
 }
 
+/** Puts the settings (filled from a saved connection or a file) into the inputs. */
+export function syncInputs() {
+  touched.clear();
+  edited.clear();
+  secretVisited = false;
+  for (const [key, id] of FIELDS) $(id).value = ctx.state.settings[key];
+  $("save-connection").checked = ctx.state.save;
+  fileNotice = null;
+  render();
+}
+
+/** Says where the settings came from (an activation file). */
+export function showFileNotice(text) {
+  fileNotice = text;
+  render();
+}
+
 export function footer() {
   return { next: "show" };
 }
@@ -99,11 +117,25 @@ export function render() {
   renderLocal();
   renderSecretToggle();
   renderCapture();
+  renderOrigin();
   const problem = $("connection-problem");
   problem.hidden = !ctx.state.checkError;
   problem.textContent = ctx.state.checkError
     ? `${t("check.failed")} ${pick(ctx.state.checkError.message)} ${pick(ctx.state.checkError.next_step)}`
     : "";
+}
+
+/** Re-authorizing, or borrowing a saved connection's secret: say so; the secret stays in Rust. */
+function renderOrigin() {
+  const origin = ctx.state.origin;
+  const input = $("client-secret");
+  input.placeholder = origin?.hasSecret ? t("f.secret.saved") : "";
+  const box = $("origin-notice");
+  const text = origin?.replace ? t("reauth.banner", { name: origin.name }) : fileNotice;
+  box.hidden = !text;
+  box.textContent = text ?? "";
+  $("save-connection").disabled = !!origin?.replace;
+  $("save-connection").checked = ctx.state.save;
 }
 
 function renderErrors() {
@@ -120,7 +152,7 @@ function renderErrors() {
 /** What can be shown without waiting for Rust. */
 function renderLocal() {
   const check = ctx.state.check;
-  const secretEmpty = ctx.state.settings.clientSecret.trim() === "";
+  const secretEmpty = ctx.state.settings.clientSecret.trim() === "" && !ctx.state.origin?.hasSecret;
   const codeOnly = check && !ctx.state.checkError ? check.codeOnly && secretEmpty : secretEmpty;
   // Say it once the user has passed the secret field (or filled in what comes after it).
   const decided = secretVisited || edited.has("redirectUri") || touched.has("clientSecret");

@@ -55,9 +55,17 @@ export function tryAgain() {
   ctx.goTo(3);
 }
 
-/** Back to step 1 with the fields kept and the result cleared. */
-export function startOver() {
-  ctx.state.result = null;
+/**
+ * After a success: a new connection from a clean wizard (asking first while unsaved keys
+ * were never copied). After a failure: back to step 1 with the fields kept.
+ */
+export async function startOver() {
+  if (ctx.state.result) {
+    if (!(await ctx.confirmLeave())) return;
+    ctx.newConnection();
+    ctx.updateCloseGuard();
+    return;
+  }
   ctx.state.error = null;
   ctx.goTo(1);
 }
@@ -97,6 +105,7 @@ function renderSuccess(r) {
     }),
   );
 
+  renderSaved(r);
   $("code-deadline").hidden = !codeMode;
   $("row-access-expiry").hidden = codeMode;
   $("row-refresh-expiry").hidden = codeMode;
@@ -105,6 +114,38 @@ function renderSuccess(r) {
   $("secret-row-refresh-token").hidden = codeMode || !r.hasRefreshToken;
   for (const { what } of SECRETS) renderSecret(what);
   tick();
+}
+
+/** Where the keys are kept now, or plainly that they are not. */
+function renderSaved(r) {
+  const box = $("save-status");
+  const saved = ctx.state.saved;
+  let text = "";
+  let warn = false;
+  if (r.mode !== "tokens" || !saved) {
+    text = "";
+  } else if (saved.error) {
+    warn = true;
+    text = t("save.failed", { reason: [pick(saved.error.message), pick(saved.error.next_step)].join(" ") });
+  } else if (saved.skipped) {
+    warn = true;
+    text = t("save.notSaved");
+  } else {
+    const report = saved.report;
+    const name = report.connection?.name ?? r.connectionName;
+    if (!report.secretsSaved) {
+      warn = true;
+      text = t("save.secretsNotSaved", { reason: [pick(report.warning?.message), pick(report.warning?.next_step)].join(" ") });
+    } else if (report.replaced) {
+      text = t("save.reauthorized", { name });
+    } else {
+      text = t("save.saved", { name, store: pick(report.store), path: report.path });
+    }
+  }
+  box.hidden = !text;
+  box.textContent = text;
+  box.className = `notice ${warn ? "notice-warn" : "notice-info"}`;
+  box.dataset.saved = saved?.report?.secretsSaved ? "yes" : "no";
 }
 
 function setFact(id, value, hideWhenMissing = false) {

@@ -1,0 +1,379 @@
+// The saved connections: the first screen once any exist ("step 0" of the step machine).
+//
+// Each row shows the name, the company, the account type and a status one reads at a
+// glance; opening a row shows its facts and actions. Every action runs in Rust over the
+// core's store (the keychain holds the secrets); the webview never receives a secret:
+// copying happens in Rust. A search box appears once there are more than a few.
+
+import { t, pick, formatDateTime } from "../i18n.js";
+import * as api from "../api.js";
+import { confirmDialog, promptDialog } from "../dialog.js";
+
+/** More than this many connections and the search box shows. */
+const SEARCH_FROM = 5;
+
+let ctx;
+let list = { connections: [], problem: null, path: null };
+let loaded = false;
+let query = "";
+let openId = null;
+/** id → {kind: "ok"|"warn"|"error", text} or a function of the language; the last outcome. */
+const outcomes = new Map();
+/** ids with an action running. */
+const busy = new Set();
+/** A notice over the list (file opened, connection removed…): {kind, text: () => string}. */
+let notice = null;
+const $ = (id) => document.getElementById(id);
+
+export function init(c) {
+  ctx = c;
+  $("connection-search").addEventListener("input", (e) => {
+    query = e.target.value;
+    renderList();
+  });
+}
+
+/** Loads the list from Rust. Resolves to the number of saved connections. */
+export async function load() {
+  try {
+    list = await api.listConnections();
+  } catch (err) {
+    list = { connections: [], problem: err, path: null };
+  }
+  loaded = true;
+  if (ctx.currentStep === 0) render();
+  return list.connections.length;
+}
+
+/** Whether the list has anything to show (connections, or a problem with the file). */
+export function hasContent() {
+  return list.connections.length > 0 || !!list.problem;
+}
+
+export function enter() {
+  render();
+  load();
+}
+
+export function leave() {
+  notice = null;
+}
+
+export function footer() {
+  return { newConnection: "show", openFile: "show" };
+}
+
+/** Shows a notice over the list (after returning from the wizard, for example). */
+export function showNotice(kind, text) {
+  notice = { kind, text };
+  if (ctx.currentStep === 0) renderNotice();
+}
+
+export function render() {
+  if (ctx.currentStep !== 0) return;
+  renderProblem();
+  $("connection-search-box").hidden = list.connections.length <= SEARCH_FROM;
+  renderNotice();
+  renderList();
+}
+
+/** A damaged or newer connections file: what is wrong, where, and a way to start afresh. */
+function renderProblem() {
+  const box = $("connections-problem");
+  box.hidden = !list.problem;
+  box.replaceChildren();
+  if (!list.problem) return;
+  box.append(el("p", { text: [pick(list.problem.message), pick(list.problem.next_step)].filter(Boolean).join(" ") }));
+  if (list.problem.kind === "connections_file_corrupt") {
+    box.append(
+      el(
+        "button",
+        { type: "button", class: "btn btn-secondary btn-small", id: "set-aside-file", onclick: setAside },
+        el("span", { class: "btn-label", text: t("list.setAside") }),
+      ),
+    );
+  }
+}
+
+async function setAside() {
+  try {
+    const path = await api.setAsideConnectionsFile();
+    showNotice("info", () => t("list.setAsideDone", { path }));
+  } catch (err) {
+    showNotice("warn", () => [pick(err.message), pick(err.next_step)].filter(Boolean).join(" "));
+  }
+  await load();
+}
+
+function renderNotice() {
+  const box = $("connections-notice");
+  box.hidden = !notice;
+  box.className = `notice notice-${notice?.kind === "warn" ? "warn" : "info"}`;
+  box.textContent = notice ? notice.text() : "";
+}
+
+function matches(c, q) {
+  if (!q) return true;
+  const hay = [c.name, c.companyName, c.clientId, c.organizationNumber, c.tenantId].filter(Boolean).join(" ").toLowerCase();
+  return q
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((word) => hay.includes(word));
+}
+
+function renderList() {
+  const ul = $("connections");
+  const q = query.trim();
+  const shown = list.connections.filter((c) => matches(c, q));
+  const empty = $("connections-empty");
+  empty.hidden = shown.length > 0 || !loaded;
+  empty.textContent = q ? t("list.noMatch", { q }) : list.problem ? "" : t("list.empty");
+  ul.replaceChildren(...shown.map(row));
+}
+
+/** The status as words and a tone ("ok", "soon", "bad"); dates in the user's locale. */
+export function statusText(c, now = Date.now()) {
+  const s = c.status ?? { kind: "active" };
+  const tone = ["expired", "revoked", "needs-reauthorization", "not-activated"].includes(s.kind)
+    ? "bad"
+    : ["reauthorize-before", "secrets-not-saved"].includes(s.kind)
+      ? "soon"
+      : "ok";
+  let text;
+  if (s.kind === "access-token-valid" && s.atMs) {
+    text = t("status.accessExpires", { n: Math.max(1, Math.ceil((s.atMs - now) / 60000)) });
+  } else if (s.kind === "reauthorize-before" && s.atMs) {
+    text = t("status.reauthorizeBefore", { date: formatDateTime(s.atMs) });
+  } else {
+    text = pick(s.text) || t(c.accountType === "service" ? "status.serviceActive" : "status.active");
+  }
+  return { tone, text };
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  node.append(...children.filter(Boolean));
+  return node;
+}
+
+function row(c) {
+  const open = openId === c.id;
+  const status = statusText(c);
+  const headId = `conn-head-${c.id}`;
+  const bodyId = `conn-body-${c.id}`;
+  const head = el(
+    "button",
+    {
+      type: "button",
+      class: "conn-head",
+      id: headId,
+      "aria-expanded": String(open),
+      "aria-controls": bodyId,
+      onclick: () => {
+        openId = open ? null : c.id;
+        renderList();
+        document.getElementById(headId)?.focus();
+      },
+    },
+    el(
+      "span",
+      { class: "conn-main" },
+      el("span", { class: "conn-name", text: c.name }),
+      el("span", { class: `conn-company${c.companyName ? "" : " muted"}`, text: c.companyName || t("list.company.unknown") }),
+    ),
+    el("span", { class: "conn-type", text: t(c.accountType === "service" ? "account.service" : "account.user") }),
+    el("span", { class: `status status-${status.tone}`, "data-status": c.status?.kind ?? "active", text: status.text }),
+  );
+  const li = el("li", { class: `conn${open ? " is-open" : ""}`, "data-connection-id": c.id, "data-name": c.name }, head);
+  if (open) li.append(details(c, bodyId, headId));
+  return li;
+}
+
+function details(c, bodyId, headId) {
+  const facts = el("dl", { class: "facts conn-facts" });
+  const fact = (key, value) => {
+    if (value === null || value === undefined || value === "") return;
+    facts.append(el("div", { class: "fact" }, el("dt", { text: t(key) }), el("dd", { text: String(value) })));
+  };
+  fact("r.company", c.companyName);
+  fact("r.orgNo", c.organizationNumber);
+  fact("r.tenant", c.tenantId);
+  fact("fact.clientId", c.clientId);
+  fact("fact.redirect", c.redirectUri);
+  fact("fact.scopes", (c.scopes ?? []).join(", "));
+  fact("fact.issued", c.issuedAtMs ? formatDateTime(c.issuedAtMs) : null);
+  fact("fact.accessExpires", c.accessExpiresAtMs ? formatDateTime(c.accessExpiresAtMs) : null);
+  if (c.hasRefreshToken) fact("fact.refreshExpires", c.refreshExpiresAtMs ? formatDateTime(c.refreshExpiresAtMs) : null);
+
+  const working = busy.has(c.id);
+  const button = (key, action, { primary = false, danger = false, copy = null } = {}) =>
+    el(
+      "button",
+      {
+        type: "button",
+        class: `btn ${primary ? "btn-primary" : "btn-secondary"} btn-small${danger ? " btn-danger" : ""}${copy ? " btn-copy" : ""}`,
+        "data-action": key,
+        disabled: working,
+        onclick: (e) => action(c, e.currentTarget),
+      },
+      el("span", { class: "btn-label", "data-i18n": `act.${key}`, text: t(`act.${key}`) }),
+    );
+
+  const keys = c.secretsSaved && c.status?.kind !== "revoked";
+  const actions = el(
+    "div",
+    { class: "btn-row conn-actions", role: "group", "aria-label": t("list.actions", { name: c.name }) },
+    button("reauthorize", reauthorize, { primary: true }),
+    keys && c.hasRefreshToken ? button("refresh", refresh) : null,
+    keys && c.accountType === "service" && c.tenantId ? button("serviceToken", serviceToken) : null,
+    keys ? button("test", test) : null,
+  );
+  const copies = keys
+    ? el(
+        "div",
+        { class: "btn-row conn-actions" },
+        button("copyAccess", (conn, b) => ctx.copyWithFeedback(b, "access-token", conn.id), { copy: true }),
+        c.hasRefreshToken ? button("copyRefresh", (conn, b) => ctx.copyWithFeedback(b, "refresh-token", conn.id), { copy: true }) : null,
+        button("copyJson", (conn, b) => ctx.copyWithFeedback(b, "json", conn.id), { copy: true }),
+        button("copyEnv", (conn, b) => ctx.copyWithFeedback(b, "env", conn.id), { copy: true }),
+      )
+    : null;
+  const manage = el(
+    "div",
+    { class: "btn-row conn-actions" },
+    button("rename", rename),
+    button("duplicate", duplicate),
+    button("export", exportFile),
+    button("remove", remove, { danger: true }),
+  );
+  const outcome = outcomes.get(c.id);
+  const result = el("p", {
+    class: outcome ? `notice notice-${outcome.kind === "ok" ? "info" : outcome.kind === "warn" ? "warn" : "error"} conn-outcome` : "conn-outcome",
+    role: "status",
+    hidden: !outcome,
+    text: outcome ? outcome.text() : "",
+  });
+  return el("div", { class: "conn-body", id: bodyId, role: "region", "aria-labelledby": headId }, facts, result, actions, copies, manage);
+}
+
+// ---------------------------------------------------------------- actions
+
+/** Runs `work` for a connection with its buttons disabled; shows its outcome under it. */
+async function run(c, work) {
+  if (busy.has(c.id)) return;
+  busy.add(c.id);
+  outcomes.delete(c.id);
+  renderList();
+  try {
+    const outcome = await work();
+    if (outcome) outcomes.set(c.id, outcome);
+  } catch (err) {
+    outcomes.set(c.id, { kind: "error", text: () => [pick(err.message), pick(err.next_step)].filter(Boolean).join(" ") });
+  }
+  busy.delete(c.id);
+  await load();
+  if (ctx.currentStep === 0) {
+    renderList();
+    const status = outcomes.get(c.id);
+    if (status) ctx.announce(status.text());
+  }
+}
+
+function reauthorize(c) {
+  ctx.reauthorize(c);
+}
+
+async function refresh(c) {
+  const ok = await confirmDialog({
+    title: t("dlg.refresh.title", { name: c.name }),
+    text: t("dlg.refresh.text"),
+    confirm: t("dlg.refresh.confirm"),
+  });
+  if (!ok) return;
+  run(c, async () => {
+    const answer = await api.refreshConnection(c.id);
+    if (answer.saved) return { kind: "ok", text: () => t("done.refreshed", { name: c.name }) };
+    return { kind: "warn", text: () => t("done.refreshedUnsaved", { name: c.name, reason: pick(answer.warning?.message) }) };
+  });
+}
+
+function serviceToken(c) {
+  run(c, async () => {
+    const answer = await api.serviceToken(c.id);
+    if (!answer.saved) return { kind: "warn", text: () => t("done.refreshedUnsaved", { name: c.name, reason: pick(answer.warning?.message) }) };
+    return { kind: "ok", text: () => t("done.serviceToken", { name: c.name, time: formatDateTime(answer.connection?.accessExpiresAtMs) }) };
+  });
+}
+
+function test(c) {
+  run(c, async () => {
+    const answer = await api.testConnection(c.id);
+    const company = [answer.companyName, answer.organizationNumber].filter(Boolean).join(", ");
+    return { kind: "ok", text: () => t("done.test", { name: c.name, company }) };
+  });
+}
+
+async function rename(c) {
+  const name = await promptDialog({
+    title: t("dlg.rename.title", { name: c.name }),
+    label: t("dlg.rename.label"),
+    value: c.name,
+    confirm: t("dlg.rename.confirm"),
+    required: t("dlg.name.required"),
+  });
+  if (name === null || name === c.name) return;
+  run(c, async () => {
+    const answer = await api.renameConnection(c.id, name);
+    return { kind: "ok", text: () => t("done.renamed", { name: answer.name ?? name }) };
+  });
+}
+
+/** A new customer of the same integration: the wizard with the settings, a fresh name. */
+function duplicate(c) {
+  ctx.duplicate(c);
+}
+
+function exportFile(c) {
+  run(c, async () => {
+    const answer = await api.exportConnection(c.id);
+    return { kind: "ok", text: () => t("done.exported", { path: answer.path }) };
+  });
+}
+
+async function remove(c) {
+  const ok = await confirmDialog({
+    title: t("dlg.remove.title", { name: c.name }),
+    text: t("dlg.remove.text"),
+    confirm: t("dlg.remove.confirm"),
+    danger: true,
+  });
+  if (!ok) return;
+  busy.add(c.id);
+  renderList();
+  try {
+    const answer = await api.removeConnection(c.id);
+    const name = c.name;
+    showNotice(
+      answer.revoked ? "info" : "warn",
+      answer.revoked ? () => t("done.removed", { name }) : () => t("done.removedNotRevoked", { name, reason: pick(answer.warning?.message) }),
+    );
+    if (openId === c.id) openId = null;
+  } catch (err) {
+    outcomes.set(c.id, { kind: "error", text: () => [pick(err.message), pick(err.next_step)].filter(Boolean).join(" ") });
+  }
+  busy.delete(c.id);
+  await load();
+  if (ctx.currentStep === 0 && notice) ctx.announce(notice.text());
+}
+
+export function refreshTexts() {
+  render();
+}
