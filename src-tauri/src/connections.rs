@@ -428,7 +428,7 @@ pub fn startup_file(state: State<'_, AppState>) -> Option<StartupFile> {
 }
 
 /// An activation file given on the command line: its name and what it holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StartupFile {
     pub file_name: String,
