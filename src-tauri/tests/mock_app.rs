@@ -71,6 +71,20 @@ fn every_wizard_command_is_wired_and_allowed() {
         "submit_redirect",
         "copy_to_clipboard",
         "reveal_secret",
+        "set_close_guard",
+        "list_connections",
+        "set_aside_connections_file",
+        "save_connection",
+        "connection_settings",
+        "refresh_connection",
+        "service_token",
+        "test_connection",
+        "rename_connection",
+        "remove_connection",
+        "copy_connection",
+        "export_connection",
+        "read_activation_file",
+        "startup_file",
     ] {
         // Whatever the command answers, it must not be refused by the access control or
         // be missing from the handler.
@@ -138,4 +152,39 @@ fn secrets_are_refused_before_an_activation() {
     let main = window(&app, "main");
     let err = invoke(&main, "reveal_secret", serde_json::json!({"what": "access-token"})).unwrap_err();
     assert_eq!(err["kind"], "no_attempt");
+}
+
+#[test]
+fn an_activation_file_fills_the_wizard_and_a_bad_one_is_refused_naming_the_field() {
+    let app = app();
+    let main = window(&app, "main");
+    let good = r#"{"format": "fortnox-activation", "version": 1, "name": "Acme AB", "clientId": "abc",
+        "redirectUri": "http://localhost:9876/callback", "scopes": ["companyinformation"], "accountType": "user"}"#;
+    let answer = invoke(&main, "read_activation_file", serde_json::json!({ "text": good })).expect("a good file");
+    assert_eq!(answer["settings"]["connectionName"], "Acme AB");
+    assert_eq!(answer["settings"]["clientId"], "abc");
+    assert_eq!(answer["hasSecret"], false);
+
+    let bad = good.replace(r#""clientId": "abc","#, r#""clientId": "","#);
+    let err = invoke(&main, "read_activation_file", serde_json::json!({ "text": bad })).expect_err("a bad file");
+    assert_eq!(err["kind"], "activation_file_invalid", "{err}");
+    let message = err["message"]["en"].as_str().unwrap_or_default();
+    assert!(message.to_lowercase().contains("client id"), "names the field: {message}");
+
+    // A file that carries a secret is refused: secrets never travel this way.
+    let with_secret = good.replace(r#""name""#, r#""clientSecret": "s3cret", "name""#);
+    let err = invoke(&main, "read_activation_file", serde_json::json!({ "text": with_secret })).expect_err("a secret");
+    assert!(!err.to_string().contains("s3cret"), "the secret is not echoed: {err}");
+}
+
+#[test]
+fn the_close_guard_is_set_and_cleared_through_the_ipc() {
+    let app = app();
+    let main = window(&app, "main");
+    let state = tauri::Manager::state::<fortnox_activator_lib::AppState>(&app);
+    assert!(!state.close_guard());
+    invoke(&main, "set_close_guard", serde_json::json!({ "guard": true })).unwrap();
+    assert!(state.close_guard());
+    invoke(&main, "set_close_guard", serde_json::json!({ "guard": false })).unwrap();
+    assert!(!state.close_guard());
 }
