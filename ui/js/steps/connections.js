@@ -317,7 +317,7 @@ function test(c) {
   run(c, async () => {
     const answer = await api.testConnection(c.id);
     const company = [answer.companyName, answer.organizationNumber].filter(Boolean).join(", ");
-    return { kind: "ok", text: () => t("done.test", { name: c.name, company }) };
+    return { kind: "ok", text: () => pick(answer.text) || t("done.test", { name: c.name, company }) };
   });
 }
 
