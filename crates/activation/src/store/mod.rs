@@ -778,3 +778,6 @@ fn company_words(c: &Company) -> Text {
         format!("Fungerar: ansluten till {} ({}).", c.name, c.organization_number),
     )
 }
+
+#[cfg(test)]
+mod tests;
