@@ -79,6 +79,36 @@ pub enum Error {
     /// Fortnox answered something we cannot read.
     #[error("unexpected response (HTTP {status}): {detail}")]
     UnexpectedResponse { status: u16, detail: String },
+    /// The OS keychain (Secret Service, Keychain, Credential Manager) is absent, locked or
+    /// refused. `reason` is the keychain's own words, which never hold a secret.
+    #[error("keychain unavailable: {reason}")]
+    KeychainUnavailable { reason: String },
+    /// The saved connections file cannot be read as connections. It is left untouched.
+    #[error("connections file {path} is damaged: {reason}")]
+    ConnectionsFileCorrupt { path: String, reason: String },
+    /// The saved connections file was written by a newer version of the app. It is left
+    /// untouched.
+    #[error("connections file {path} has version {version}, newer than this app knows")]
+    ConnectionsFileTooNew { path: String, version: u64 },
+    /// Reading or writing the connections file (or its lock) failed.
+    #[error("storage failed at {path}: {reason}")]
+    StorageFailed { path: String, reason: String },
+    /// No saved connection has this name or id.
+    #[error("no saved connection called {query:?}")]
+    ConnectionNotFound { query: String },
+    /// Another saved connection already has this name (names are compared ignoring case).
+    #[error("a connection called {name:?} already exists")]
+    ConnectionNameTaken { name: String },
+    /// A secret the action needs is not in the keychain (`client_secret`, `access_token`
+    /// or `refresh_token`).
+    #[error("{secret} is not saved for this connection")]
+    SecretNotSaved { secret: &'static str },
+    /// The saved access token has expired (or Fortnox refused it as expired).
+    #[error("access token expired")]
+    AccessTokenExpired,
+    /// An activation file has problems; field name → problem.
+    #[error("invalid activation file ({} problem(s))", .fields.len())]
+    ActivationFileInvalid { fields: std::collections::BTreeMap<String, Text> },
 }
 
 /// The serialisable form handed to front ends: `{kind, message, next_step, detail}`.
@@ -124,6 +154,15 @@ impl Error {
             Error::Network { .. } => "network",
             Error::FortnoxUnavailable { .. } => "fortnox_unavailable",
             Error::UnexpectedResponse { .. } => "unexpected_response",
+            Error::KeychainUnavailable { .. } => "keychain_unavailable",
+            Error::ConnectionsFileCorrupt { .. } => "connections_file_corrupt",
+            Error::ConnectionsFileTooNew { .. } => "connections_file_too_new",
+            Error::StorageFailed { .. } => "storage_failed",
+            Error::ConnectionNotFound { .. } => "connection_not_found",
+            Error::ConnectionNameTaken { .. } => "connection_name_taken",
+            Error::SecretNotSaved { .. } => "secret_not_saved",
+            Error::AccessTokenExpired => "access_token_expired",
+            Error::ActivationFileInvalid { .. } => "activation_file_invalid",
         }
     }
 
@@ -138,6 +177,14 @@ impl Error {
                 | Error::ClipboardFailed { .. }
                 | Error::TimedOut { .. }
                 | Error::Cancelled
+                | Error::KeychainUnavailable { .. }
+                | Error::ConnectionsFileCorrupt { .. }
+                | Error::ConnectionsFileTooNew { .. }
+                | Error::StorageFailed { .. }
+                | Error::ConnectionNotFound { .. }
+                | Error::ConnectionNameTaken { .. }
+                | Error::SecretNotSaved { .. }
+                | Error::ActivationFileInvalid { .. }
         )
     }
 
@@ -158,7 +205,12 @@ impl Error {
             Error::ListenerFailed { reason, .. }
             | Error::BrowserFailed { reason }
             | Error::ClipboardFailed { reason }
-            | Error::Network { reason } => Some(reason.clone()),
+            | Error::Network { reason }
+            | Error::KeychainUnavailable { reason } => Some(reason.clone()),
+            Error::ConnectionsFileCorrupt { reason, .. } | Error::StorageFailed { reason, .. } => Some(reason.clone()),
+            Error::ActivationFileInvalid { fields } => {
+                Some(fields.iter().map(|(k, v)| format!("{k}: {}", v.en)).collect::<Vec<_>>().join("; "))
+            }
             Error::UnexpectedResponse { status, detail } => Some(format!("HTTP {status}: {detail}")),
             Error::FortnoxUnavailable { status } => Some(format!("HTTP {status}")),
             _ => None,
@@ -250,6 +302,42 @@ impl Error {
                 "Fortnox gave an answer the app does not understand.",
                 "Fortnox gav ett svar som appen inte förstår.",
             ),
+            Error::KeychainUnavailable { .. } => Text::new(
+                "The computer's keychain could not be used (it is missing, locked or refused), so the keys were not saved.",
+                "Datorns nyckelring gick inte att använda (den saknas, är låst eller nekade), så nycklarna sparades inte.",
+            ),
+            Error::ConnectionsFileCorrupt { path, .. } => Text::new(
+                format!("The file with the saved connections is damaged and cannot be read: {path}"),
+                format!("Filen med de sparade kopplingarna är skadad och kan inte läsas: {path}"),
+            ),
+            Error::ConnectionsFileTooNew { path, .. } => Text::new(
+                format!("The saved connections were written by a newer version of the app: {path}"),
+                format!("De sparade kopplingarna skrevs av en nyare version av appen: {path}"),
+            ),
+            Error::StorageFailed { path, .. } => Text::new(
+                format!("The saved connections could not be read or written: {path}"),
+                format!("De sparade kopplingarna kunde inte läsas eller skrivas: {path}"),
+            ),
+            Error::ConnectionNotFound { query } => Text::new(
+                format!("There is no saved connection called \"{query}\"."),
+                format!("Det finns ingen sparad koppling som heter \"{query}\"."),
+            ),
+            Error::ConnectionNameTaken { name } => Text::new(
+                format!("A saved connection is already called \"{name}\"."),
+                format!("En sparad koppling heter redan \"{name}\"."),
+            ),
+            Error::SecretNotSaved { secret } => Text::new(
+                format!("The {} of this connection is not saved in the keychain.", secret_en(secret)),
+                format!("Kopplingens {} finns inte sparad i nyckelringen.", secret_sv(secret)),
+            ),
+            Error::AccessTokenExpired => Text::new(
+                "The saved access token has expired.",
+                "Den sparade åtkomsttoken har gått ut.",
+            ),
+            Error::ActivationFileInvalid { .. } => Text::new(
+                "The activation file cannot be used.",
+                "Aktiveringsfilen går inte att använda.",
+            ),
         }
     }
 
@@ -336,6 +424,46 @@ impl Error {
                 "Try again. If it happens again, send the details below to support.",
                 "Försök igen. Om det händer igen, skicka detaljerna nedan till support.",
             ),
+            Error::KeychainUnavailable { .. } => Text::new(
+                "Copy the keys now if you need them. Then unlock the keychain (on Linux: log in to the desktop, or start GNOME Keyring or KWallet) and save again.",
+                "Kopiera nycklarna nu om du behöver dem. Lås sedan upp nyckelringen (i Linux: logga in på skrivbordet eller starta GNOME Keyring eller KWallet) och spara igen.",
+            ),
+            Error::ConnectionsFileCorrupt { .. } => Text::new(
+                "Nothing has been changed. Restore the file from a backup, or choose \"Start over\": the damaged file is then kept aside as a copy next to it.",
+                "Inget har ändrats. Återställ filen från en säkerhetskopia, eller välj \"Börja om\": den skadade filen sparas då som en kopia bredvid.",
+            ),
+            Error::ConnectionsFileTooNew { .. } => Text::new(
+                "Nothing has been changed. Use the newer version of the app, or choose \"Start over\": the file is then kept aside as a copy next to it.",
+                "Inget har ändrats. Använd den nyare versionen av appen, eller välj \"Börja om\": filen sparas då som en kopia bredvid.",
+            ),
+            Error::StorageFailed { .. } => Text::new(
+                "Check that the disk is not full and that you may write to the folder, then try again.",
+                "Kontrollera att disken inte är full och att du får skriva i mappen, och försök sedan igen.",
+            ),
+            Error::ConnectionNotFound { .. } => Text::new(
+                "Check the name (or use the id) as the list of connections shows it.",
+                "Kontrollera namnet (eller använd id:t) så som listan över kopplingar visar det.",
+            ),
+            Error::ConnectionNameTaken { .. } => Text::new(
+                "Choose another name, for example with the customer's company name in it.",
+                "Välj ett annat namn, till exempel med kundens företagsnamn i.",
+            ),
+            Error::SecretNotSaved { secret } if *secret == "client_secret" => Text::new(
+                "Re-authorize the connection and enter the client secret again.",
+                "Auktorisera kopplingen igen och ange klienthemligheten på nytt.",
+            ),
+            Error::SecretNotSaved { .. } => Text::new(
+                "Re-authorize the connection to get new tokens.",
+                "Auktorisera kopplingen igen för att få nya token.",
+            ),
+            Error::AccessTokenExpired => Text::new(
+                "Refresh the connection (or, for a service account, get a new access token), then test again.",
+                "Förnya kopplingen (eller, för ett servicekonto, hämta en ny åtkomsttoken) och testa igen.",
+            ),
+            Error::ActivationFileInvalid { .. } => Text::new(
+                "Ask whoever sent the file for a new one; the problems are listed field by field.",
+                "Be den som skickade filen om en ny; problemen listas fält för fält.",
+            ),
         }
     }
 
@@ -355,6 +483,22 @@ impl Error {
             s.push_str(&format!(" ({label}: {d})"));
         }
         s
+    }
+}
+
+fn secret_en(secret: &str) -> &'static str {
+    match secret {
+        "client_secret" => "client secret",
+        "access_token" => "access token",
+        _ => "refresh token",
+    }
+}
+
+fn secret_sv(secret: &str) -> &'static str {
+    match secret {
+        "client_secret" => "klienthemlighet",
+        "access_token" => "åtkomsttoken",
+        _ => "förnyelsetoken",
     }
 }
 
@@ -405,6 +549,15 @@ mod tests {
             Error::Network { reason: "r".into() },
             Error::FortnoxUnavailable { status: 503 },
             Error::UnexpectedResponse { status: 200, detail: "d".into() },
+            Error::KeychainUnavailable { reason: "r".into() },
+            Error::ConnectionsFileCorrupt { path: "/p".into(), reason: "r".into() },
+            Error::ConnectionsFileTooNew { path: "/p".into(), version: 9 },
+            Error::StorageFailed { path: "/p".into(), reason: "r".into() },
+            Error::ConnectionNotFound { query: "q".into() },
+            Error::ConnectionNameTaken { name: "n".into() },
+            Error::SecretNotSaved { secret: "refresh_token" },
+            Error::AccessTokenExpired,
+            Error::ActivationFileInvalid { fields: Default::default() },
         ];
         let mut kinds = std::collections::HashSet::new();
         for e in &all {

@@ -257,7 +257,7 @@ impl Outcome {
     }
 }
 
-fn env_quote(v: &str) -> String {
+pub(crate) fn env_quote(v: &str) -> String {
     if v.chars().all(|c| c.is_ascii_alphanumeric() || "-._~:/+=".contains(c)) {
         v.to_string()
     } else {

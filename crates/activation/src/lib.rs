@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod secret;
 pub mod session;
 pub mod settings;
+pub mod store;
 
 pub use error::{Error, ErrorPayload};
 pub use i18n::{Language, Text};

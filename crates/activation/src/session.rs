@@ -10,6 +10,7 @@ use crate::capture::redirect_uri::Capture;
 use crate::flow::{epoch_ms, Activation, Outcome};
 use crate::fortnox::token::FortnoxClient;
 use crate::settings::Settings;
+use crate::store::{SaveAs, Saved, Store};
 use crate::{Error, ErrorPayload, Language, Text};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
@@ -197,6 +198,20 @@ impl Session {
     /// True once the attempt has ended.
     pub fn has_ended(&self) -> bool {
         self.activation.has_ended()
+    }
+
+    /// Saves the outcome on this computer (see [`Store::save_activation`]): a new
+    /// connection, or the tokens of an existing one replaced (re-authorize).
+    ///
+    /// # Errors
+    /// `no_attempt` when there is no outcome with tokens yet (code-only results cannot be
+    /// saved), and the errors of [`Store::save_activation`].
+    pub fn save(&self, store: &Store, target: SaveAs) -> Result<Saved, Error> {
+        let guard = self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match guard.as_ref() {
+            Some(Outcome::Tokens(connected)) => store.save_activation(self.activation.settings(), connected, target),
+            _ => Err(Error::NoAttempt),
+        }
     }
 
     /// A secret of the outcome, for showing or copying at the user's request.

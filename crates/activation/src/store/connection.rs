@@ -1,0 +1,250 @@
+//! A saved connection (settings only, never a secret) and its status at a glance.
+//!
+//! Times are milliseconds since the Unix epoch, as front ends use them. The status is
+//! computed, not stored: [`Connection::status_at`] reads the stored [`Standing`], which
+//! secrets were saved, and the token times, and says in words what the user should know,
+//! with an urgency used to sort the list most urgent first.
+
+use crate::flow::rfc3339;
+use crate::fortnox::token::REFRESH_TOKEN_LIFETIME;
+use crate::settings::AccountType;
+use crate::Text;
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime};
+use uuid::Uuid;
+
+/// How early the list starts saying "re-authorize before DATE" instead of "active".
+pub const REAUTHORIZE_WARNING: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// What happened to a connection that its tokens alone do not tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Tokens were received and nothing has gone wrong since.
+    #[default]
+    Ok,
+    /// Created by duplicating: settings only, never activated.
+    NotActivated,
+    /// Fortnox refused the refresh token (`invalid_grant`): only a new activation helps.
+    NeedsReauthorization,
+    /// The refresh token was revoked at Fortnox and the connection kept.
+    Revoked,
+}
+
+/// Which secrets the keychain holds for the connection, as far as this app knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SecretsSaved {
+    pub client_secret: bool,
+    pub access_token: bool,
+    pub refresh_token: bool,
+}
+
+/// One saved connection: everything but the secrets. Field names are camelCase, in the
+/// connections file and for the webview alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    /// A v4 uuid, fixed for the connection's life; the keychain entries are keyed by it.
+    pub id: Uuid,
+    /// Unique among saved connections, ignoring case.
+    pub name: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// The scopes requested.
+    pub scopes: Vec<String>,
+    /// The scopes Fortnox granted at the last activation or refresh.
+    #[serde(default)]
+    pub granted_scopes: Vec<String>,
+    pub account_type: AccountType,
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    #[serde(default)]
+    pub company_name: Option<String>,
+    #[serde(default)]
+    pub organization_number: Option<String>,
+    pub created_at_ms: u64,
+    /// The last activation or re-authorization.
+    #[serde(default)]
+    pub authorized_at_ms: Option<u64>,
+    /// When the current access token expires.
+    #[serde(default)]
+    pub access_token_expires_at_ms: Option<u64>,
+    /// When the current refresh token was issued (it lives 31 days from then).
+    #[serde(default)]
+    pub refresh_token_issued_at_ms: Option<u64>,
+    #[serde(default)]
+    pub standing: Standing,
+    #[serde(default)]
+    pub secrets_saved: SecretsSaved,
+}
+
+/// The machine-readable part of a [`Status`]; `snake_case` strings are a stable contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusKind {
+    /// Fortnox refused the refresh token: re-authorize.
+    NeedsReauthorization,
+    /// The refresh token's 31 days are over: re-authorize.
+    Expired,
+    /// Revoked at Fortnox: re-authorize to use it again.
+    Revoked,
+    /// Some secret could not be saved in the keychain.
+    SecretsNotSaved,
+    /// The refresh token runs out within [`REAUTHORIZE_WARNING`]; `until_ms` is the date.
+    ReauthorizeBefore,
+    /// Duplicated, not yet activated.
+    NotActivated,
+    /// Working; the access token is valid for `minutes` more.
+    AccessTokenValid,
+    /// Working; the access token has expired and a refresh (or a client-credentials token)
+    /// gets a new one. `until_ms` is when the refresh token runs out, if any.
+    Active,
+}
+
+/// A connection's status, as the list shows it. Sorting by [`Status::urgency`] puts the
+/// most urgent first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub kind: StatusKind,
+    /// What to show, in both languages.
+    pub text: Text,
+    /// The deadline the text speaks of (refresh token expiry), if any.
+    pub until_ms: Option<u64>,
+    /// Minutes left on the access token, for `access_token_valid`.
+    pub minutes: Option<u64>,
+}
+
+impl Status {
+    /// Smaller is more urgent: the kind first, then the nearest deadline.
+    pub fn urgency(&self) -> (StatusKind, u64) {
+        (self.kind, self.until_ms.unwrap_or(u64::MAX))
+    }
+}
+
+/// A connection with its status, as [`Store::list`](super::Store::list) returns it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Listed {
+    #[serde(flatten)]
+    pub connection: Connection,
+    pub status: Status,
+}
+
+fn ms(t: SystemTime) -> u64 {
+    crate::flow::epoch_ms(t)
+}
+
+fn date(ms: u64) -> String {
+    let t = SystemTime::UNIX_EPOCH + Duration::from_millis(ms);
+    rfc3339(t)[..10].to_string()
+}
+
+impl Connection {
+    /// When the refresh token runs out (issued + 31 days), if there is one.
+    pub fn refresh_token_expires_at_ms(&self) -> Option<u64> {
+        self.refresh_token_issued_at_ms.map(|i| i.saturating_add(REFRESH_TOKEN_LIFETIME.as_millis() as u64))
+    }
+
+    /// The status now.
+    pub fn status(&self) -> Status {
+        self.status_at(SystemTime::now())
+    }
+
+    /// The status at `now`.
+    pub fn status_at(&self, now: SystemTime) -> Status {
+        let now = ms(now);
+        let status = |kind, en: String, sv: String, until_ms, minutes| Status {
+            kind,
+            text: Text::new(en, sv),
+            until_ms,
+            minutes,
+        };
+        let refresh_until = self.refresh_token_expires_at_ms();
+        match self.standing {
+            Standing::NeedsReauthorization => {
+                return status(
+                    StatusKind::NeedsReauthorization,
+                    "Needs re-authorization".into(),
+                    "Behöver auktoriseras igen".into(),
+                    None,
+                    None,
+                )
+            }
+            Standing::Revoked => return status(StatusKind::Revoked, "Revoked".into(), "Återkallad".into(), None, None),
+            Standing::NotActivated => {
+                return status(
+                    StatusKind::NotActivated,
+                    "Not activated yet".into(),
+                    "Inte aktiverad än".into(),
+                    None,
+                    None,
+                )
+            }
+            Standing::Ok => {}
+        }
+        let service = self.account_type == AccountType::Service;
+        if let Some(until) = refresh_until.filter(|u| *u <= now && !service) {
+            return status(
+                StatusKind::Expired,
+                format!("Expired on {}: re-authorize", date(until)),
+                format!("Gick ut {}: auktorisera igen", date(until)),
+                Some(until),
+                None,
+            );
+        }
+        let s = self.secrets_saved;
+        let tokens_saved = s.access_token && (s.refresh_token || self.refresh_token_issued_at_ms.is_none());
+        if !s.client_secret || !tokens_saved {
+            return status(
+                StatusKind::SecretsNotSaved,
+                "Keys not saved in the keychain".into(),
+                "Nycklarna är inte sparade i nyckelringen".into(),
+                None,
+                None,
+            );
+        }
+        if let Some(until) =
+            refresh_until.filter(|u| !service && u.saturating_sub(now) <= REAUTHORIZE_WARNING.as_millis() as u64)
+        {
+            return status(
+                StatusKind::ReauthorizeBefore,
+                format!("Re-authorize before {}", date(until)),
+                format!("Auktorisera igen före {}", date(until)),
+                Some(until),
+                None,
+            );
+        }
+        if let Some(exp) = self.access_token_expires_at_ms.filter(|e| *e > now) {
+            let minutes = (exp - now).div_ceil(60_000);
+            return status(
+                StatusKind::AccessTokenValid,
+                format!("Active; access token expires in {minutes} min"),
+                format!("Aktiv; åtkomsttoken går ut om {minutes} min"),
+                refresh_until.filter(|_| !service),
+                Some(minutes),
+            );
+        }
+        match refresh_until.filter(|_| !service) {
+            Some(until) => status(
+                StatusKind::Active,
+                format!("Active; re-authorize before {}", date(until)),
+                format!("Aktiv; auktorisera igen före {}", date(until)),
+                Some(until),
+                None,
+            ),
+            None => status(StatusKind::Active, "Active".into(), "Aktiv".into(), None, None),
+        }
+    }
+}
+
+/// Sorts most urgent first, then by name (ignoring case).
+pub fn sort_most_urgent_first(list: &mut [Listed]) {
+    list.sort_by(|a, b| {
+        a.status
+            .urgency()
+            .cmp(&b.status.urgency())
+            .then_with(|| a.connection.name.to_lowercase().cmp(&b.connection.name.to_lowercase()))
+    });
+}

@@ -1,0 +1,161 @@
+//! The OS keychain behind a small trait.
+//!
+//! Each connection keeps up to three secrets, each in its own keychain entry (Windows allows
+//! 2,560 bytes per credential and an access token is a JWT): service
+//! [`SERVICE`], account `<uuid>/<kind>` where kind is `client_secret`, `access_token` or
+//! `refresh_token`. Entries are keyed by the connection's id, so renaming never moves them.
+//!
+//! Contract of a [`SecretStore`]: a missing entry reads as `Ok(None)`; `delete` of a missing
+//! entry is `Ok(())`; a keychain that is absent, locked or refusing is
+//! [`Error::KeychainUnavailable`], whose reason never holds a secret.
+//!
+//! Security rule: values pass through here and nowhere else on their way to disk; nothing
+//! in this module logs or formats a value.
+
+use crate::Error;
+use uuid::Uuid;
+
+/// The keychain service name every entry is filed under (the app's identifier).
+pub const SERVICE: &str = "se.fortnoxactivator.app";
+
+/// Which secret of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SecretKind {
+    ClientSecret,
+    AccessToken,
+    RefreshToken,
+}
+
+impl SecretKind {
+    /// All kinds, in the order they are written.
+    pub const ALL: [SecretKind; 3] = [SecretKind::ClientSecret, SecretKind::RefreshToken, SecretKind::AccessToken];
+
+    /// `client_secret`, `access_token`, `refresh_token` (as in [`Error::SecretNotSaved`]).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::ClientSecret => "client_secret",
+            SecretKind::AccessToken => "access_token",
+            SecretKind::RefreshToken => "refresh_token",
+        }
+    }
+
+    /// The keychain account name of this secret of connection `id`.
+    pub fn account(self, id: Uuid) -> String {
+        format!("{id}/{}", self.as_str())
+    }
+}
+
+/// Where secrets are kept. Implementations must be cheap to call from any thread; calls
+/// block (the Secret Service answers in tens of milliseconds).
+pub trait SecretStore: Send + Sync {
+    /// Reads a secret. `Ok(None)` when there is no such entry.
+    ///
+    /// # Errors
+    /// [`Error::KeychainUnavailable`].
+    fn get(&self, id: Uuid, kind: SecretKind) -> Result<Option<String>, Error>;
+
+    /// Writes a secret, replacing any earlier value.
+    ///
+    /// # Errors
+    /// [`Error::KeychainUnavailable`].
+    fn set(&self, id: Uuid, kind: SecretKind, value: &str) -> Result<(), Error>;
+
+    /// Deletes a secret; deleting a missing one succeeds.
+    ///
+    /// # Errors
+    /// [`Error::KeychainUnavailable`].
+    fn delete(&self, id: Uuid, kind: SecretKind) -> Result<(), Error>;
+}
+
+/// The real keychain through the `keyring` crate's platform default (Secret Service on
+/// Linux, Keychain on macOS, Credential Manager on Windows).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyringStore;
+
+impl KeyringStore {
+    pub fn new() -> Self {
+        KeyringStore
+    }
+
+    fn entry(id: Uuid, kind: SecretKind) -> Result<keyring::Entry, Error> {
+        keyring::Entry::new(SERVICE, &kind.account(id)).map_err(unavailable)
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn get(&self, id: Uuid, kind: SecretKind) -> Result<Option<String>, Error> {
+        match Self::entry(id, kind)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn set(&self, id: Uuid, kind: SecretKind, value: &str) -> Result<(), Error> {
+        Self::entry(id, kind)?.set_password(value).map_err(unavailable)
+    }
+
+    fn delete(&self, id: Uuid, kind: SecretKind) -> Result<(), Error> {
+        match Self::entry(id, kind)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+}
+
+/// Maps a keyring error to our kind. keyring's messages name the store and the failure,
+/// never the value (`BadEncoding`, which carries bytes, is reduced to its name).
+fn unavailable(e: keyring::Error) -> Error {
+    let reason = match e {
+        keyring::Error::BadEncoding(_) => "the keychain entry is not valid text".to_string(),
+        keyring::Error::BadDataFormat(..) => "the keychain entry has an unexpected format".to_string(),
+        other => other.to_string(),
+    };
+    Error::KeychainUnavailable { reason }
+}
+
+/// An in-memory keychain for unit tests, with a switch that makes every call fail as a
+/// locked keychain would.
+#[cfg(test)]
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    entries: std::sync::Mutex<std::collections::HashMap<(Uuid, SecretKind), String>>,
+    /// When set, every call fails with [`Error::KeychainUnavailable`].
+    pub locked: std::sync::atomic::AtomicBool,
+}
+
+#[cfg(test)]
+impl MemoryStore {
+    fn check(&self) -> Result<(), Error> {
+        if self.locked.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(Error::KeychainUnavailable { reason: "locked (test)".into() })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Every value held, for tests that look for leaks or leftovers.
+    pub fn values(&self) -> Vec<String> {
+        self.entries.lock().unwrap().values().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+impl SecretStore for MemoryStore {
+    fn get(&self, id: Uuid, kind: SecretKind) -> Result<Option<String>, Error> {
+        self.check()?;
+        Ok(self.entries.lock().unwrap().get(&(id, kind)).cloned())
+    }
+
+    fn set(&self, id: Uuid, kind: SecretKind, value: &str) -> Result<(), Error> {
+        self.check()?;
+        self.entries.lock().unwrap().insert((id, kind), value.to_string());
+        Ok(())
+    }
+
+    fn delete(&self, id: Uuid, kind: SecretKind) -> Result<(), Error> {
+        self.check()?;
+        self.entries.lock().unwrap().remove(&(id, kind));
+        Ok(())
+    }
+}

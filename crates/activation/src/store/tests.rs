@@ -1,0 +1,531 @@
+//! Unit tests of the store with the in-memory keychain and a canned Fortnox.
+
+use super::keychain::MemoryStore;
+use super::*;
+use crate::flow::Connected;
+use crate::fortnox::endpoints::Endpoints;
+use crate::fortnox::http::{BoxFuture, HttpRequest, HttpResponse, Transport};
+use crate::fortnox::jwt::Claims;
+use crate::settings::{self, AccountType, NameRule};
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let p = std::env::temp_dir().join(format!("store-test-{}", Uuid::new_v4()));
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn store() -> (Store, Arc<MemoryStore>, TempDir) {
+    let dir = TempDir::new();
+    let keys = Arc::new(MemoryStore::default());
+    (Store::open(dir.0.clone(), keys.clone()), keys, dir)
+}
+
+fn settings(name: &str) -> Settings {
+    settings::check(
+        &SettingsInput {
+            connection_name: name.into(),
+            client_id: "client-1".into(),
+            client_secret: Some(ClientSecret::new("client-secret-1")),
+            redirect_uri: "http://localhost:9876/callback".into(),
+            scopes: vec!["companyinformation".into(), "invoice".into()],
+            account_type: AccountType::User,
+        },
+        NameRule::Required,
+    )
+    .into_result()
+    .unwrap()
+}
+
+fn tokens(access: &str, refresh: Option<&str>) -> TokenSet {
+    TokenSet {
+        access_token: AccessToken::new(access),
+        refresh_token: refresh.map(RefreshToken::new),
+        expires_in: 3600,
+        scope: "companyinformation invoice".into(),
+        token_type: "bearer".into(),
+        received_at: SystemTime::now(),
+        claims: Claims::default(),
+    }
+}
+
+fn connected(access: &str, refresh: &str) -> Connected {
+    Connected {
+        tokens: tokens(access, Some(refresh)),
+        tenant_id: Some("1234567".into()),
+        company: Some(Company {
+            name: "Acme AB".into(),
+            organization_number: "556677-8899".into(),
+            database_number: Some("1234567".into()),
+        }),
+        account_type: AccountType::User,
+        warnings: Vec::new(),
+    }
+}
+
+/// Answers with canned responses and records what was asked.
+struct Canned {
+    responses: Mutex<Vec<HttpResponse>>,
+    requests: Mutex<Vec<HttpRequest>>,
+}
+
+impl Canned {
+    fn new(responses: Vec<(u16, &str)>) -> Arc<Self> {
+        Arc::new(Canned {
+            responses: Mutex::new(
+                responses
+                    .into_iter()
+                    .map(|(status, body)| HttpResponse {
+                        status,
+                        content_type: Some("application/json".into()),
+                        body: body.into(),
+                    })
+                    .collect(),
+            ),
+            requests: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+impl Transport for Canned {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, Error>> {
+        self.requests.lock().unwrap().push(request);
+        let next = {
+            let mut r = self.responses.lock().unwrap();
+            if r.is_empty() {
+                Err(Error::Network { reason: "connection refused".into() })
+            } else {
+                Ok(r.remove(0))
+            }
+        };
+        Box::pin(async move { next })
+    }
+}
+
+fn client(canned: &Arc<Canned>) -> FortnoxClient {
+    FortnoxClient::with_transport(Endpoints::new("https://auth.test/oauth-v1", "https://api.test/3"), canned.clone())
+}
+
+const NEW_PAIR: &str = r#"{"access_token":"access-2","refresh_token":"refresh-2","scope":"companyinformation invoice","expires_in":3600,"token_type":"bearer"}"#;
+
+#[test]
+fn a_saved_activation_is_listed_with_its_secrets_only_in_the_keychain() {
+    let (store, keys, dir) = store();
+    let saved = store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap();
+    assert!(saved.warning.is_none());
+    assert_eq!(
+        saved.connection.secrets_saved,
+        SecretsSaved { client_secret: true, access_token: true, refresh_token: true }
+    );
+
+    let again = Store::open(dir.0.clone(), keys.clone());
+    let list = again.list().unwrap();
+    assert_eq!(list.len(), 1);
+    let c = &list[0].connection;
+    assert_eq!(
+        (c.name.as_str(), c.company_name.as_deref(), c.tenant_id.as_deref()),
+        ("Acme", Some("Acme AB"), Some("1234567"))
+    );
+    assert_eq!(c.granted_scopes, ["companyinformation", "invoice"]);
+    assert_eq!(list[0].status.kind, StatusKind::AccessTokenValid);
+
+    let file = std::fs::read_to_string(again.file_path()).unwrap();
+    for secret in ["access-1", "refresh-1", "client-secret-1"] {
+        assert!(!file.contains(secret), "{secret} in the file");
+    }
+    assert!(file.contains("\"version\": 1"));
+    let s = again.secrets(c.id).unwrap();
+    assert_eq!(s.refresh_token.unwrap().expose(), "refresh-1");
+    assert_eq!(s.client_secret.unwrap().expose(), "client-secret-1");
+}
+
+#[test]
+fn names_are_unique_ignoring_case_and_renaming_keeps_the_secrets() {
+    let (store, _keys, _dir) = store();
+    let a = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap().connection;
+    let err = store.save_activation(&settings(" acme "), &connected("a2", "r2"), SaveAs::New).unwrap_err();
+    assert_eq!(err.kind(), "connection_name_taken");
+    assert_eq!(store.list().unwrap().len(), 1);
+
+    let renamed = store.rename(a.id, "Acme Holding").unwrap();
+    assert_eq!(renamed.id, a.id);
+    assert_eq!(store.secrets(a.id).unwrap().access_token.unwrap().expose(), "a1");
+    assert_eq!(store.find("ACME HOLDING").unwrap().id, a.id);
+    assert_eq!(store.find(&a.id.to_string()).unwrap().name, "Acme Holding");
+    assert_eq!(store.find("Acme").unwrap_err().kind(), "connection_not_found");
+    assert_eq!(store.rename(a.id, "  ").unwrap_err().kind(), "invalid_settings");
+}
+
+#[test]
+fn reauthorizing_replaces_the_tokens_of_the_same_connection() {
+    let (store, _keys, _dir) = store();
+    let a = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap().connection;
+    store.update(a.id, |c| c.standing = Standing::NeedsReauthorization).unwrap();
+    let b = store.save_activation(&settings("Acme"), &connected("a2", "r2"), SaveAs::Replace(a.id)).unwrap().connection;
+    assert_eq!(b.id, a.id);
+    assert_eq!(b.created_at_ms, a.created_at_ms);
+    assert_eq!(b.standing, Standing::Ok);
+    assert_eq!(store.list().unwrap().len(), 1);
+    assert_eq!(store.secrets(a.id).unwrap().refresh_token.unwrap().expose(), "r2");
+    let missing = store.save_activation(&settings("X"), &connected("a", "r"), SaveAs::Replace(Uuid::new_v4()));
+    assert_eq!(missing.unwrap_err().kind(), "connection_not_found");
+}
+
+#[test]
+fn a_locked_keychain_still_saves_the_settings_marked_keys_not_saved() {
+    let (store, keys, _dir) = store();
+    keys.locked.store(true, Ordering::SeqCst);
+    let saved = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap();
+    assert_eq!(saved.warning.as_ref().map(Error::kind), Some("keychain_unavailable"));
+    let list = store.list().unwrap();
+    assert_eq!(list[0].status.kind, StatusKind::SecretsNotSaved);
+    assert!(list[0].status.text.sv.contains("inte sparade"));
+
+    keys.locked.store(false, Ordering::SeqCst);
+    let c = store.save_tokens(saved.connection.id, &tokens("a1", Some("r1"))).unwrap();
+    assert!(c.secrets_saved.access_token && c.secrets_saved.refresh_token);
+    assert_eq!(store.secrets(c.id).unwrap().refresh_token.unwrap().expose(), "r1");
+}
+
+#[test]
+fn duplicating_copies_settings_and_client_secret_but_no_tokens() {
+    let (store, _keys, _dir) = store();
+    let a = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap().connection;
+    let copy = store.duplicate(a.id, "Beta").unwrap();
+    assert_ne!(copy.id, a.id);
+    assert_eq!((copy.client_id.as_str(), copy.scopes.clone()), (a.client_id.as_str(), a.scopes.clone()));
+    assert_eq!(copy.tenant_id, None);
+    assert_eq!(copy.status().kind, StatusKind::NotActivated);
+    let s = store.secrets(copy.id).unwrap();
+    assert_eq!(s.client_secret.unwrap().expose(), "client-secret-1");
+    assert!(s.access_token.is_none() && s.refresh_token.is_none());
+    let input = store.settings_input(copy.id).unwrap();
+    assert_eq!(input.connection_name, "Beta");
+    assert_eq!(input.client_secret.unwrap().expose(), "client-secret-1");
+}
+
+#[test]
+fn removing_deletes_the_keychain_entries_and_says_the_grant_may_remain() {
+    let (store, keys, _dir) = store();
+    let a = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap().connection;
+    let removed = store.remove(a.id).unwrap();
+    assert!(!removed.revoked_at_fortnox);
+    assert!(removed.notice.en.contains("may still exist"));
+    assert!(store.list().unwrap().is_empty());
+    assert!(keys.values().is_empty());
+    assert_eq!(store.remove(a.id).unwrap_err().kind(), "connection_not_found");
+}
+
+#[test]
+fn a_corrupt_file_is_never_overwritten_until_set_aside() {
+    let (store, _keys, _dir) = store();
+    file::create_dir(store.dir()).unwrap();
+    std::fs::write(store.file_path(), b"{\"version\": 1, \"connections\": [tru").unwrap();
+    let e = store.list().unwrap_err();
+    assert_eq!(e.kind(), "connections_file_corrupt");
+    assert!(e.message().en.contains(&store.file_path().display().to_string()));
+    let e = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap_err();
+    assert_eq!(e.kind(), "connections_file_corrupt");
+    assert_eq!(std::fs::read(store.file_path()).unwrap(), b"{\"version\": 1, \"connections\": [tru");
+
+    let aside = store.set_aside_damaged_file().unwrap();
+    assert_eq!(std::fs::read(&aside).unwrap(), b"{\"version\": 1, \"connections\": [tru");
+    assert!(store.list().unwrap().is_empty());
+    store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap();
+    assert!(aside.exists());
+}
+
+#[test]
+fn a_file_from_a_newer_version_is_refused_and_left_alone() {
+    let (store, _keys, _dir) = store();
+    file::create_dir(store.dir()).unwrap();
+    let text = br#"{"version": 2, "connections": [], "future": true}"#;
+    std::fs::write(store.file_path(), text).unwrap();
+    let e = store.list().unwrap_err();
+    assert_eq!(e, Error::ConnectionsFileTooNew { path: store.file_path().display().to_string(), version: 2 });
+    assert_eq!(store.rename(Uuid::new_v4(), "x").unwrap_err().kind(), "connections_file_too_new");
+    assert_eq!(std::fs::read(store.file_path()).unwrap(), text);
+}
+
+#[test]
+fn bad_connections_files_are_reported_not_panicked_on() {
+    for bad in [&b""[..], b"[]", b"{}", b"{\"version\":\"1\"}", b"{\"version\":1,\"connections\":[{}]}", b"\xff\xfe"] {
+        assert!(matches!(file::parse(bad), Err(file::Parse::Corrupt(_))), "{:?}", String::from_utf8_lossy(bad));
+    }
+    let id = Uuid::new_v4();
+    let c = format!(
+        r#"{{"id":"{id}","name":"a","clientId":"c","redirectUri":"u","scopes":[],"accountType":"user","createdAtMs":1}}"#
+    );
+    let twice = format!(r#"{{"version":1,"connections":[{c},{c}]}}"#);
+    assert!(matches!(file::parse(twice.as_bytes()), Err(file::Parse::Corrupt(r)) if r.contains("twice")));
+    assert_eq!(file::parse(format!(r#"{{"version":1,"connections":[{c}]}}"#).as_bytes()).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refresh_saves_the_new_pair_and_returns_it() {
+    let (store, keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    let canned = Canned::new(vec![(200, NEW_PAIR)]);
+    let issued = store.refresh(&client(&canned), a.id).await.unwrap();
+    assert!(issued.warning.is_none());
+    assert_eq!(issued.tokens.refresh_token.as_ref().unwrap().expose(), "refresh-2");
+    let req = canned.requests.lock().unwrap()[0].clone();
+    assert_eq!(req.body.as_deref(), Some("grant_type=refresh_token&refresh_token=refresh-1"));
+    let s = store.secrets(a.id).unwrap();
+    assert_eq!((s.access_token.unwrap().expose(), s.refresh_token.unwrap().expose()), ("access-2", "refresh-2"));
+    assert!(!keys.values().iter().any(|v| v == "refresh-1"));
+    assert!(issued.to_json_with_secrets().contains("\"refresh_token\":\"refresh-2\""));
+    assert!(issued.to_env_lines().contains("FORTNOX_REFRESH_TOKEN=refresh-2\n"));
+}
+
+#[tokio::test]
+async fn a_refresh_whose_tokens_cannot_be_saved_still_returns_them_with_a_warning() {
+    let (store, keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    let canned = Canned::new(vec![(200, NEW_PAIR)]);
+    // The keychain fails between reading the old pair and writing the new one.
+    struct FailWrites(Arc<MemoryStore>, std::sync::atomic::AtomicBool);
+    impl SecretStore for FailWrites {
+        fn get(&self, id: Uuid, kind: SecretKind) -> Result<Option<String>, Error> {
+            self.0.get(id, kind)
+        }
+        fn set(&self, id: Uuid, kind: SecretKind, value: &str) -> Result<(), Error> {
+            if self.1.load(Ordering::SeqCst) {
+                return Err(Error::KeychainUnavailable { reason: "locked".into() });
+            }
+            self.0.set(id, kind, value)
+        }
+        fn delete(&self, id: Uuid, kind: SecretKind) -> Result<(), Error> {
+            self.0.delete(id, kind)
+        }
+    }
+    let failing = Arc::new(FailWrites(keys.clone(), true.into()));
+    let s2 = Store::open(store.dir().to_path_buf(), failing.clone());
+    let issued = s2.refresh(&client(&canned), a.id).await.unwrap();
+    assert_eq!(issued.warning.as_ref().map(Error::kind), Some("keychain_unavailable"));
+    assert_eq!(issued.tokens.refresh_token.as_ref().unwrap().expose(), "refresh-2");
+    assert_eq!(issued.connection.status().kind, StatusKind::SecretsNotSaved);
+
+    failing.1.store(false, Ordering::SeqCst);
+    s2.save_tokens(a.id, &issued.tokens).unwrap();
+    assert_eq!(s2.secrets(a.id).unwrap().refresh_token.unwrap().expose(), "refresh-2");
+    assert_eq!(s2.get(a.id).unwrap().status().kind, StatusKind::AccessTokenValid);
+}
+
+#[tokio::test]
+async fn invalid_grant_marks_the_connection_and_is_not_retried() {
+    let (store, _keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    let canned = Canned::new(vec![(400, r#"{"error":"invalid_grant","error_description":"Invalid refresh token"}"#)]);
+    let e = store.refresh(&client(&canned), a.id).await.unwrap_err();
+    assert_eq!(e.kind(), "refresh_token_invalid");
+    assert_eq!(canned.requests.lock().unwrap().len(), 1);
+    assert_eq!(store.get(a.id).unwrap().status().kind, StatusKind::NeedsReauthorization);
+    assert_eq!(store.list().unwrap()[0].status.text.en, "Needs re-authorization");
+}
+
+#[tokio::test]
+async fn a_service_token_uses_the_tenant_and_keeps_the_refresh_token() {
+    let (store, _keys, _dir) = store();
+    let mut conn = connected("access-1", "refresh-1");
+    conn.account_type = AccountType::Service;
+    let a = store.save_activation(&settings("Acme"), &conn, SaveAs::New).unwrap().connection;
+    let canned = Canned::new(vec![(
+        200,
+        r#"{"access_token":"access-cc","expires_in":3600,"token_type":"bearer","scope":"companyinformation"}"#,
+    )]);
+    let issued = store.service_token(&client(&canned), a.id).await.unwrap();
+    assert!(issued.warning.is_none());
+    let req = canned.requests.lock().unwrap()[0].clone();
+    assert_eq!(req.header("TenantId"), Some("1234567"));
+    assert_eq!(req.body.as_deref(), Some("grant_type=client_credentials"));
+    let s = store.secrets(a.id).unwrap();
+    assert_eq!((s.access_token.unwrap().expose(), s.refresh_token.unwrap().expose()), ("access-cc", "refresh-1"));
+}
+
+#[tokio::test]
+async fn revoke_and_remove_removes_even_when_fortnox_cannot_be_reached() {
+    let (store, keys, _dir) = store();
+    let a = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap().connection;
+    let b = store.save_activation(&settings("Beta"), &connected("a2", "r2"), SaveAs::New).unwrap().connection;
+    let canned = Canned::new(vec![(200, r#"{"revoked":true}"#)]);
+    let r = store.revoke_and_remove(&client(&canned), a.id).await.unwrap();
+    assert!(r.revoked_at_fortnox);
+    assert_eq!(canned.requests.lock().unwrap()[0].body.as_deref(), Some("token_type_hint=refresh_token&token=r1"));
+
+    let offline = Canned::new(vec![]);
+    let r = store.revoke_and_remove(&client(&offline), b.id).await.unwrap();
+    assert!(!r.revoked_at_fortnox);
+    assert_eq!(r.revoke_error.as_ref().map(Error::kind), Some("network"));
+    assert!(r.notice.sv.contains("kan finnas kvar"));
+    assert!(store.list().unwrap().is_empty());
+    assert!(keys.values().is_empty());
+}
+
+#[tokio::test]
+async fn testing_answers_in_words_and_knows_an_expired_token() {
+    let (store, _keys, _dir) = store();
+    let a = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap().connection;
+    let canned = Canned::new(vec![(
+        200,
+        r#"{"CompanyInformation":{"CompanyName":"Acme AB","OrganizationNumber":"556677-8899"}}"#,
+    )]);
+    let t = store.test(&client(&canned), a.id).await.unwrap();
+    assert_eq!(t.text.en, "Works: connected to Acme AB (556677-8899).");
+    assert_eq!(canned.requests.lock().unwrap()[0].header("Authorization"), Some("Bearer a1"));
+
+    let canned = Canned::new(vec![(401, r#"{"message":"unauthorized"}"#)]);
+    assert_eq!(store.test(&client(&canned), a.id).await.unwrap_err().kind(), "access_token_expired");
+    store.update(a.id, |c| c.access_token_expires_at_ms = Some(1)).unwrap();
+    let untouched = Canned::new(vec![]);
+    assert_eq!(store.test(&client(&untouched), a.id).await.unwrap_err().kind(), "access_token_expired");
+    assert!(untouched.requests.lock().unwrap().is_empty());
+}
+
+#[test]
+fn exported_tokens_read_as_json_and_env_lines() {
+    let (store, _keys, _dir) = store();
+    let a = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap().connection;
+    let json: serde_json::Value = serde_json::from_str(&store.export_tokens(a.id, false).unwrap()).unwrap();
+    assert_eq!(json["access_token"], "a1");
+    assert_eq!(json["refresh_token"], "r1");
+    assert_eq!(json["tenant_id"], "1234567");
+    let env = store.export_tokens(a.id, true).unwrap();
+    assert!(
+        env.contains("FORTNOX_ACCESS_TOKEN=a1\n") && env.contains("FORTNOX_SCOPE=\"companyinformation invoice\"\n")
+    );
+}
+
+fn at(offset_ms: i64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_millis((1_800_000_000_000i64 + offset_ms) as u64)
+}
+
+fn record() -> Connection {
+    Connection {
+        id: Uuid::new_v4(),
+        name: "Acme".into(),
+        client_id: "c".into(),
+        redirect_uri: "http://localhost:9876/callback".into(),
+        scopes: vec!["companyinformation".into()],
+        granted_scopes: vec![],
+        account_type: AccountType::User,
+        tenant_id: None,
+        company_name: None,
+        organization_number: None,
+        created_at_ms: 1_800_000_000_000,
+        authorized_at_ms: Some(1_800_000_000_000),
+        access_token_expires_at_ms: Some(1_800_000_000_000 + 3_600_000),
+        refresh_token_issued_at_ms: Some(1_800_000_000_000),
+        standing: Standing::Ok,
+        secrets_saved: SecretsSaved { client_secret: true, access_token: true, refresh_token: true },
+    }
+}
+
+#[test]
+fn the_status_reads_at_a_glance() {
+    let c = record();
+    let day = 24 * 3_600_000i64;
+    let s = c.status_at(at(0));
+    assert_eq!((s.kind, s.minutes), (StatusKind::AccessTokenValid, Some(60)));
+    assert_eq!(s.text.en, "Active; access token expires in 60 min");
+    let s = c.status_at(at(2 * 3_600_000));
+    assert_eq!(s.kind, StatusKind::Active);
+    assert_eq!(s.text.en, "Active; re-authorize before 2027-02-15");
+    let s = c.status_at(at(25 * day));
+    assert_eq!(s.kind, StatusKind::ReauthorizeBefore);
+    assert_eq!(s.text.sv, "Auktorisera igen före 2027-02-15");
+    let s = c.status_at(at(31 * day));
+    assert_eq!(s.kind, StatusKind::Expired);
+
+    let service = Connection { account_type: AccountType::Service, ..c.clone() };
+    assert_eq!(service.status_at(at(40 * day)).kind, StatusKind::Active);
+    let revoked = Connection { standing: Standing::Revoked, ..c.clone() };
+    assert_eq!(revoked.status_at(at(0)).kind, StatusKind::Revoked);
+}
+
+#[test]
+fn the_list_puts_the_most_urgent_first() {
+    let now = at(0);
+    let day = 24 * 3_600_000u64;
+    let mk = |name: &str, f: &dyn Fn(&mut Connection)| {
+        let mut c = record();
+        c.name = name.into();
+        f(&mut c);
+        Listed { status: c.status_at(now), connection: c }
+    };
+    let mut list = vec![
+        mk("fine", &|_| {}),
+        mk("soon", &|c| c.refresh_token_issued_at_ms = Some(1_800_000_000_000 - 28 * day)),
+        mk("sooner", &|c| c.refresh_token_issued_at_ms = Some(1_800_000_000_000 - 30 * day)),
+        mk("broken", &|c| c.standing = Standing::NeedsReauthorization),
+        mk("unsaved", &|c| c.secrets_saved.refresh_token = false),
+        mk("gone", &|c| c.refresh_token_issued_at_ms = Some(1_800_000_000_000 - 32 * day)),
+    ];
+    connection::sort_most_urgent_first(&mut list);
+    let names: Vec<_> = list.iter().map(|l| l.connection.name.as_str()).collect();
+    assert_eq!(names, ["broken", "gone", "unsaved", "sooner", "soon", "fine"]);
+}
+
+#[test]
+fn activation_files_round_trip_without_secrets() {
+    let (store, _keys, dir) = store();
+    let a = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap().connection;
+    let f = store.activation_file(a.id).unwrap();
+    let path = dir.0.join("acme.json");
+    f.write(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("client-secret-1") && !text.contains("a1\"") && !text.contains("r1"));
+    let back = ActivationFile::read(&path).unwrap();
+    assert_eq!(back, f);
+    let input = back.to_settings_input();
+    assert_eq!((input.connection_name.as_str(), input.client_id.as_str()), ("Acme", "client-1"));
+    assert!(input.client_secret.is_none());
+}
+
+#[test]
+fn bad_activation_files_are_explained_field_by_field() {
+    let fields = |text: &str| match ActivationFile::parse(text) {
+        Err(Error::ActivationFileInvalid { fields }) => fields.keys().cloned().collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(fields("not json"), ["file"]);
+    assert_eq!(fields(r#"{"format":"something-else"}"#), ["format"]);
+    assert_eq!(
+        fields(
+            r#"{"format":"fortnox-activation","version":1,"name":"","clientId":"has space","redirectUri":"http://example.com/cb","scopes":[],"accountType":"robot"}"#
+        ),
+        ["accountType", "clientId", "name", "redirectUri", "scopes"]
+    );
+    assert_eq!(
+        fields(
+            r#"{"format":"fortnox-activation","version":1,"name":"A","clientId":"c","redirectUri":"http://localhost:1/cb","scopes":["companyinformation"],"clientSecret":"oops"}"#
+        ),
+        ["secrets"]
+    );
+    assert_eq!(
+        fields(
+            r#"{"format":"fortnox-activation","version":7,"name":"A","clientId":"c","redirectUri":"http://localhost:1/cb","scopes":["x"]}"#
+        ),
+        ["version"]
+    );
+    let e = ActivationFile::parse(r#"{"format":"fortnox-activation","version":1,"name":"A","clientId":"c","redirectUri":"http://localhost:1/cb","scopes":5}"#).unwrap_err();
+    assert!(e.detail().unwrap().contains("scopes: Must be a list"));
+    match e {
+        Error::ActivationFileInvalid { fields } => assert!(fields["scopes"].sv.contains("lista")),
+        _ => unreachable!(),
+    }
+}
