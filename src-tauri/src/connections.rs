@@ -9,7 +9,6 @@
 
 use crate::commands::CommandResult;
 use crate::state::AppState;
-use activation::flow::Outcome;
 use activation::fortnox::token::{FortnoxClient, TokenSet};
 use activation::settings::AccountType;
 use activation::store::{ActivationFile, Connection, Issued, Listed, SaveAs, Status};
@@ -151,17 +150,7 @@ pub struct SaveReport {
 pub async fn save_connection(state: State<'_, AppState>, replace_id: Option<Uuid>) -> CommandResult<SaveReport> {
     let store = state.store()?;
     let target = replace_id.map_or(SaveAs::New, SaveAs::Replace);
-    let saved = blocking(|| {
-        let session = state.session();
-        let session = session.as_ref().ok_or(Error::NoAttempt)?;
-        session
-            .with_outcome(|settings, outcome| match outcome {
-                Outcome::Tokens(connected) => store.save_activation(settings, connected, target),
-                Outcome::Code { .. } => Err(Error::NoAttempt),
-            })
-            .ok_or(Error::NoAttempt)?
-    })
-    .map_err(payload)?;
+    let saved = blocking(|| state.session().as_ref().ok_or(Error::NoAttempt)?.save(&store, target)).map_err(payload)?;
     let secrets_saved = saved.warning.is_none();
     Ok(SaveReport {
         connection: ConnectionView::of(&saved.connection),

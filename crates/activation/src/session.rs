@@ -227,13 +227,6 @@ impl Session {
         }
     }
 
-    /// Runs `f` with the settings and the outcome once the attempt has succeeded (to save
-    /// it); `None` before that.
-    pub fn with_outcome<T>(&self, f: impl FnOnce(&Settings, &Outcome) -> T) -> Option<T> {
-        let guard = self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Some(f(self.activation.settings(), guard.as_ref()?))
-    }
-
     /// The whole outcome as JSON or `.env` lines, secrets included (user request only).
     pub fn export(&self, env: bool) -> Option<String> {
         let guard = self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
