@@ -334,10 +334,19 @@ impl Error {
                 "The saved access token has expired.",
                 "Den sparade åtkomsttoken har gått ut.",
             ),
-            Error::ActivationFileInvalid { .. } => Text::new(
-                "The activation file cannot be used.",
-                "Aktiveringsfilen går inte att använda.",
-            ),
+            Error::ActivationFileInvalid { fields } => {
+                let list = |lang: Language| {
+                    fields
+                        .iter()
+                        .map(|(key, problem)| format!("{}: {}", file_field_label(key).get(lang), problem.get(lang)))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                Text::new(
+                    format!("The activation file cannot be used. {}", list(Language::En)),
+                    format!("Aktiveringsfilen går inte att använda. {}", list(Language::Sv)),
+                )
+            }
         }
     }
 
@@ -517,6 +526,21 @@ fn duration_sv(seconds: u64) -> String {
         format!("{m} minut{}", if m == 1 { "" } else { "er" })
     } else {
         format!("{seconds} sekunder")
+    }
+}
+
+
+/// The words for a field of an activation file, as the wizard labels it.
+fn file_field_label(key: &str) -> Text {
+    match key {
+        "name" => Text::new("Connection name", "Namn på kopplingen"),
+        "clientId" => Text::new("Client ID", "Klient-ID"),
+        "redirectUri" => Text::new("Redirect URI", "Omdirigerings-URI"),
+        "scopes" => Text::new("Areas (scopes)", "Områden (scopes)"),
+        "accountType" => Text::new("Account type", "Kontotyp"),
+        "format" | "version" => Text::new("File format", "Filformat"),
+        "file" => Text::new("The file", "Filen"),
+        other => Text::new(format!("“{other}”"), format!("”{other}”")),
     }
 }
 
