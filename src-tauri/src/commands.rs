@@ -68,13 +68,19 @@ pub fn check_settings(
     settings: SettingsInput,
     secret_from: Option<Uuid>,
 ) -> SettingsReport {
+    let mut settings = settings;
+    let empty = settings.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty());
+    if empty && secret_from.is_some() {
+        // The saved secret will be used: check as if the field held one (without reading
+        // the keychain on every keystroke; this check's settings are never used to connect).
+        settings.client_secret = Some(activation::secret::ClientSecret::new("saved-in-keychain"));
+    }
     let check = settings::check(&settings, NameRule::Required);
     let register_value = check.capture.as_ref().map(|_| settings.redirect_uri.trim().to_string());
     state.set_register_value(register_value.clone());
     SettingsReport {
         valid: check.settings.is_some(),
-        code_only: secret_from.is_none()
-            && settings.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty()),
+        code_only: settings.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty()),
         fields: check.fields,
         warnings: check.warnings,
         capture: check.capture,

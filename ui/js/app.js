@@ -142,10 +142,20 @@ function goTo(n, { focus = true } = {}) {
     panel.hidden = Number(panel.dataset.step) !== n;
   }
   renderIndicator();
+  renderReauthBanner();
   STEPS[n].enter?.();
   refreshFooter();
   window.scrollTo(0, 0);
   if (focus) focusHeading();
+}
+
+/** While re-authorizing a saved connection, every wizard step says so. */
+function renderReauthBanner() {
+  const banner = $("reauth-banner");
+  const origin = state.origin;
+  const show = !!origin?.replace && current >= 1 && current <= 3;
+  banner.hidden = !show;
+  banner.textContent = show ? t("reauth.banner", { name: origin.name }) : "";
 }
 
 function focusHeading() {
@@ -460,6 +470,7 @@ async function boot() {
   document.addEventListener("keydown", onKeyDown);
   onLanguageChange(() => {
     renderIndicator();
+    renderReauthBanner();
     refreshFooter();
     for (const step of Object.values(STEPS)) step.render?.();
   });

@@ -131,7 +131,7 @@ function renderOrigin() {
   const input = $("client-secret");
   input.placeholder = origin?.hasSecret ? t("f.secret.saved") : "";
   const box = $("origin-notice");
-  const text = origin?.replace ? t("reauth.banner", { name: origin.name }) : fileNotice;
+  const text = origin?.replace ? null : fileNotice;
   box.hidden = !text;
   box.textContent = text ?? "";
   $("save-connection").disabled = !!origin?.replace;

@@ -141,8 +141,9 @@ export function statusText(c, now = Date.now()) {
       ? "soon"
       : "ok";
   let text;
-  if (s.kind === "access-token-valid" && s.atMs) {
-    text = t("status.accessExpires", { n: Math.max(1, Math.ceil((s.atMs - now) / 60000)) });
+  if (s.kind === "access-token-valid" && (s.minutes ?? c.accessExpiresAtMs)) {
+    const n = s.minutes ?? Math.ceil((c.accessExpiresAtMs - now) / 60000);
+    text = t("status.accessExpires", { n: Math.max(1, n) });
   } else if (s.kind === "reauthorize-before" && s.atMs) {
     text = t("status.reauthorizeBefore", { date: formatDateTime(s.atMs) });
   } else {
@@ -261,7 +262,7 @@ function details(c, bodyId, headId) {
     hidden: !outcome,
     text: outcome ? outcome.text() : "",
   });
-  return el("div", { class: "conn-body", id: bodyId, role: "region", "aria-labelledby": headId }, facts, result, actions, copies, manage);
+  return el("div", { class: "conn-body", id: bodyId, role: "region", "aria-labelledby": headId }, result, actions, copies, manage, facts);
 }
 
 // ---------------------------------------------------------------- actions
