@@ -22,7 +22,7 @@ Exit codes: 0 success, 1 authorization failed, 2 bad usage or settings, 3 timed 
 
 /// Activate a Fortnox integration, and manage the connections saved on this computer.
 #[derive(Debug, Parser)]
-#[command(name = "fortnox-activate", version, after_help = AFTER_HELP)]
+#[command(name = "fortnox-activate", version, after_help = AFTER_HELP, args_override_self = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -64,6 +64,7 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Activate an integration (the default when no subcommand is given)
+    #[command(args_override_self = true)]
     Activate(ActivateArgs),
     /// List the saved connections, most urgent first
     List,
@@ -166,6 +167,30 @@ mod tests {
         assert_eq!(a.scopes, ["a,b", "c"]);
         assert!(a.service_account && !a.code_only);
         assert_eq!(a.timeout, Some(5));
+    }
+
+    #[test]
+    fn a_repeated_flag_takes_the_last_value_as_before() {
+        for prefix in [&[][..], &["activate"][..]] {
+            let mut args = prefix.to_vec();
+            args.extend([
+                "--redirect-uri",
+                "http://localhost:1/a",
+                "--scope",
+                "a",
+                "--redirect-uri",
+                "https://x/b",
+                "--scope",
+                "b",
+            ]);
+            let c = parse(&args).unwrap();
+            let a = match c.command {
+                Some(Command::Activate(a)) => a,
+                _ => c.activate,
+            };
+            assert_eq!(a.redirect_uri.as_deref(), Some("https://x/b"));
+            assert_eq!(a.scopes, ["a", "b"]);
+        }
     }
 
     #[test]
