@@ -386,12 +386,13 @@ fn a_saved_connection_is_listed_refreshed_exported_and_revoked_and_no_secret_lan
     assert_eq!(listed[0]["status"]["kind"], "access_token_valid");
     assert!(listed[0].get("accessToken").is_none() && !String::from_utf8_lossy(&list_json.stdout).contains(SECRET));
 
-    let refreshed = s.saved(&["refresh", "kund ab"]);
+    let refreshed = s.saved(&["-v", "refresh", "kund ab"]);
     assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
     let new = stdout_json(&refreshed);
     assert!(!s.standin.is_refresh_token_live(activated["refresh_token"].as_str().unwrap()));
     assert!(s.standin.is_refresh_token_live(new["refresh_token"].as_str().unwrap()));
     assert!(stderr(&refreshed).contains("old refresh token no longer works"));
+    assert!(stderr(&refreshed).contains("refreshing (lock held)"), "-v logs: {}", stderr(&refreshed));
 
     let file = s.browser.dir.path().join("kund.json");
     let export = s.saved(&["export", &id, "-o", file.to_str().unwrap()]);
@@ -410,6 +411,9 @@ fn a_saved_connection_is_listed_refreshed_exported_and_revoked_and_no_secret_lan
     // state folders, or the home folder.
     let secrets = secrets_handled(&s, &[&o, &refreshed]);
     assert!(secrets.len() >= 5, "{}", secrets.len());
+    for secret in &secrets {
+        assert!(!stderr(&refreshed).contains(secret.as_str()), "a secret in the -v log");
+    }
     // (The fake browser's own log beside them records URLs with codes, as a browser's
     // history would; it is the test's, not the app's.)
     let searched: usize = ["config", "data", "cache", "state", "home"]
