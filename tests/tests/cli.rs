@@ -487,3 +487,27 @@ fn a_taken_name_or_a_corrupt_file_stops_before_fortnox_is_asked() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "{\"version\": 1, \"connections\": [");
     assert!(s.standin.requests().is_empty());
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_the_wait_and_exits_3() {
+    use std::io::BufRead as _;
+    let s = setup(false);
+    let mut child = s
+        .command(Some(SECRET), &["--scope", "companyinformation", "--no-browser", "--timeout", "120"])
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("Waiting for Fortnox") {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "stderr ended: {seen}");
+        seen.push_str(&line);
+    }
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(30), "ctrl+c").code(), Some(3));
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(rest.contains("stopped: The authorization was cancelled."), "{rest}");
+}

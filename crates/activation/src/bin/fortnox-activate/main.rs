@@ -335,8 +335,9 @@ async fn wait_and_finish(
 /// The first Ctrl+C cancels the wait (during the exchange it says what quitting costs);
 /// the second ends the process at once with exit code 3.
 fn watch_ctrl_c(cancel: CancellationToken, exchanging: Arc<AtomicBool>, lang: Language) {
+    let Some(mut interrupts) = Interrupts::listen() else { return };
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_err() {
+        if !interrupts.next().await {
             return;
         }
         if exchanging.load(Ordering::SeqCst) {
@@ -350,7 +351,53 @@ fn watch_ctrl_c(cancel: CancellationToken, exchanging: Arc<AtomicBool>, lang: La
         } else {
             cancel.cancel();
         }
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if interrupts.next().await {
+            eprintln!("stopped: {}", Error::Cancelled.message().get(lang));
+            exit(3);
+        }
+    });
+}
+
+/// Ctrl+C as a stream, listening from the moment it is created (so a Ctrl+C right after
+/// a prompt is never the default "terminate").
+struct Interrupts {
+    #[cfg(unix)]
+    inner: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    inner: tokio::signal::windows::CtrlC,
+}
+
+impl Interrupts {
+    fn listen() -> Option<Self> {
+        #[cfg(unix)]
+        let inner = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok()?;
+        #[cfg(windows)]
+        let inner = tokio::signal::windows::ctrl_c().ok()?;
+        Some(Interrupts { inner })
+    }
+
+    /// Waits for the next Ctrl+C; false when no more can come.
+    async fn next(&mut self) -> bool {
+        self.inner.recv().await.is_some()
+    }
+}
+
+/// While tokens are being rotated (refresh, client credentials, revoke), the first Ctrl+C
+/// only says what quitting now would cost; the second ends the process at once.
+pub(crate) fn guard_ctrl_c(lang: Language) {
+    let Some(mut interrupts) = Interrupts::listen() else { return };
+    tokio::spawn(async move {
+        if !interrupts.next().await {
+            return;
+        }
+        eprintln!(
+            "{}",
+            match lang {
+                Language::Sv => "Fortnox svarar och de nya token sparas; vänta ett ögonblick, eller tryck Ctrl+C igen för att avsluta direkt (då kan förnyelsetoken gå förlorad).",
+                Language::En => "Fortnox is answering and the new tokens are being saved; wait a moment, or press Ctrl+C again to quit at once (the refresh token may then be lost).",
+            }
+        );
+        if interrupts.next().await {
             eprintln!("stopped: {}", Error::Cancelled.message().get(lang));
             exit(3);
         }

@@ -92,6 +92,7 @@ fn print_issued(issued: &Issued, lang: Language) {
 pub async fn refresh(query: &str, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let c = store.find(query)?;
+    crate::guard_ctrl_c(lang);
     let issued = store.refresh(&client(), c.id).await?;
     print_issued(&issued, lang);
     eprintln!(
@@ -108,6 +109,7 @@ pub async fn refresh(query: &str, lang: Language) -> Result<(), Failure> {
 pub async fn token(query: &str, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let c = store.find(query)?;
+    crate::guard_ctrl_c(lang);
     let issued = store.service_token(&client(), c.id).await?;
     print_issued(&issued, lang);
     Ok(())
@@ -118,6 +120,7 @@ pub async fn token(query: &str, lang: Language) -> Result<(), Failure> {
 pub async fn revoke(query: &str, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let c = store.find(query)?;
+    crate::guard_ctrl_c(lang);
     let removed = store.revoke_and_remove(&client(), c.id).await?;
     println!(
         "{}",
