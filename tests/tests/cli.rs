@@ -27,28 +27,42 @@ fn setup(service_accounts: bool) -> Setup {
 }
 
 impl Setup {
-    /// `fortnox-activate` with only what the issue allows: the two URLs, the secret and
-    /// the browser.
-    fn command(&self, secret: Option<&str>, args: &[&str]) -> Command {
+    /// `fortnox-activate` with only what the issue allows: the two URLs, the secret, the
+    /// browser, and a throwaway HOME and XDG folders (where saved connections go); the
+    /// session bus is kept so the keychain is the real Secret Service.
+    fn base(&self, secret: Option<&str>) -> Command {
         let mut cmd = Command::new(bin("fortnox-activate"));
         cmd.env_clear();
-        for var in ["PATH", "HOME", "DISPLAY", "LANG"] {
+        for var in ["PATH", "DISPLAY", "LANG", "DBUS_SESSION_BUS_ADDRESS"] {
             if let Ok(v) = std::env::var(var) {
                 cmd.env(var, v);
             }
         }
+        cmd.env("HOME", self.browser.dir.path().join("home"));
         cmd.env("FORTNOX_OAUTH_URL", self.standin.oauth_url()).env("FORTNOX_API_URL", self.standin.api_url());
         if let Some(s) = secret {
             cmd.env("FORTNOX_CLIENT_SECRET", s);
         }
         self.browser.apply(&mut cmd);
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd
+    }
+
+    /// An activation with this setup's client id and redirect URI, then `args`.
+    fn command(&self, secret: Option<&str>, args: &[&str]) -> Command {
+        let mut cmd = self.base(secret);
         cmd.args(["--client-id", "cli-client", "--redirect-uri", &self.redirect_uri]);
-        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.args(args);
         cmd
     }
 
     fn run(&self, secret: Option<&str>, args: &[&str]) -> Output {
         self.command(secret, args).output().expect("fortnox-activate runs")
+    }
+
+    /// A subcommand over saved connections (no secret in the environment).
+    fn saved(&self, args: &[&str]) -> Output {
+        self.base(None).args(args).output().expect("fortnox-activate runs")
     }
 }
 
@@ -237,4 +251,263 @@ fn without_browser_set_the_desktop_default_browser_opens() {
     let o = cmd.output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout_json(&o)["company_name"], "Testbolaget AB");
+}
+
+/// Waits for a child to exit within `limit` (a hang detector, not a timing assertion);
+/// kills it and fails when it does not.
+fn wait_exit(child: &mut std::process::Child, limit: Duration, what: &str) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: fortnox-activate did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_browser_never_inherits_the_client_secret() {
+    let s = setup(false);
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let log = s.browser.log_text();
+    // The browser does see the other FORTNOX_* variables: the recording works.
+    assert!(log.lines().any(|l| l == "ENV FORTNOX_OAUTH_URL"), "{log}");
+    assert!(!log.lines().any(|l| l == "ENV FORTNOX_CLIENT_SECRET"), "{log}");
+}
+
+#[test]
+fn paste_mode_exits_as_soon_as_it_is_done_while_stdin_stays_open() {
+    let s = setup(false);
+    let page = "https://integrator.example/fortnox/callback";
+    s.standin.register_client(ClientConfig::new("cli-client", SECRET, page));
+
+    // Timed out with nothing pasted: exit 3 although stdin is still open.
+    let mut cmd = s.command(Some(SECRET), &["--redirect-uri", page, "--scope", "companyinformation", "--timeout", "1"]);
+    let mut child = cmd.stdin(Stdio::piped()).spawn().unwrap();
+    let _stdin_kept_open = child.stdin.take();
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(30), "timeout").code(), Some(3));
+
+    // Pasted: exit 0 with the tokens, stdin still open.
+    std::fs::remove_file(&s.browser.log).ok();
+    let mut cmd =
+        s.command(Some(SECRET), &["--redirect-uri", page, "--scope", "companyinformation", "--timeout", "30"]);
+    let mut child = cmd.stdin(Stdio::piped()).spawn().unwrap();
+    let url = s.browser.wait_final_url(Duration::from_secs(20));
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{url}").unwrap();
+    stdin.flush().unwrap();
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(30), "paste").code(), Some(0));
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    let j: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(j["company_name"], "Testbolaget AB");
+    drop(stdin);
+}
+
+#[test]
+fn with_json_a_failure_is_machine_readable_on_stdout() {
+    let s = setup(false);
+    s.standin.set_authorize(AuthorizeBehaviour::Deny);
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let j = stdout_json(&o);
+    assert_eq!(j["error"], "access_denied");
+    assert!(j["message"].as_str().is_some_and(|m| m.contains("cancelled or refused")), "{j}");
+    let o = s.saved(&["refresh", "nobody", "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout_json(&o)["error"], "connection_not_found");
+    let o = s.saved(&["--json", "--frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout_json(&o)["error"].is_string());
+}
+
+/// Every secret a run handled: the client secret, the codes Fortnox issued, and every
+/// token printed.
+fn secrets_handled(s: &Setup, outputs: &[&Output]) -> Vec<String> {
+    let mut secrets = vec![SECRET.to_string()];
+    for r in s.standin.token_requests() {
+        secrets.extend(r.form_value("code"));
+        secrets.extend(r.form_value("refresh_token"));
+    }
+    for o in outputs {
+        if let Ok(j) = serde_json::from_str::<serde_json::Value>(String::from_utf8_lossy(&o.stdout).trim()) {
+            for key in ["access_token", "refresh_token", "code"] {
+                secrets.extend(j[key].as_str().map(str::to_string));
+            }
+        }
+    }
+    secrets
+}
+
+fn assert_no_secret_under(dir: &std::path::Path, secrets: &[String]) -> usize {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut files = 0;
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                files += 1;
+                let text = String::from_utf8_lossy(&bytes);
+                for secret in secrets {
+                    assert!(!text.contains(secret.as_str()), "a secret is in {}", p.display());
+                }
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_saved_connection_is_listed_refreshed_exported_and_revoked_and_no_secret_lands_in_a_file() {
+    let s = setup(false);
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation,invoice", "--timeout", "30", "--save", "Kund AB"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let activated = stdout_json(&o);
+    let id = activated["connection_id"].as_str().expect("connection_id").to_string();
+    assert!(stderr(&o).contains("Saved as \"Kund AB\""), "{}", stderr(&o));
+
+    let list = s.saved(&["list"]);
+    assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
+    let table = String::from_utf8_lossy(&list.stdout).into_owned();
+    let row = table.lines().find(|l| l.starts_with("Kund AB")).unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains("Testbolaget AB") && row.contains("user") && row.contains(&id), "{row}");
+    assert!(row.contains("Active; access token expires in"), "{row}");
+    let list_json = s.saved(&["list", "--json"]);
+    let listed = stdout_json(&list_json);
+    assert_eq!(listed[0]["name"], "Kund AB");
+    assert_eq!(listed[0]["status"]["kind"], "access_token_valid");
+    assert!(listed[0].get("accessToken").is_none() && !String::from_utf8_lossy(&list_json.stdout).contains(SECRET));
+
+    let refreshed = s.saved(&["-v", "refresh", "kund ab"]);
+    assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
+    let new = stdout_json(&refreshed);
+    assert!(!s.standin.is_refresh_token_live(activated["refresh_token"].as_str().unwrap()));
+    assert!(s.standin.is_refresh_token_live(new["refresh_token"].as_str().unwrap()));
+    assert!(stderr(&refreshed).contains("old refresh token no longer works"));
+    assert!(stderr(&refreshed).contains("refreshing (lock held)"), "-v logs: {}", stderr(&refreshed));
+
+    let file = s.browser.dir.path().join("kund.json");
+    let export = s.saved(&["export", &id, "-o", file.to_str().unwrap()]);
+    assert_eq!(export.status.code(), Some(0), "{}", stderr(&export));
+    let f: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!((f["format"].as_str(), f["clientId"].as_str()), (Some("fortnox-activation"), Some("cli-client")));
+
+    let revoked = s.saved(&["revoke", "Kund AB"]);
+    assert_eq!(revoked.status.code(), Some(0), "{}", stderr(&revoked));
+    assert_eq!(stdout_json(&revoked)["revoked_at_fortnox"], true);
+    assert!(!s.standin.is_refresh_token_live(new["refresh_token"].as_str().unwrap()));
+    let list = s.saved(&["list"]);
+    assert!(list.stdout.is_empty() && stderr(&list).contains("No saved connections"), "{}", stderr(&list));
+
+    // The whole run: no token, code or secret in any file of the config, data, cache or
+    // state folders, or the home folder.
+    let secrets = secrets_handled(&s, &[&o, &refreshed]);
+    assert!(secrets.len() >= 5, "{}", secrets.len());
+    for secret in &secrets {
+        assert!(!stderr(&refreshed).contains(secret.as_str()), "a secret in the -v log");
+    }
+    // (The fake browser's own log beside them records URLs with codes, as a browser's
+    // history would; it is the test's, not the app's.)
+    let searched: usize = ["config", "data", "cache", "state", "home"]
+        .iter()
+        .map(|d| assert_no_secret_under(&s.browser.dir.path().join(d), &secrets))
+        .sum();
+    assert!(s.browser.dir.path().join("config/se.fortnoxactivator.app/connections.json").exists());
+    assert!(searched > 0);
+}
+
+#[test]
+fn two_refreshes_at_once_from_two_processes_take_turns_and_the_connection_survives() {
+    let s = setup(false);
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Parallel"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let first = stdout_json(&o)["refresh_token"].as_str().unwrap().to_string();
+    s.standin.clear_requests();
+    let spawn = || s.base(None).args(["refresh", "Parallel"]).spawn().unwrap();
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    // One waited for the other and used the pair the other saved.
+    let sent: Vec<String> = s.standin.token_requests().iter().filter_map(|r| r.form_value("refresh_token")).collect();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0], first);
+    let outputs = [stdout_json(&a)["refresh_token"].clone(), stdout_json(&b)["refresh_token"].clone()];
+    assert!(outputs.iter().any(|r| r.as_str() == Some(sent[1].as_str())), "{sent:?} {outputs:?}");
+    // And the connection still works.
+    let third = s.saved(&["refresh", "Parallel"]);
+    assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
+    s.saved(&["revoke", "Parallel"]);
+}
+
+#[test]
+fn a_saved_service_account_gets_tokens_by_client_credentials() {
+    let s = setup(true);
+    let o = s.run(
+        Some(SECRET),
+        &["--scope", "companyinformation", "--service-account", "--timeout", "30", "--save", "Service"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    s.standin.clear_requests();
+    let t = s.saved(&["token", "Service"]);
+    assert_eq!(t.status.code(), Some(0), "{}", stderr(&t));
+    assert!(stdout_json(&t)["access_token"].as_str().is_some_and(|a| a.split('.').count() == 3));
+    assert_eq!(s.standin.token_requests()[0].header("tenantid"), Some("1234567"));
+    s.saved(&["revoke", "Service"]);
+}
+
+#[test]
+fn a_taken_name_or_a_corrupt_file_stops_before_fortnox_is_asked() {
+    let s = setup(false);
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Twice"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    s.standin.clear_requests();
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "twice"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already called"), "{}", stderr(&o));
+    assert!(s.standin.requests().is_empty());
+    s.saved(&["revoke", "Twice"]);
+    s.standin.clear_requests();
+
+    let file = s.browser.dir.path().join("config/se.fortnoxactivator.app/connections.json");
+    std::fs::write(&file, "{\"version\": 1, \"connections\": [").unwrap();
+    let o = s.saved(&["list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(&file.display().to_string()), "{}", stderr(&o));
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Other"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{\"version\": 1, \"connections\": [");
+    assert!(s.standin.requests().is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_the_wait_and_exits_3() {
+    use std::io::BufRead as _;
+    let s = setup(false);
+    let mut child = s
+        .command(Some(SECRET), &["--scope", "companyinformation", "--no-browser", "--timeout", "120"])
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("Waiting for Fortnox") {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "stderr ended: {seen}");
+        seen.push_str(&line);
+    }
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(30), "ctrl+c").code(), Some(3));
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(rest.contains("stopped: The authorization was cancelled."), "{rest}");
 }

@@ -14,6 +14,8 @@
 //! ERROR <url> <message>    a page that could not be fetched (connection refused, …)
 //! STOP <url>               a URL not fetched (private-use scheme, https)
 //! TIMEOUT <url>            the 10 s overall limit hit while at that URL
+//! ENV <name>               a FORTNOX_* variable present in its environment (name only,
+//!                          never the value; first lines)
 //! FINAL <url>              what the address bar shows at the end (always the last line)
 //! ```
 //! The body of the last page fetched is written to `<FAKE_BROWSER_LOG>.body`
@@ -80,6 +82,13 @@ fn main() {
 
     let log = Arc::new(Log { path: std::env::var("FAKE_BROWSER_LOG").ok().filter(|p| !p.is_empty()) });
     let current = Arc::new(Mutex::new(start.clone()));
+    // What a launched browser inherits matters (no secret may reach it): record the names.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("FORTNOX_") {
+            log.line(&format!("ENV {name}"));
+        }
+    }
 
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,

@@ -263,6 +263,15 @@ impl Store {
             None => all.push(c.clone()),
         }
         file::write(&self.file_path(), &all)?;
+        tracing::info!(
+            connection = %id,
+            replaced = index.is_some(),
+            secrets_saved = warning.is_none(),
+            "connection saved"
+        );
+        if let Some(w) = &warning {
+            tracing::warn!(connection = %id, kind = w.kind(), "secrets not saved in the keychain");
+        }
         Ok(Saved { connection: c, warning })
     }
 
@@ -359,6 +368,7 @@ impl Store {
         let _conn_lock = lock::connection(&self.dir, id)?;
         self.get(id)?;
         self.forget(id)?;
+        tracing::info!(connection = %id, "removed locally");
         Ok(Removed { revoked_at_fortnox: false, revoke_error: None, notice: notice_not_revoked() })
     }
 
@@ -427,15 +437,20 @@ impl Store {
             Ok((held, c, ClientSecret::new(secret), RefreshToken::new(refresh)))
         })
         .await?;
+        tracing::info!(connection = %id, "refreshing (lock held)");
         let tokens = match client.refresh(&c.client_id, &secret, &refresh).await {
             Ok(t) => t,
             Err(e @ Error::RefreshTokenInvalid { .. }) => {
+                tracing::warn!(connection = %id, "refresh token refused: marked needs_reauthorization");
                 let store = self.clone();
                 let _ = blocking(move || store.update(id, |c| c.standing = Standing::NeedsReauthorization)).await;
                 drop(held);
                 return Err(e);
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                tracing::warn!(connection = %id, kind = e.kind(), "refresh failed");
+                return Err(e);
+            }
         };
         self.keep_issued(c, tokens, held).await
     }
@@ -461,7 +476,10 @@ impl Store {
                 "Kopplingen saknar tenant-id, som en token för servicekonto behöver. Auktorisera den igen som servicekonto.",
             )));
         };
-        let tokens = client.client_credentials(&c.client_id, &secret, &tenant).await?;
+        tracing::info!(connection = %id, "client credentials for the tenant");
+        let tokens = client.client_credentials(&c.client_id, &secret, &tenant).await.inspect_err(|e| {
+            tracing::warn!(connection = %id, kind = e.kind(), "client credentials failed");
+        })?;
         self.keep_issued(c, tokens, held).await
     }
 
@@ -525,6 +543,7 @@ impl Store {
             result
         })
         .await?;
+        tracing::info!(connection = %id, revoked, revoke_error = revoke_error.as_ref().map(Error::kind), "removed");
         let notice = if revoked {
             Text::new(
                 "Revoked at Fortnox and removed from this computer.",
@@ -636,6 +655,12 @@ impl Store {
         })
         .await?;
         let tokens = Arc::try_unwrap(tokens).unwrap_or_else(|a| (*a).clone());
+        match &warning {
+            None => tracing::info!(connection = %connection.id, "new tokens saved"),
+            Some(w) => {
+                tracing::warn!(connection = %connection.id, kind = w.kind(), "new tokens NOT saved; returned for copying")
+            }
+        }
         Ok(Issued { connection, tokens, warning })
     }
 

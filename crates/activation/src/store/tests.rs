@@ -196,6 +196,12 @@ fn a_locked_keychain_still_saves_the_settings_marked_keys_not_saved() {
     let c = store.save_tokens(saved.connection.id, &tokens("a1", Some("r1"))).unwrap();
     assert!(c.secrets_saved.access_token && c.secrets_saved.refresh_token);
     assert_eq!(store.secrets(c.id).unwrap().refresh_token.unwrap().expose(), "r1");
+    // The client secret was not saved either: saving the activation again over the same
+    // connection (the app's "try again") completes it.
+    assert_eq!(store.get(c.id).unwrap().status().kind, StatusKind::SecretsNotSaved);
+    let again = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::Replace(c.id)).unwrap();
+    assert!(again.warning.is_none());
+    assert_eq!(store.list().unwrap()[0].status.kind, StatusKind::AccessTokenValid);
 }
 
 #[test]
