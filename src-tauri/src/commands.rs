@@ -28,11 +28,19 @@ pub type CommandResult<T> = Result<T, Box<ErrorPayload>>;
 pub struct AppInfo {
     pub version: &'static str,
     pub language: Language,
+    /// While `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL` point elsewhere: the banner's text.
+    pub endpoint_notice: Option<Text>,
+    /// When such an override was refused: why (no attempt can start).
+    pub endpoint_error: Option<ErrorPayload>,
 }
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo { version: env!("CARGO_PKG_VERSION"), language: state.language() }
+    let (endpoint_notice, endpoint_error) = match state.endpoints() {
+        Ok(e) => (e.override_notice(), None),
+        Err(e) => (None, Some(e.payload())),
+    };
+    AppInfo { version: env!("CARGO_PKG_VERSION"), language: state.language(), endpoint_notice, endpoint_error }
 }
 
 /// The window's language switch; the loopback landing page follows it.
@@ -82,6 +90,7 @@ pub async fn start_authorization(
     settings: SettingsInput,
     on_event: Channel<Event>,
 ) -> CommandResult<Started> {
+    let endpoints = state.endpoints()?.clone();
     let settings = settings::check(&settings, NameRule::Required).into_result()?;
     // End the previous attempt first, so its listener frees the port.
     let replaced = state.session().take().is_some();
@@ -91,7 +100,7 @@ pub async fn start_authorization(
         tries -= 1;
         let events = on_event.clone();
         let started = Session::start(
-            FortnoxClient::new(state.endpoints.clone()),
+            FortnoxClient::new(endpoints.clone()),
             settings.clone(),
             DEFAULT_TIMEOUT,
             state.language_source(),

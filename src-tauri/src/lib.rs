@@ -17,23 +17,33 @@ pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
 /// Adds the app's plugins, state and commands to an existing builder (for example
 /// `tauri::test::mock_builder()`, which sets up the mock runtime's IPC).
 pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.plugin(tauri_plugin_clipboard_manager::init()).manage(AppState::new()).invoke_handler(
-        tauri::generate_handler![
-            commands::app_info,
-            commands::scope_catalogue,
-            commands::check_settings,
-            commands::set_language,
-            commands::start_authorization,
-            commands::open_browser,
-            commands::cancel_authorization,
-            commands::submit_redirect,
-            commands::copy_to_clipboard,
-            commands::reveal_secret,
-        ],
-    )
+    with_state(builder, AppState::new())
+}
+
+/// Like [`with_app`], with the given state (tests choose the endpoints this way).
+pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder.plugin(tauri_plugin_clipboard_manager::init()).manage(state).invoke_handler(tauri::generate_handler![
+        commands::app_info,
+        commands::scope_catalogue,
+        commands::check_settings,
+        commands::set_language,
+        commands::start_authorization,
+        commands::open_browser,
+        commands::cancel_authorization,
+        commands::submit_redirect,
+        commands::copy_to_clipboard,
+        commands::reveal_secret,
+    ])
 }
 
 /// Starts the desktop app and blocks until it quits.
 pub fn run() {
-    builder::<tauri::Wry>().run(tauri::generate_context!()).expect("error while running Fortnox Activator");
+    let state = AppState::new();
+    // An endpoint override (or its refusal) is said on stderr as well as in the window.
+    if let Some(line) = state.startup_line() {
+        eprintln!("{line}");
+    }
+    with_state(tauri::Builder::<tauri::Wry>::new(), state)
+        .run(tauri::generate_context!())
+        .expect("error while running Fortnox Activator");
 }

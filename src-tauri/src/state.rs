@@ -5,7 +5,7 @@
 
 use activation::fortnox::endpoints::Endpoints;
 use activation::session::Session;
-use activation::Language;
+use activation::{Error, Language};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// What the app remembers between commands.
@@ -18,18 +18,40 @@ pub struct AppState {
     register_value: Mutex<Option<String>>,
     /// The current (or last) authorization attempt.
     session: Mutex<Option<Session>>,
-    /// Fortnox's endpoints, or `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL`.
-    pub endpoints: Endpoints,
+    /// Fortnox's endpoints, or `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL`; the error when an
+    /// override is refused (then no attempt can start, and the window says why).
+    endpoints: Result<Endpoints, Error>,
 }
 
 impl AppState {
-    /// Fresh state, speaking the system's language.
+    /// Fresh state, speaking the system's language, with the endpoints from the environment.
     pub fn new() -> Self {
+        Self::with_endpoints(Endpoints::from_env())
+    }
+
+    /// Fresh state with the given endpoints (or the refusal of an override).
+    pub fn with_endpoints(endpoints: Result<Endpoints, Error>) -> Self {
         Self {
             language: Arc::new(Mutex::new(system_language())),
             register_value: Mutex::new(None),
             session: Mutex::new(None),
-            endpoints: Endpoints::from_env(),
+            endpoints,
+        }
+    }
+
+    /// The endpoints to talk to.
+    ///
+    /// # Errors
+    /// `endpoint_refused` when `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL` was refused at start.
+    pub fn endpoints(&self) -> Result<&Endpoints, Error> {
+        self.endpoints.as_ref().map_err(Clone::clone)
+    }
+
+    /// The line for stderr at start: the override in use, or why it was refused.
+    pub fn startup_line(&self) -> Option<String> {
+        match &self.endpoints {
+            Ok(e) => e.override_notice().map(|n| format!("note: {}", n.en)),
+            Err(e) => Some(format!("fortnox-activator: {}", e.explain(Language::En))),
         }
     }
 

@@ -46,7 +46,11 @@ async function call(command, args) {
   }
 }
 
-/** `{version, language}` of the app; language is the OS locale's, "sv" or "en". */
+/**
+ * `{version, language, endpoint_notice, endpoint_error}` of the app; language is the OS
+ * locale's, "sv" or "en"; `endpoint_notice` ({en, sv}) while FORTNOX_OAUTH_URL /
+ * FORTNOX_API_URL point elsewhere, `endpoint_error` (ErrorPayload) when one was refused.
+ */
 export const appInfo = () => call("app_info");
 
 /** Tells Rust the window's language (the browser landing page uses it). */

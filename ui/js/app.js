@@ -247,6 +247,20 @@ const ctx = {
   },
 };
 
+/**
+ * The banner over the header: the endpoint override in use (`endpoint_notice`) or why it was
+ * refused (`endpoint_error`), from `app_info`. Hidden with Fortnox's own endpoints.
+ */
+let appInfo = null;
+function renderEndpointBanner() {
+  const banner = $("endpoint-banner");
+  const error = appInfo?.endpoint_error;
+  const notice = appInfo?.endpoint_notice;
+  banner.hidden = !error && !notice;
+  banner.classList.toggle("banner-error", Boolean(error));
+  banner.textContent = error ? `${pick(error.message)} ${pick(error.next_step)}` : notice ? pick(notice) : "";
+}
+
 function switchLanguage(lang) {
   setLanguage(lang);
   $("language").value = lang;
@@ -269,12 +283,14 @@ async function boot() {
   onLanguageChange(() => {
     renderIndicator();
     refreshFooter();
+    renderEndpointBanner();
     for (const step of Object.values(STEPS)) step.render?.();
   });
 
   let lang = normalise(navigator.language);
   try {
     const info = await api.appInfo();
+    appInfo = info;
     lang = normalise(info.language);
     if (info.version) {
       $("app-version").dataset.version = info.version;
@@ -284,6 +300,7 @@ async function boot() {
     /* keep the browser's guess */
   }
   switchLanguage(lang);
+  renderEndpointBanner();
 
   try {
     state.catalogue = await api.scopeCatalogue();

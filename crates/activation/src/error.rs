@@ -6,6 +6,7 @@
 //! Error values never contain a secret: Fortnox's error bodies carry no tokens, and our own
 //! variants hold only ports, paths and Fortnox's own descriptions.
 
+use crate::fortnox::endpoints::EndpointProblem;
 use crate::i18n::{Language, Text};
 use serde::Serialize;
 
@@ -79,6 +80,11 @@ pub enum Error {
     /// Fortnox answered something we cannot read.
     #[error("unexpected response (HTTP {status}): {detail}")]
     UnexpectedResponse { status: u16, detail: String },
+    /// `FORTNOX_OAUTH_URL` or `FORTNOX_API_URL` holds an address the app refuses to send
+    /// secrets to (plain http to another computer, not an address, a password inside).
+    /// `value` never holds a password.
+    #[error("{variable} refused: {value}")]
+    EndpointRefused { variable: String, value: String, problem: EndpointProblem },
 }
 
 /// The serialisable form handed to front ends: `{kind, message, next_step, detail}`.
@@ -124,6 +130,7 @@ impl Error {
             Error::Network { .. } => "network",
             Error::FortnoxUnavailable { .. } => "fortnox_unavailable",
             Error::UnexpectedResponse { .. } => "unexpected_response",
+            Error::EndpointRefused { .. } => "endpoint_refused",
         }
     }
 
@@ -133,6 +140,7 @@ impl Error {
         !matches!(
             self,
             Error::InvalidSettings(_)
+                | Error::EndpointRefused { .. }
                 | Error::PortInUse { .. }
                 | Error::ListenerFailed { .. }
                 | Error::ClipboardFailed { .. }
@@ -250,6 +258,20 @@ impl Error {
                 "Fortnox gave an answer the app does not understand.",
                 "Fortnox gav ett svar som appen inte förstår.",
             ),
+            Error::EndpointRefused { variable, value, problem } => match problem {
+                EndpointProblem::NotHttps => Text::new(
+                    format!("{variable} is set to {value}, which is neither https nor on this computer. The app sends the client secret and the tokens there, so it refuses."),
+                    format!("{variable} är satt till {value}, som varken är https eller på den här datorn. Appen skickar klienthemligheten och token dit, så den vägrar."),
+                ),
+                EndpointProblem::NotAnAddress => Text::new(
+                    format!("{variable} is set to \"{value}\", which is not a web address."),
+                    format!("{variable} är satt till \"{value}\", som inte är en webbadress."),
+                ),
+                EndpointProblem::Credentials => Text::new(
+                    format!("{variable} holds a user name or password ({value} without it); the app refuses such an address."),
+                    format!("{variable} innehåller ett användarnamn eller lösenord ({value} utan det); appen vägrar en sådan adress."),
+                ),
+            },
         }
     }
 
@@ -336,6 +358,10 @@ impl Error {
                 "Try again. If it happens again, send the details below to support.",
                 "Försök igen. Om det händer igen, skicka detaljerna nedan till support.",
             ),
+            Error::EndpointRefused { variable, .. } => Text::new(
+                format!("Remove the environment variable {variable} to use Fortnox itself, or set it to an https:// address (http:// only for localhost), then start the app again."),
+                format!("Ta bort miljövariabeln {variable} för att använda Fortnox, eller sätt den till en https://-adress (http:// bara för localhost), och starta appen igen."),
+            ),
         }
     }
 
@@ -405,6 +431,7 @@ mod tests {
             Error::Network { reason: "r".into() },
             Error::FortnoxUnavailable { status: 503 },
             Error::UnexpectedResponse { status: 200, detail: "d".into() },
+            Error::EndpointRefused { variable: "V".into(), value: "v".into(), problem: EndpointProblem::NotHttps },
         ];
         let mut kinds = std::collections::HashSet::new();
         for e in &all {

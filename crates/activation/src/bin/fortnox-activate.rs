@@ -120,6 +120,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A refused endpoint override stops here (exit 2), before the secret is asked for.
+    let endpoints = match Endpoints::from_env() {
+        Ok(e) => e,
+        Err(e) => return fail(&e, lang),
+    };
+    if let Some(notice) = endpoints.override_notice() {
+        eprintln!("note: {}", notice.get(lang));
+    }
     let client_secret = if args.code_only {
         None
     } else if let Some(s) = env("FORTNOX_CLIENT_SECRET") {
@@ -165,7 +173,7 @@ async fn main() -> ExitCode {
         Err(e) => return fail(&e, lang),
     };
     let timeout = Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT.as_secs()));
-    let activation = Activation::start(FortnoxClient::new(Endpoints::from_env()), settings);
+    let activation = Activation::start(FortnoxClient::new(endpoints), settings);
     match run(activation, args.no_browser, timeout, lang).await {
         Ok(outcome) => {
             println!("{}", outcome.to_json_with_secrets());
