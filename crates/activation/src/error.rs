@@ -85,6 +85,10 @@ pub enum Error {
     /// `value` never holds a password.
     #[error("{variable} refused: {value}")]
     EndpointRefused { variable: String, value: String, problem: EndpointProblem },
+    /// The computer's trusted certificates could not be read, so no secure connection can
+    /// be checked.
+    #[error("trusted certificates unavailable: {reason}")]
+    CertificatesUnavailable { reason: String },
 }
 
 /// The serialisable form handed to front ends: `{kind, message, next_step, detail}`.
@@ -131,6 +135,7 @@ impl Error {
             Error::FortnoxUnavailable { .. } => "fortnox_unavailable",
             Error::UnexpectedResponse { .. } => "unexpected_response",
             Error::EndpointRefused { .. } => "endpoint_refused",
+            Error::CertificatesUnavailable { .. } => "certificates_unavailable",
         }
     }
 
@@ -166,6 +171,7 @@ impl Error {
             Error::ListenerFailed { reason, .. }
             | Error::BrowserFailed { reason }
             | Error::ClipboardFailed { reason }
+            | Error::CertificatesUnavailable { reason }
             | Error::Network { reason } => Some(reason.clone()),
             Error::UnexpectedResponse { status, detail } => Some(format!("HTTP {status}: {detail}")),
             Error::FortnoxUnavailable { status } => Some(format!("HTTP {status}")),
@@ -272,6 +278,10 @@ impl Error {
                     format!("{variable} innehåller ett användarnamn eller lösenord ({value} utan det); appen vägrar en sådan adress."),
                 ),
             },
+            Error::CertificatesUnavailable { .. } => Text::new(
+                "The app could not read the computer's trusted certificates, so it cannot check that it is talking to Fortnox.",
+                "Appen kunde inte läsa datorns betrodda certifikat, så den kan inte kontrollera att den pratar med Fortnox.",
+            ),
         }
     }
 
@@ -362,6 +372,10 @@ impl Error {
                 format!("Remove the environment variable {variable} to use Fortnox itself, or set it to an https:// address (http:// only for localhost), then start the app again."),
                 format!("Ta bort miljövariabeln {variable} för att använda Fortnox, eller sätt den till en https://-adress (http:// bara för localhost), och starta appen igen."),
             ),
+            Error::CertificatesUnavailable { .. } => Text::new(
+                "Ask your IT support to install the system's root certificates (on Linux the ca-certificates package), or point SSL_CERT_FILE at a file of trusted certificates, then try again.",
+                "Be er IT-support installera systemets rotcertifikat (på Linux paketet ca-certificates), eller låt SSL_CERT_FILE peka på en fil med betrodda certifikat, och försök igen.",
+            ),
         }
     }
 
@@ -432,6 +446,7 @@ mod tests {
             Error::FortnoxUnavailable { status: 503 },
             Error::UnexpectedResponse { status: 200, detail: "d".into() },
             Error::EndpointRefused { variable: "V".into(), value: "v".into(), problem: EndpointProblem::NotHttps },
+            Error::CertificatesUnavailable { reason: "r".into() },
         ];
         let mut kinds = std::collections::HashSet::new();
         for e in &all {
