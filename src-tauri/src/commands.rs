@@ -5,6 +5,7 @@
 //! ([`copy_to_clipboard`]), so the webview needs no clipboard permission. Errors cross as
 //! [`ErrorPayload`] `{kind, message, next_step, detail}`.
 
+use crate::clipboard::{self, Copied};
 use crate::state::AppState;
 use activation::capture::redirect_uri::Capture;
 use activation::flow::DEFAULT_TIMEOUT;
@@ -18,7 +19,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_clipboard_manager::ClipboardExt;
 
 /// What a command returns: errors cross to the webview as `{kind, message, next_step, detail}`.
 pub type CommandResult<T> = Result<T, Box<ErrorPayload>>;
@@ -147,17 +147,21 @@ pub async fn submit_redirect(state: State<'_, AppState>, text: String) -> Comman
     }
 }
 
-/// Copies a value to the system clipboard, from Rust.
+/// Copies a value to the system clipboard, from Rust. A secret is cleared from the clipboard
+/// after a while ([`crate::clipboard`]); the answer says when.
 #[tauri::command]
-pub fn copy_to_clipboard<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, what: String) -> CommandResult<()> {
+pub fn copy_to_clipboard<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    what: String,
+) -> CommandResult<Copied> {
     let text = match what.as_str() {
         "authorize-url" => current_url(&state),
         "redirect-uri" => state.register_value().ok_or(Error::NoAttempt),
         "json" | "env" => state.session().as_ref().and_then(|s| s.export(what == "env")).ok_or(Error::NoAttempt),
         other => secret(&state, other),
     }?;
-    app.clipboard().write_text(text).map_err(|e| Error::ClipboardFailed { reason: e.to_string() })?;
-    Ok(())
+    Ok(clipboard::copy(&app, &what, &text)?)
 }
 
 /// Hands one secret of the result to the webview, because the user pressed "Show".

@@ -4,6 +4,7 @@
 //! runtime, so tests can start the very same app on `tauri::test::mock_builder()`;
 //! [`run`] builds it on the real runtime with the context from `tauri.conf.json`.
 
+pub mod clipboard;
 pub mod commands;
 pub mod state;
 

@@ -37,6 +37,11 @@ fn screenshots() -> PathBuf {
 /// Starts the stand-in, a driver and the app in English, with `redirect_uri` registered
 /// (`None`: a fresh loopback URI).
 async fn launch(redirect_uri: Option<&str>) -> App {
+    launch_with(redirect_uri, &[]).await
+}
+
+/// [`launch`] with more environment variables for the app.
+async fn launch_with(redirect_uri: Option<&str>, extra_env: &[(&str, &str)]) -> App {
     let redirect_uri =
         redirect_uri.map_or_else(|| format!("http://localhost:{}/callback", free_port()), str::to_string);
     let standin = StandIn::start_in_background(StandInConfig::with_client(ClientConfig::new(
@@ -54,6 +59,7 @@ async fn launch(redirect_uri: Option<&str>) -> App {
     env.push(("LC_ALL".into(), "C.UTF-8".into()));
     env.push(("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()));
     env.push(("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()));
+    env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let driver = Driver::start(&env).await;
     let win = Session::launch(&driver, &bin("fortnox-activator")).await;
     win.visible("#connection-name").await;
@@ -333,4 +339,71 @@ async fn the_whole_activation_works_with_the_keyboard_only() {
     w.keys(keys::ENTER).await;
     assert_eq!(app.result().await, "success");
     app.quit().await;
+}
+
+/// Puts `text` on the X clipboard as another program would (xclip serves it until replaced).
+fn set_clipboard(text: &str) {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("xclip")
+        .args(["-i", "-selection", "clipboard"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("xclip runs (scripts/setup.sh --test installs it)");
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// Polls the clipboard until `done` says so or 20 s pass; returns what it last held.
+async fn clipboard_until(done: impl Fn(&Option<String>) -> bool) -> Option<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = clipboard();
+        if done(&now) || std::time::Instant::now() > deadline {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_copied_token_is_cleared_from_the_clipboard_and_an_address_stays() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    assert!(clipboard_tool_works(), "xclip must be installed (scripts/setup.sh --test)");
+    let app = launch_with(None, &[("FORTNOX_ACTIVATOR_CLIPBOARD_CLEAR_SECS", "2")]).await;
+    let w = &app.win;
+    app.to_authorize(Some(SECRET)).await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    w.click("#show-access-token").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let token = w.text("#secret-value-access-token").await;
+    assert!(token.starts_with("eyJ"), "{token}");
+
+    // A token: on the clipboard, the window says it will be cleared, and then it is.
+    w.click("#copy-access-token").await;
+    w.visible("#clipboard-note").await;
+    assert_eq!(w.text("#clipboard-note").await, "Copied. The clipboard is cleared in 2 s.");
+    assert_eq!(clipboard().as_deref(), Some(token.as_str()), "the token was copied");
+    let after = clipboard_until(|c| c.as_deref() != Some(token.as_str())).await;
+    assert!(after.is_none_or(|c| !c.contains(&token)), "the token is no longer on the clipboard");
+
+    // Something the user copied since is left alone.
+    w.click("#copy-refresh-token").await;
+    assert!(clipboard().is_some_and(|c| app.standin.is_refresh_token_live(&c)), "the refresh token was copied");
+    set_clipboard("the user's own text");
+    tokio::time::sleep(Duration::from_secs(4)).await; // past the 2 s: the clear has run
+    assert_eq!(clipboard().as_deref(), Some("the user's own text"));
+
+    // The redirect URI is no secret: it stays.
+    w.click("#start-over").await;
+    w.visible("#copy-redirect-uri").await;
+    w.click("#copy-redirect-uri").await;
+    assert_eq!(clipboard().as_deref(), Some(app.redirect_uri.as_str()));
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(clipboard().as_deref(), Some(app.redirect_uri.as_str()), "the address stayed");
+    app.quit().await;
+}
+
+fn clipboard_tool_works() -> bool {
+    std::process::Command::new("xclip").arg("-version").output().is_ok_and(|o| o.status.success())
 }

@@ -91,6 +91,8 @@ export const submitRedirect = (text) => call("submit_redirect", { text });
 /**
  * Copies from Rust, so the webview needs no clipboard access. `what` is one of
  * "authorize-url", "redirect-uri", "code", "access-token", "refresh-token", "json", "env".
+ * Resolves to `{clearsInSecs}`: for a secret, the seconds until Rust clears the clipboard
+ * (if it still holds it); null for the addresses, which stay.
  */
 export const copy = (what) => call("copy_to_clipboard", { what });
 

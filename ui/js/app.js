@@ -92,14 +92,24 @@ function announce(text) {
   }, 30);
 }
 
-/** Copies `what` through Rust and confirms it on the button for a moment. */
+/**
+ * Copies `what` through Rust and confirms it on the button for a moment. A secret is
+ * cleared from the clipboard later (`clearsInSecs`): `#clipboard-note` says when.
+ */
 async function copyWithFeedback(button, what) {
   const label = button.querySelector(".btn-label") ?? button;
   clearTimeout(button._flashTimer);
   let ok = true;
   let message = t("copied");
   try {
-    await api.copy(what);
+    const answer = await api.copy(what);
+    const note = $("clipboard-note");
+    if (answer?.clearsInSecs) {
+      message = t("copied.clears", { secs: answer.clearsInSecs });
+      note.dataset.secs = String(answer.clearsInSecs);
+      note.textContent = message;
+      note.hidden = false;
+    }
   } catch (err) {
     ok = false;
     message = `${t("copyFailed")}: ${pick(err.message)}`;

@@ -27,6 +27,7 @@ const STRINGS = {
     "btn.hide": "Hide",
     "copied": "Copied",
     "copyFailed": "Could not copy",
+    "copied.clears": "Copied. The clipboard is cleared in {secs} s.",
 
     "s1.title": "Connection details",
     "s1.intro": "Enter the details of the integration you want to connect. You find them on the integration's page in Fortnox's Developer Portal, or get them from the integration's supplier.",
@@ -192,6 +193,7 @@ const STRINGS = {
     "btn.hide": "Dölj",
     "copied": "Kopierat",
     "copyFailed": "Kunde inte kopiera",
+    "copied.clears": "Kopierat. Urklipp töms om {secs} s.",
 
     "s1.title": "Uppgifter om kopplingen",
     "s1.intro": "Fyll i uppgifterna för integrationen du vill koppla. Du hittar dem på integrationens sida i Fortnox utvecklarportal, eller får dem av integrationens leverantör.",
