@@ -56,6 +56,7 @@ pub fn copy<R: Runtime>(app: &AppHandle<R>, what: &str, text: &str) -> Result<Co
     let failed = |e: tauri_plugin_clipboard_manager::Error| Error::ClipboardFailed { reason: e.to_string() };
     if !is_secret(what) {
         app.clipboard().write_text(text).map_err(failed)?;
+        tracing::info!(what, "copied to the clipboard");
         return Ok(Copied { clears_in_secs: None });
     }
     app.clipboard().write_secret(text).map_err(failed)?;
@@ -69,11 +70,15 @@ pub fn copy<R: Runtime>(app: &AppHandle<R>, what: &str, text: &str) -> Result<Co
         let _ = tauri::async_runtime::spawn_blocking(move || {
             let still_ours = app.clipboard().read_text().is_ok_and(|now| hasher.hash_one(now) == fingerprint);
             if still_ours {
-                let _ = app.clipboard().clear();
+                let cleared = app.clipboard().clear().is_ok();
+                tracing::info!(cleared, "a copied secret was due: clipboard cleared");
+            } else {
+                tracing::info!("a copied secret was due: the clipboard holds something else, left alone");
             }
         })
         .await;
     });
+    tracing::info!(what, clears_in_secs = delay.as_secs(), "copied a secret to the clipboard");
     Ok(Copied { clears_in_secs: Some(delay.as_secs()) })
 }
 

@@ -8,6 +8,7 @@
 use crate::clipboard::{self, Copied};
 use crate::state::AppState;
 use activation::capture::redirect_uri::Capture;
+use activation::diagnostics::{self, RecentErrors, Report, SettingsSummary};
 use activation::flow::DEFAULT_TIMEOUT;
 use activation::fortnox::scopes::{self, ScopeInfo};
 use activation::fortnox::token::FortnoxClient;
@@ -18,7 +19,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 /// What a command returns: errors cross to the webview as `{kind, message, next_step, detail}`.
 pub type CommandResult<T> = Result<T, Box<ErrorPayload>>;
@@ -69,6 +70,7 @@ pub struct SettingsReport {
 
 #[tauri::command]
 pub fn check_settings(state: State<'_, AppState>, settings: SettingsInput) -> SettingsReport {
+    state.set_settings_summary(SettingsSummary::from_input(&settings));
     let check = settings::check(&settings, NameRule::Required);
     let register_value = check.capture.as_ref().map(|_| settings.redirect_uri.trim().to_string());
     state.set_register_value(register_value.clone());
@@ -90,6 +92,14 @@ pub async fn start_authorization(
     settings: SettingsInput,
     on_event: Channel<Event>,
 ) -> CommandResult<Started> {
+    let started = start(&state, settings, on_event).await;
+    if let Err(e) = &started {
+        state.recent_errors.record(e);
+    }
+    started
+}
+
+async fn start(state: &AppState, settings: SettingsInput, on_event: Channel<Event>) -> CommandResult<Started> {
     let endpoints = state.endpoints()?.clone();
     let settings = settings::check(&settings, NameRule::Required).into_result()?;
     // End the previous attempt first, so its listener frees the port.
@@ -99,12 +109,18 @@ pub async fn start_authorization(
     let session = loop {
         tries -= 1;
         let events = on_event.clone();
+        let recent = state.recent_errors.clone();
         let started = Session::start(
             FortnoxClient::new(endpoints.clone()),
             settings.clone(),
             DEFAULT_TIMEOUT,
             state.language_source(),
             move |event| {
+                if let Event::Failed { error } | Event::CallbackRejected { error } | Event::BrowserFailed { error } =
+                    &event
+                {
+                    recent.record(error);
+                }
                 let _ = events.send(event);
             },
         )
@@ -116,7 +132,7 @@ pub async fn start_authorization(
     };
     let started = session.started().clone();
     *state.session() = Some(session);
-    launch_browser(started.authorize_url.clone(), on_event);
+    launch_browser(started.authorize_url.clone(), on_event, state.recent_errors.clone());
     Ok(started)
 }
 
@@ -141,10 +157,14 @@ pub fn cancel_authorization(state: State<'_, AppState>) {
 /// follows runs on the async runtime.
 #[tauri::command]
 pub async fn submit_redirect(state: State<'_, AppState>, text: String) -> CommandResult<()> {
-    match state.session().as_ref() {
-        Some(s) => Ok(s.submit_pasted(&text)?),
-        None => Err(Error::NoAttempt.into()),
+    let submitted = match state.session().as_ref() {
+        Some(s) => s.submit_pasted(&text),
+        None => Err(Error::NoAttempt),
+    };
+    if let Err(e) = &submitted {
+        state.recent_errors.record(&e.payload());
     }
+    Ok(submitted?)
 }
 
 /// Copies a value to the system clipboard, from Rust. A secret is cleared from the clipboard
@@ -159,6 +179,7 @@ pub fn copy_to_clipboard<R: Runtime>(
         "authorize-url" => current_url(&state),
         "redirect-uri" => state.register_value().ok_or(Error::NoAttempt),
         "json" | "env" => state.session().as_ref().and_then(|s| s.export(what == "env")).ok_or(Error::NoAttempt),
+        "diagnostics" => state.diagnostics().ok_or(Error::NoAttempt),
         other => secret(&state, other),
     }?;
     Ok(clipboard::copy(&app, &what, &text)?)
@@ -185,10 +206,37 @@ fn current_url(state: &AppState) -> Result<String, Error> {
 }
 
 /// Opens the browser without holding up the command; a failure becomes an event.
-fn launch_browser(url: String, events: Channel<Event>) {
+fn launch_browser(url: String, events: Channel<Event>, recent: std::sync::Arc<RecentErrors>) {
     tauri::async_runtime::spawn_blocking(move || {
         if let Err(e) = session::open_browser(&url) {
+            tracing::warn!(kind = e.kind(), "browser not opened");
+            recent.record(&e.payload());
             let _ = events.send(Event::BrowserFailed { error: e.payload() });
         }
     });
+}
+
+/// The file the app logs to, in its log folder (see `crate::run`).
+pub fn log_file<R: Runtime>(app: &AppHandle<R>) -> Option<std::path::PathBuf> {
+    app.path().app_log_dir().ok().map(|d| d.join(format!("{}.log", crate::LOG_FILE_NAME)))
+}
+
+/// The diagnostics report for support, shown in the window before it is copied (copy it
+/// with `copy_to_clipboard("diagnostics")`). Holds no secret ([`activation::diagnostics`]).
+#[tauri::command]
+pub fn diagnostics<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> String {
+    let report = Report {
+        product: app.package_info().name.clone(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        os: diagnostics::os_description(),
+        endpoints: diagnostics::endpoints_line(state.endpoints().as_ref().map(|e| *e)),
+        settings: state.settings_summary(),
+        errors: state.recent_errors.list(),
+        log_tail: log_file(&app).map(|p| diagnostics::read_log_tail(&p, diagnostics::LOG_LINES)).unwrap_or_default(),
+    };
+    let known = state.session().as_ref().map(Session::known_secrets).unwrap_or_default();
+    let text = report.render(&known.iter().map(String::as_str).collect::<Vec<_>>());
+    tracing::info!(lines = text.lines().count(), "diagnostics report made");
+    state.set_diagnostics(text.clone());
+    text
 }

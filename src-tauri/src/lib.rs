@@ -10,6 +10,11 @@ pub mod state;
 
 pub use state::AppState;
 
+/// The log file's name in the app's log folder (`<name>.log`, rotated copies beside it).
+pub const LOG_FILE_NAME: &str = "fortnox-activator";
+/// Rotate the log file at this size.
+pub const LOG_FILE_MAX_BYTES: u128 = 512 * 1024;
+
 /// The app, minus its context: plugins, managed state and commands.
 pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
     with_app(tauri::Builder::<R>::new())
@@ -34,17 +39,46 @@ pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState
         commands::submit_redirect,
         commands::copy_to_clipboard,
         commands::reveal_secret,
+        commands::diagnostics,
     ])
+}
+
+/// The log: a rotating file in the app's log folder (`tauri-plugin-log`), fed by the core's
+/// `tracing` events (bridged to `log`) and the app's own. Info and above from this app and
+/// its core; warnings and errors from everything else. Only in [`run`]: the logger is
+/// process-wide, and tests build many apps in one process.
+fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_log::{log, RotationStrategy, Target, TargetKind};
+    tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .target(Target::new(TargetKind::LogDir { file_name: Some(LOG_FILE_NAME.into()) }))
+        .rotation_strategy(RotationStrategy::KeepSome(3))
+        .max_file_size(LOG_FILE_MAX_BYTES)
+        .level(log::LevelFilter::Info)
+        .filter(|m| {
+            m.level() <= log::Level::Warn
+                || m.target().starts_with("activation")
+                || m.target().starts_with("fortnox_activator")
+        })
+        .build()
 }
 
 /// Starts the desktop app and blocks until it quits.
 pub fn run() {
     let state = AppState::new();
     // An endpoint override (or its refusal) is said on stderr as well as in the window.
-    if let Some(line) = state.startup_line() {
+    let startup_line = state.startup_line();
+    if let Some(line) = &startup_line {
         eprintln!("{line}");
     }
-    with_state(tauri::Builder::<tauri::Wry>::new(), state)
+    with_state(tauri::Builder::<tauri::Wry>::new().plugin(log_plugin()), state)
+        .setup(move |_| {
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "app started");
+            if let Some(line) = startup_line {
+                tracing::warn!("{line}");
+            }
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .expect("error while running Fortnox Activator");
 }

@@ -3,6 +3,7 @@
 //! The current authorization [`Session`] lives here, in Rust: its outcome (the code or the
 //! tokens) never goes to the webview unless the user asks to see or copy it.
 
+use activation::diagnostics::{RecentErrors, SettingsSummary};
 use activation::fortnox::endpoints::Endpoints;
 use activation::session::Session;
 use activation::{Error, Language};
@@ -21,6 +22,12 @@ pub struct AppState {
     /// Fortnox's endpoints, or `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL`; the error when an
     /// override is refused (then no attempt can start, and the window says why).
     endpoints: Result<Endpoints, Error>,
+    /// The errors the window was shown lately, for the diagnostics report.
+    pub recent_errors: Arc<RecentErrors>,
+    /// The settings of the last check, without the secret, for the diagnostics report.
+    settings_summary: Mutex<Option<SettingsSummary>>,
+    /// The diagnostics report last shown: what "Copy" copies.
+    diagnostics: Mutex<Option<String>>,
 }
 
 impl AppState {
@@ -36,7 +43,27 @@ impl AppState {
             register_value: Mutex::new(None),
             session: Mutex::new(None),
             endpoints,
+            recent_errors: Arc::new(RecentErrors::default()),
+            settings_summary: Mutex::new(None),
+            diagnostics: Mutex::new(None),
         }
+    }
+
+    pub fn settings_summary(&self) -> Option<SettingsSummary> {
+        lock(&self.settings_summary).clone()
+    }
+
+    pub fn set_settings_summary(&self, summary: SettingsSummary) {
+        *lock(&self.settings_summary) = Some(summary);
+    }
+
+    /// The diagnostics report last shown.
+    pub fn diagnostics(&self) -> Option<String> {
+        lock(&self.diagnostics).clone()
+    }
+
+    pub fn set_diagnostics(&self, report: String) {
+        *lock(&self.diagnostics) = Some(report);
     }
 
     /// The endpoints to talk to.

@@ -71,6 +71,7 @@ fn every_wizard_command_is_wired_and_allowed() {
         "submit_redirect",
         "copy_to_clipboard",
         "reveal_secret",
+        "diagnostics",
     ] {
         // Whatever the command answers, it must not be refused by the access control or
         // be missing from the handler.
@@ -188,4 +189,26 @@ fn a_refused_endpoint_override_is_shown_and_stops_every_attempt() {
     args["onEvent"] = serde_json::json!("__CHANNEL__:1");
     let err = invoke(&main, "start_authorization", args).expect_err("no attempt with a refused endpoint");
     assert_eq!(err["kind"], "endpoint_refused", "{err}");
+}
+
+#[test]
+fn diagnostics_name_settings_and_errors_but_never_the_secret() {
+    use activation::fortnox::endpoints::Endpoints;
+    let refused = Endpoints::from_overrides(None, Some("http://api.example.com/3"));
+    let app = app_with(fortnox_activator_lib::AppState::with_endpoints(refused));
+    let main = window(&app, "main");
+    let secret = "mock-client-secret-5b2e";
+    let mut args = valid_settings();
+    args["settings"]["clientSecret"] = serde_json::json!(secret);
+    invoke(&main, "check_settings", args.clone()).unwrap();
+    args["onEvent"] = serde_json::json!("__CHANNEL__:1");
+    invoke(&main, "start_authorization", args).expect_err("refused endpoint");
+    let report = invoke(&main, "diagnostics", Value::Null).expect("diagnostics answers");
+    let text = report.as_str().expect("plain text");
+    assert!(text.contains(env!("CARGO_PKG_VERSION")), "{text}");
+    assert!(text.contains("System: "), "{text}");
+    assert!(text.contains("Client ID: C1") && text.contains("Capture: paste"), "{text}");
+    assert!(text.contains("Client secret: given (not shown)"), "{text}");
+    assert!(text.contains("endpoint_refused"), "the last error and its kind: {text}");
+    assert!(!text.contains(secret), "{text}");
 }

@@ -90,11 +90,14 @@ export const submitRedirect = (text) => call("submit_redirect", { text });
 
 /**
  * Copies from Rust, so the webview needs no clipboard access. `what` is one of
- * "authorize-url", "redirect-uri", "code", "access-token", "refresh-token", "json", "env".
- * Resolves to `{clearsInSecs}`: for a secret, the seconds until Rust clears the clipboard
+ * "authorize-url", "redirect-uri", "code", "access-token", "refresh-token", "json", "env",
+ * "diagnostics" (the report last shown by `diagnostics()`). Resolves to `{clearsInSecs}`: for a secret, the seconds until Rust clears the clipboard
  * (if it still holds it); null for the addresses, which stay.
  */
 export const copy = (what) => call("copy_to_clipboard", { what });
 
 /** The value of "code", "access-token" or "refresh-token", shown only on request. */
 export const revealSecret = (what) => call("reveal_secret", { what });
+
+/** The diagnostics report for support (plain text, no secrets); copy it with `copy("diagnostics")`. */
+export const diagnostics = () => call("diagnostics");

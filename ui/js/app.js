@@ -8,6 +8,7 @@ import * as connection from "./steps/connection.js";
 import * as access from "./steps/access.js";
 import * as authorize from "./steps/authorize.js";
 import * as result from "./steps/result.js";
+import * as diagnostics from "./diagnostics.js";
 
 const STEPS = { 1: connection, 2: access, 3: authorize, 4: result };
 
@@ -203,6 +204,7 @@ function back() {
 
 function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
+  if (diagnostics.isOpen()) return; // the dialog handles its own keys (Escape closes it)
   const target = event.target;
   const tag = target.tagName;
 
@@ -283,6 +285,7 @@ async function boot() {
   $("language").value = normalise(navigator.language);
 
   for (const step of Object.values(STEPS)) step.init(ctx);
+  diagnostics.init(ctx);
 
   $("next").addEventListener("click", next);
   $("back").addEventListener("click", back);

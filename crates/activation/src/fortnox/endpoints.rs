@@ -67,6 +67,16 @@ impl Endpoints {
         Ok(Self::new(&pick(OAUTH_URL_VAR, oauth, DEFAULT_OAUTH_URL)?, &pick(API_URL_VAR, api, DEFAULT_API_URL)?))
     }
 
+    /// The OAuth2 base in use.
+    pub fn oauth_base(&self) -> &str {
+        &self.oauth
+    }
+
+    /// The REST API base in use.
+    pub fn api_base(&self) -> &str {
+        &self.api
+    }
+
     /// True when either base is not Fortnox's own.
     pub fn is_override(&self) -> bool {
         self.oauth != DEFAULT_OAUTH_URL || self.api != DEFAULT_API_URL

@@ -140,8 +140,17 @@ impl Transport for ReqwestTransport {
             if let Some(body) = request.body {
                 builder = builder.body(body);
             }
-            let response = builder.send().await.map_err(network_error)?;
+            let shown = crate::logging::redacted_url(&request.url);
+            let response = match builder.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    let e = network_error(e);
+                    tracing::warn!(method = request.method, url = %shown, kind = e.kind(), "HTTP call failed");
+                    return Err(e);
+                }
+            };
             let status = response.status().as_u16();
+            tracing::debug!(method = request.method, url = %shown, status, "HTTP call answered");
             let content_type =
                 response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
             let body = response.text().await.map_err(network_error)?;
