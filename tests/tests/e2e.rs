@@ -407,3 +407,78 @@ async fn a_copied_token_is_cleared_from_the_clipboard_and_an_address_stays() {
 fn clipboard_tool_works() -> bool {
     std::process::Command::new("xclip").arg("-version").output().is_ok_and(|o| o.status.success())
 }
+
+#[tokio::test]
+async fn the_app_leaves_no_secret_in_its_files_and_its_diagnostics_show_none() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    // The stand-in is an endpoint override: the banner says so.
+    w.visible("#endpoint-banner").await;
+    assert!(w.text("#endpoint-banner").await.contains(&app.standin.oauth_url()));
+
+    // A wrong secret first, so the report has an error to show.
+    let wrong = "e2e-wrong-secret-3f9a";
+    app.to_authorize(Some(wrong)).await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "failed");
+    w.click("#copy-diagnostics").await;
+    w.visible("#diagnostics-text").await;
+    let report = w.text("#diagnostics-text").await;
+    assert!(report.contains("invalid_client") && report.contains("Client ID: e2e-client"), "{report}");
+    w.click("#diagnostics-copy").await;
+    if let Some(clip) = clipboard() {
+        assert!(clip.contains("invalid_client"), "the report shown is the report copied: {clip}");
+    }
+    w.click("#diagnostics-close").await;
+    assert!(!w.is_visible("#diagnostics-text").await);
+
+    // Then the right secret: success, a token shown and everything copied.
+    w.click("#start-over").await;
+    w.fill("#client-secret", SECRET).await;
+    w.click("#next").await;
+    w.visible("input[name=scope][value=companyinformation]").await;
+    w.click("#next").await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    w.click("#show-access-token").await;
+    w.click("#copy-json").await;
+    let mut secrets = vec![SECRET.to_string(), wrong.to_string()];
+    if let Some(clip) = clipboard() {
+        let v: serde_json::Value = serde_json::from_str(&clip).expect("JSON");
+        secrets.extend(["access_token", "refresh_token"].iter().filter_map(|k| v[k].as_str().map(str::to_string)));
+    }
+    secrets.push(w.text("#secret-value-access-token").await);
+    secrets.extend(app.standin.authorize_requests().iter().filter_map(|r| r.query_value("state")));
+    secrets.extend(app.standin.token_requests().iter().filter_map(|r| r.form_value("code")));
+    secrets.extend(app.standin.live_refresh_tokens());
+    assert!(secrets.iter().filter(|s| s.len() >= 6).count() >= 8, "{secrets:?}");
+
+    // The header's button shows the report too: nothing of the above in it.
+    w.click("#diagnostics").await;
+    w.visible("#diagnostics-text").await;
+    let report = w.text("#diagnostics-text").await;
+    assert!(report.contains("exchange finished"), "the log's last lines are in it: {report}");
+    for s in secrets.iter().filter(|s| s.len() >= 6) {
+        assert!(!report.contains(s.as_str()), "{s} in the report: {report}");
+    }
+    w.click("#diagnostics-close").await;
+    app.win.quit().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // The log file is where the app keeps it, and tells the story...
+    let data = app.browser.dir.path().join("data");
+    let log = data.join("se.fortnoxactivator.app/logs/fortnox-activator.log");
+    let text = std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    for step in
+        ["app started", "attempt started", "listener bound", "callback judged", "exchange finished: tokens received"]
+    {
+        assert!(text.contains(step), "the log lacks {step:?}:\n{text}");
+    }
+    // ...and neither it nor anything else under HOME, config, data, cache and state holds a
+    // secret (the fake browser's own history excepted).
+    let skip = [app.browser.log.clone(), PathBuf::from(format!("{}.body", app.browser.log.display()))];
+    let leaks = common::files_holding(&[app._home.path(), app.browser.dir.path()], &secrets, &skip);
+    assert!(leaks.is_empty(), "secrets in files: {leaks:?}");
+    assert!(common::count_files(&data) > 0, "the app wrote its files where they were searched");
+}
