@@ -426,6 +426,7 @@ async fn the_app_leaves_no_secret_in_its_files_and_its_diagnostics_show_none() {
     w.visible("#diagnostics-text").await;
     let report = w.text("#diagnostics-text").await;
     assert!(report.contains("invalid_client") && report.contains("Client ID: e2e-client"), "{report}");
+    app.shot("4-diagnostics").await;
     w.click("#diagnostics-copy").await;
     if let Some(clip) = clipboard() {
         assert!(clip.contains("invalid_client"), "the report shown is the report copied: {clip}");
