@@ -391,7 +391,13 @@ async fn a_copied_token_is_cleared_from_the_clipboard_and_an_address_stays() {
     w.click("#copy-refresh-token").await;
     assert!(clipboard().is_some_and(|c| app.standin.is_refresh_token_live(&c)), "the refresh token was copied");
     set_clipboard("the user's own text");
-    tokio::time::sleep(Duration::from_secs(4)).await; // past the 2 s: the clear has run
+    // Wait until the app's log says the due check ran, then look.
+    let log = app.browser.dir.path().join("data/se.fortnoxactivator.app/logs/fortnox-activator.log");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("left alone") {
+        assert!(std::time::Instant::now() < deadline, "the due check never ran");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     assert_eq!(clipboard().as_deref(), Some("the user's own text"));
 
     // The redirect URI is no secret: it stays.
