@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "export_connection",
     "read_activation_file",
     "startup_file",
+    "diagnostics",
 ];
 
 fn main() {

@@ -5,8 +5,10 @@
 //! ([`copy_to_clipboard`]), so the webview needs no clipboard permission. Errors cross as
 //! [`ErrorPayload`] `{kind, message, next_step, detail}`.
 
+use crate::clipboard::{self, Copied};
 use crate::state::AppState;
 use activation::capture::redirect_uri::Capture;
+use activation::diagnostics::{self, RecentErrors, Report, SettingsSummary};
 use activation::flow::DEFAULT_TIMEOUT;
 use activation::fortnox::scopes::{self, ScopeInfo};
 use activation::fortnox::token::FortnoxClient;
@@ -17,8 +19,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri::{AppHandle, Manager, Runtime, State};
 use uuid::Uuid;
 
 /// What a command returns: errors cross to the webview as `{kind, message, next_step, detail}`.
@@ -29,11 +30,19 @@ pub type CommandResult<T> = Result<T, Box<ErrorPayload>>;
 pub struct AppInfo {
     pub version: &'static str,
     pub language: Language,
+    /// While `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL` point elsewhere: the banner's text.
+    pub endpoint_notice: Option<Text>,
+    /// When such an override was refused: why (no attempt can start).
+    pub endpoint_error: Option<ErrorPayload>,
 }
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo { version: env!("CARGO_PKG_VERSION"), language: state.language() }
+    let (endpoint_notice, endpoint_error) = match state.endpoints() {
+        Ok(e) => (e.override_notice(), None),
+        Err(e) => (None, Some(e.payload())),
+    };
+    AppInfo { version: env!("CARGO_PKG_VERSION"), language: state.language(), endpoint_notice, endpoint_error }
 }
 
 /// The window's language switch; the loopback landing page follows it.
@@ -68,6 +77,7 @@ pub fn check_settings(
     settings: SettingsInput,
     secret_from: Option<Uuid>,
 ) -> SettingsReport {
+    state.set_settings_summary(SettingsSummary::from_input(&settings));
     let mut settings = settings;
     let empty = settings.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty());
     if empty && secret_from.is_some() {
@@ -97,7 +107,21 @@ pub async fn start_authorization(
     secret_from: Option<Uuid>,
     on_event: Channel<Event>,
 ) -> CommandResult<Started> {
-    let settings = with_saved_secret(&state, settings, secret_from)?;
+    let started = start(&state, settings, secret_from, on_event).await;
+    if let Err(e) = &started {
+        state.recent_errors.record(e);
+    }
+    started
+}
+
+async fn start(
+    state: &AppState,
+    settings: SettingsInput,
+    secret_from: Option<Uuid>,
+    on_event: Channel<Event>,
+) -> CommandResult<Started> {
+    let endpoints = state.endpoints()?.clone();
+    let settings = with_saved_secret(state, settings, secret_from)?;
     let settings = settings::check(&settings, NameRule::Required).into_result()?;
     // End the previous attempt first, so its listener frees the port.
     let replaced = state.session().take().is_some();
@@ -106,12 +130,18 @@ pub async fn start_authorization(
     let session = loop {
         tries -= 1;
         let events = on_event.clone();
+        let recent = state.recent_errors.clone();
         let started = Session::start(
-            FortnoxClient::new(state.endpoints.clone()),
+            FortnoxClient::new(endpoints.clone()),
             settings.clone(),
             DEFAULT_TIMEOUT,
             state.language_source(),
             move |event| {
+                if let Event::Failed { error } | Event::CallbackRejected { error } | Event::BrowserFailed { error } =
+                    &event
+                {
+                    recent.record(error);
+                }
                 let _ = events.send(event);
             },
         )
@@ -123,7 +153,7 @@ pub async fn start_authorization(
     };
     let started = session.started().clone();
     *state.session() = Some(session);
-    launch_browser(started.authorize_url.clone(), on_event);
+    launch_browser(started.authorize_url.clone(), on_event, state.recent_errors.clone());
     Ok(started)
 }
 
@@ -163,23 +193,32 @@ pub fn cancel_authorization(state: State<'_, AppState>) {
 /// follows runs on the async runtime.
 #[tauri::command]
 pub async fn submit_redirect(state: State<'_, AppState>, text: String) -> CommandResult<()> {
-    match state.session().as_ref() {
-        Some(s) => Ok(s.submit_pasted(&text)?),
-        None => Err(Error::NoAttempt.into()),
+    let submitted = match state.session().as_ref() {
+        Some(s) => s.submit_pasted(&text),
+        None => Err(Error::NoAttempt),
+    };
+    if let Err(e) = &submitted {
+        state.recent_errors.record(&e.payload());
     }
+    Ok(submitted?)
 }
 
-/// Copies a value to the system clipboard, from Rust.
+/// Copies a value to the system clipboard, from Rust. A secret is cleared from the clipboard
+/// after a while ([`crate::clipboard`]); the answer says when.
 #[tauri::command]
-pub fn copy_to_clipboard<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, what: String) -> CommandResult<()> {
+pub fn copy_to_clipboard<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    what: String,
+) -> CommandResult<Copied> {
     let text = match what.as_str() {
         "authorize-url" => current_url(&state),
         "redirect-uri" => state.register_value().ok_or(Error::NoAttempt),
         "json" | "env" => state.session().as_ref().and_then(|s| s.export(what == "env")).ok_or(Error::NoAttempt),
+        "diagnostics" => state.diagnostics().ok_or(Error::NoAttempt),
         other => secret(&state, other),
     }?;
-    app.clipboard().write_text(text).map_err(|e| Error::ClipboardFailed { reason: e.to_string() })?;
-    Ok(())
+    Ok(clipboard::copy(&app, &what, &text)?)
 }
 
 /// Hands one secret of the result to the webview, because the user pressed "Show".
@@ -203,9 +242,11 @@ fn current_url(state: &AppState) -> Result<String, Error> {
 }
 
 /// Opens the browser without holding up the command; a failure becomes an event.
-fn launch_browser(url: String, events: Channel<Event>) {
+fn launch_browser(url: String, events: Channel<Event>, recent: std::sync::Arc<RecentErrors>) {
     tauri::async_runtime::spawn_blocking(move || {
         if let Err(e) = session::open_browser(&url) {
+            tracing::warn!(kind = e.kind(), "browser not opened");
+            recent.record(&e.payload());
             let _ = events.send(Event::BrowserFailed { error: e.payload() });
         }
     });
@@ -223,4 +264,29 @@ pub fn close_window<R: Runtime>(window: tauri::Window<R>, state: State<'_, AppSt
     state.set_close_guard(false);
     // With the guard off this close is not held again; a window already gone has nothing to do.
     let _ = window.close();
+}
+
+/// The file the app logs to, in its log folder (see `crate::run`).
+pub fn log_file<R: Runtime>(app: &AppHandle<R>) -> Option<std::path::PathBuf> {
+    app.path().app_log_dir().ok().map(|d| d.join(format!("{}.log", crate::LOG_FILE_NAME)))
+}
+
+/// The diagnostics report for support, shown in the window before it is copied (copy it
+/// with `copy_to_clipboard("diagnostics")`). Holds no secret ([`activation::diagnostics`]).
+#[tauri::command]
+pub fn diagnostics<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> String {
+    let report = Report {
+        product: app.package_info().name.clone(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        os: diagnostics::os_description(),
+        endpoints: diagnostics::endpoints_line(state.endpoints().as_ref().map(|e| *e)),
+        settings: state.settings_summary(),
+        errors: state.recent_errors.list(),
+        log_tail: log_file(&app).map(|p| diagnostics::read_log_tail(&p, diagnostics::LOG_LINES)).unwrap_or_default(),
+    };
+    let known = state.session().as_ref().map(Session::known_secrets).unwrap_or_default();
+    let text = report.render(&known.iter().map(String::as_str).collect::<Vec<_>>());
+    tracing::info!(lines = text.lines().count(), "diagnostics report made");
+    state.set_diagnostics(text.clone());
+    text
 }

@@ -16,7 +16,6 @@ use activation::{Error, ErrorPayload, Text};
 use serde::Serialize;
 use std::path::PathBuf;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_clipboard_manager::ClipboardExt;
 use uuid::Uuid;
 
 /// A saved connection as the window shows it. No secrets.
@@ -92,6 +91,11 @@ impl From<&Listed> for ConnectionView {
 /// Blocking store work (file, keychain) without holding up an async worker's other tasks.
 fn blocking<T>(f: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(f)
+}
+
+/// A token client for Fortnox's endpoints (or the refusal of an override).
+fn client(state: &AppState) -> Result<FortnoxClient, Box<ErrorPayload>> {
+    Ok(FortnoxClient::new(state.endpoints().map_err(payload)?.clone()))
 }
 
 fn payload(e: Error) -> Box<ErrorPayload> {
@@ -242,7 +246,7 @@ fn issued(state: &AppState, id: Uuid, issued: Issued) -> IssuedReport {
 #[tauri::command]
 pub async fn refresh_connection(state: State<'_, AppState>, id: Uuid) -> CommandResult<IssuedReport> {
     let store = state.store()?;
-    let result = store.refresh(&FortnoxClient::new(state.endpoints.clone()), id).await.map_err(payload)?;
+    let result = store.refresh(&client(&state)?, id).await.map_err(payload)?;
     Ok(issued(&state, id, result))
 }
 
@@ -250,7 +254,7 @@ pub async fn refresh_connection(state: State<'_, AppState>, id: Uuid) -> Command
 #[tauri::command]
 pub async fn service_token(state: State<'_, AppState>, id: Uuid) -> CommandResult<IssuedReport> {
     let store = state.store()?;
-    let result = store.service_token(&FortnoxClient::new(state.endpoints.clone()), id).await.map_err(payload)?;
+    let result = store.service_token(&client(&state)?, id).await.map_err(payload)?;
     Ok(issued(&state, id, result))
 }
 
@@ -258,7 +262,7 @@ pub async fn service_token(state: State<'_, AppState>, id: Uuid) -> CommandResul
 #[tauri::command]
 pub async fn test_connection(state: State<'_, AppState>, id: Uuid) -> CommandResult<activation::store::Tested> {
     let store = state.store()?;
-    Ok(store.test(&FortnoxClient::new(state.endpoints.clone()), id).await.map_err(payload)?)
+    store.test(&client(&state)?, id).await.map_err(payload)
 }
 
 #[tauri::command]
@@ -284,7 +288,7 @@ pub struct RemoveReport {
 #[tauri::command]
 pub async fn remove_connection(state: State<'_, AppState>, id: Uuid) -> CommandResult<RemoveReport> {
     let store = state.store()?;
-    let removed = store.revoke_and_remove(&FortnoxClient::new(state.endpoints.clone()), id).await.map_err(payload)?;
+    let removed = store.revoke_and_remove(&client(&state)?, id).await.map_err(payload)?;
     state.hold_unsaved(id, None);
     Ok(RemoveReport {
         revoked: removed.revoked_at_fortnox,
@@ -312,15 +316,21 @@ pub async fn copy_connection<R: Runtime>(
     state: State<'_, AppState>,
     id: Uuid,
     what: ConnectionPart,
-) -> CommandResult<()> {
+) -> CommandResult<crate::clipboard::Copied> {
     let store = state.store()?;
     let text = match state.unsaved(id) {
         Some(tokens) => unsaved_text(&tokens, what),
         None => blocking(|| saved_text(&store, id, what)),
     }
     .map_err(payload)?;
-    app.clipboard().write_text(text).map_err(|e| payload(Error::ClipboardFailed { reason: e.to_string() }))?;
-    Ok(())
+    let name = match what {
+        ConnectionPart::AccessToken => "access-token",
+        ConnectionPart::RefreshToken => "refresh-token",
+        ConnectionPart::Json => "json",
+        ConnectionPart::Env => "env",
+    };
+    // Every part is a secret: it is cleared from the clipboard later, like the wizard's.
+    crate::clipboard::copy(&app, name, &text).map_err(payload)
 }
 
 fn saved_text(store: &activation::store::Store, id: Uuid, what: ConnectionPart) -> Result<String, Error> {

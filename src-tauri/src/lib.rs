@@ -4,11 +4,17 @@
 //! runtime, so tests can start the very same app on `tauri::test::mock_builder()`;
 //! [`run`] builds it on the real runtime with the context from `tauri.conf.json`.
 
+pub mod clipboard;
 pub mod commands;
 pub mod connections;
 pub mod state;
 
 pub use state::AppState;
+
+/// The log file's name in the app's log folder (`<name>.log`, rotated copies beside it).
+pub const LOG_FILE_NAME: &str = "fortnox-activator";
+/// Rotate the log file at this size.
+pub const LOG_FILE_MAX_BYTES: u128 = 512 * 1024;
 
 /// The app, minus its context: plugins, managed state and commands.
 pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
@@ -18,11 +24,13 @@ pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
 /// Adds the app's plugins, state and commands to an existing builder (for example
 /// `tauri::test::mock_builder()`, which sets up the mock runtime's IPC).
 pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder
-        .plugin(tauri_plugin_clipboard_manager::init())
-        .manage(AppState::new())
-        .on_window_event(guard_close)
-        .invoke_handler(tauri::generate_handler![
+    with_state(builder, AppState::new())
+}
+
+/// Like [`with_app`], with the given state (tests choose the endpoints this way).
+pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder.plugin(tauri_plugin_clipboard_manager::init()).manage(state).on_window_event(guard_close).invoke_handler(
+        tauri::generate_handler![
             commands::app_info,
             commands::scope_catalogue,
             commands::check_settings,
@@ -33,6 +41,7 @@ pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder
             commands::submit_redirect,
             commands::copy_to_clipboard,
             commands::reveal_secret,
+            commands::diagnostics,
             commands::set_close_guard,
             commands::close_window,
             connections::list_connections,
@@ -48,7 +57,8 @@ pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder
             connections::export_connection,
             connections::read_activation_file,
             connections::startup_file,
-        ])
+        ],
+    )
 }
 
 /// Closing the window while a result's keys exist only in it (not saved, never copied) asks
@@ -64,14 +74,43 @@ fn guard_close<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::Wind
     }
 }
 
+/// The log: a rotating file in the app's log folder (`tauri-plugin-log`), fed by the core's
+/// `tracing` events (bridged to `log`) and the app's own. Info and above from this app and
+/// its core; warnings and errors from everything else. Only in [`run`]: the logger is
+/// process-wide, and tests build many apps in one process.
+fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_log::{log, RotationStrategy, Target, TargetKind};
+    tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .target(Target::new(TargetKind::LogDir { file_name: Some(LOG_FILE_NAME.into()) }))
+        .rotation_strategy(RotationStrategy::KeepSome(3))
+        .max_file_size(LOG_FILE_MAX_BYTES)
+        .level(log::LevelFilter::Info)
+        .filter(|m| {
+            m.level() <= log::Level::Warn
+                || m.target().starts_with("activation")
+                || m.target().starts_with("fortnox_activator")
+        })
+        .build()
+}
+
 /// Starts the desktop app and blocks until it quits. A first argument that is a file is an
 /// activation file: the window opens the wizard prefilled from it.
 pub fn run() {
-    builder::<tauri::Wry>()
-        .setup(|app| {
-            use tauri::Manager;
-            if let Some(path) = std::env::args_os().skip(1).map(std::path::PathBuf::from).find(|p| p.is_file()) {
-                app.state::<AppState>().set_startup_file(connections::StartupFile::read(&path));
+    let state = AppState::new();
+    // An endpoint override (or its refusal) is said on stderr as well as in the window.
+    let startup_line = state.startup_line();
+    if let Some(line) = &startup_line {
+        eprintln!("{line}");
+    }
+    if let Some(path) = std::env::args_os().skip(1).map(std::path::PathBuf::from).find(|p| p.is_file()) {
+        state.set_startup_file(connections::StartupFile::read(&path));
+    }
+    with_state(tauri::Builder::<tauri::Wry>::new().plugin(log_plugin()), state)
+        .setup(move |_| {
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "app started");
+            if let Some(line) = startup_line {
+                tracing::warn!("{line}");
             }
             Ok(())
         })

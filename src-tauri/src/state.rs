@@ -4,6 +4,7 @@
 //! tokens) never goes to the webview unless the user asks to see or copy it.
 
 use crate::connections::StartupFile;
+use activation::diagnostics::{RecentErrors, SettingsSummary};
 use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::TokenSet;
 use activation::session::Session;
@@ -24,8 +25,15 @@ pub struct AppState {
     register_value: Mutex<Option<String>>,
     /// The current (or last) authorization attempt.
     session: Mutex<Option<Session>>,
-    /// Fortnox's endpoints, or `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL`.
-    pub endpoints: Endpoints,
+    /// Fortnox's endpoints, or `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL`; the error when an
+    /// override is refused (then no attempt can start, and the window says why).
+    endpoints: Result<Endpoints, Error>,
+    /// The errors the window was shown lately, for the diagnostics report.
+    pub recent_errors: Arc<RecentErrors>,
+    /// The settings of the last check, without the secret, for the diagnostics report.
+    settings_summary: Mutex<Option<SettingsSummary>>,
+    /// The diagnostics report last shown: what "Copy" copies.
+    diagnostics: Mutex<Option<String>>,
     /// Closing the window asks first: a result's keys exist only here and were never copied.
     close_guard: AtomicBool,
     /// The saved connections (file + keychain), or why there is no place for them.
@@ -38,17 +46,58 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Fresh state, speaking the system's language.
+    /// Fresh state, speaking the system's language, with the endpoints from the environment.
     pub fn new() -> Self {
+        Self::with_endpoints(Endpoints::from_env())
+    }
+
+    /// Fresh state with the given endpoints (or the refusal of an override).
+    pub fn with_endpoints(endpoints: Result<Endpoints, Error>) -> Self {
         Self {
             language: Arc::new(Mutex::new(system_language())),
             register_value: Mutex::new(None),
             session: Mutex::new(None),
-            endpoints: Endpoints::from_env(),
+            endpoints,
             close_guard: AtomicBool::new(false),
             store: Store::open_default(),
             unsaved: Mutex::new(HashMap::new()),
             startup_file: Mutex::new(None),
+            recent_errors: Arc::new(RecentErrors::default()),
+            settings_summary: Mutex::new(None),
+            diagnostics: Mutex::new(None),
+        }
+    }
+
+    pub fn settings_summary(&self) -> Option<SettingsSummary> {
+        lock(&self.settings_summary).clone()
+    }
+
+    pub fn set_settings_summary(&self, summary: SettingsSummary) {
+        *lock(&self.settings_summary) = Some(summary);
+    }
+
+    /// The diagnostics report last shown.
+    pub fn diagnostics(&self) -> Option<String> {
+        lock(&self.diagnostics).clone()
+    }
+
+    pub fn set_diagnostics(&self, report: String) {
+        *lock(&self.diagnostics) = Some(report);
+    }
+
+    /// The endpoints to talk to.
+    ///
+    /// # Errors
+    /// `endpoint_refused` when `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL` was refused at start.
+    pub fn endpoints(&self) -> Result<&Endpoints, Error> {
+        self.endpoints.as_ref().map_err(Clone::clone)
+    }
+
+    /// The line for stderr at start: the override in use, or why it was refused.
+    pub fn startup_line(&self) -> Option<String> {
+        match &self.endpoints {
+            Ok(e) => e.override_notice().map(|n| format!("note: {}", n.en)),
+            Err(e) => Some(format!("fortnox-activator: {}", e.explain(Language::En))),
         }
     }
 

@@ -85,6 +85,7 @@ fn every_wizard_command_is_wired_and_allowed() {
         "export_connection",
         "read_activation_file",
         "startup_file",
+        "diagnostics",
     ] {
         // Whatever the command answers, it must not be refused by the access control or
         // be missing from the handler.
@@ -187,4 +188,76 @@ fn the_close_guard_is_set_and_cleared_through_the_ipc() {
     assert!(state.close_guard());
     invoke(&main, "set_close_guard", serde_json::json!({ "guard": false })).unwrap();
     assert!(!state.close_guard());
+}
+
+fn app_with(state: fortnox_activator_lib::AppState) -> App<MockRuntime> {
+    fortnox_activator_lib::with_state(mock_builder(), state)
+        .build(tauri::generate_context!(test = true))
+        .expect("failed to build the app on the mock runtime")
+}
+
+fn valid_settings() -> Value {
+    serde_json::json!({"settings": {"connectionName": "Acme", "clientId": "C1", "clientSecret": "s",
+        "redirectUri": "https://example.com/cb", "scopes": ["companyinformation"], "accountType": "user"}})
+}
+
+#[test]
+fn with_fortnox_itself_there_is_no_endpoint_banner() {
+    let app = app_with(fortnox_activator_lib::AppState::with_endpoints(Ok(Default::default())));
+    let info = invoke(&window(&app, "main"), "app_info", Value::Null).unwrap();
+    assert_eq!(info["endpoint_notice"], Value::Null);
+    assert_eq!(info["endpoint_error"], Value::Null);
+}
+
+#[test]
+fn an_endpoint_override_is_announced_to_the_window() {
+    use activation::fortnox::endpoints::Endpoints;
+    let endpoints = Endpoints::from_overrides(Some("http://127.0.0.1:5000/oauth-v1"), Some("http://[::1]:5000/3"));
+    let app = app_with(fortnox_activator_lib::AppState::with_endpoints(endpoints));
+    let info = invoke(&window(&app, "main"), "app_info", Value::Null).unwrap();
+    let notice = &info["endpoint_notice"];
+    assert!(notice["en"].as_str().unwrap().contains("http://127.0.0.1:5000/oauth-v1"), "{notice}");
+    assert!(notice["sv"].as_str().unwrap().contains("http://[::1]:5000/3"), "{notice}");
+    assert_eq!(info["endpoint_error"], Value::Null);
+}
+
+#[test]
+fn a_refused_endpoint_override_is_shown_and_stops_every_attempt() {
+    use activation::fortnox::endpoints::Endpoints;
+    let refused = Endpoints::from_overrides(Some("http://fortnox.example.com/oauth-v1"), None);
+    let state = fortnox_activator_lib::AppState::with_endpoints(refused);
+    assert!(state.startup_line().unwrap().contains("FORTNOX_OAUTH_URL"), "stderr names the variable");
+    let app = app_with(state);
+    let main = window(&app, "main");
+    let info = invoke(&main, "app_info", Value::Null).unwrap();
+    assert_eq!(info["endpoint_notice"], Value::Null);
+    assert_eq!(info["endpoint_error"]["kind"], "endpoint_refused");
+    assert!(info["endpoint_error"]["next_step"]["sv"].as_str().unwrap().contains("FORTNOX_OAUTH_URL"));
+    // No silent fall back to Fortnox: starting an attempt is refused with the same kind.
+    let mut args = valid_settings();
+    args["onEvent"] = serde_json::json!("__CHANNEL__:1");
+    let err = invoke(&main, "start_authorization", args).expect_err("no attempt with a refused endpoint");
+    assert_eq!(err["kind"], "endpoint_refused", "{err}");
+}
+
+#[test]
+fn diagnostics_name_settings_and_errors_but_never_the_secret() {
+    use activation::fortnox::endpoints::Endpoints;
+    let refused = Endpoints::from_overrides(None, Some("http://api.example.com/3"));
+    let app = app_with(fortnox_activator_lib::AppState::with_endpoints(refused));
+    let main = window(&app, "main");
+    let secret = "mock-client-secret-5b2e";
+    let mut args = valid_settings();
+    args["settings"]["clientSecret"] = serde_json::json!(secret);
+    invoke(&main, "check_settings", args.clone()).unwrap();
+    args["onEvent"] = serde_json::json!("__CHANNEL__:1");
+    invoke(&main, "start_authorization", args).expect_err("refused endpoint");
+    let report = invoke(&main, "diagnostics", Value::Null).expect("diagnostics answers");
+    let text = report.as_str().expect("plain text");
+    assert!(text.contains(env!("CARGO_PKG_VERSION")), "{text}");
+    assert!(text.contains("System: "), "{text}");
+    assert!(text.contains("Client ID: C1") && text.contains("Capture: paste"), "{text}");
+    assert!(text.contains("Client secret: given (not shown)"), "{text}");
+    assert!(text.contains("endpoint_refused"), "the last error and its kind: {text}");
+    assert!(!text.contains(secret), "{text}");
 }

@@ -511,3 +511,29 @@ fn ctrl_c_cancels_the_wait_and_exits_3() {
     std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
     assert!(rest.contains("stopped: The authorization was cancelled."), "{rest}");
 }
+
+#[test]
+fn a_plain_http_endpoint_on_another_host_exits_2_before_anything_happens() {
+    let s = setup(false);
+    let mut cmd = s.command(Some(SECRET), &["--scope", "companyinformation", "--timeout", "5"]);
+    cmd.env("LANG", "C").env("FORTNOX_OAUTH_URL", "http://fortnox.example.com/oauth-v1");
+    let o = cmd.output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("FORTNOX_OAUTH_URL") && err.contains("http://fortnox.example.com/oauth-v1"), "{err}");
+    assert!(err.contains("https://"), "the next step says what is accepted: {err}");
+    assert!(s.browser.log_text().is_empty(), "no browser was opened");
+    assert!(s.standin.requests().is_empty());
+}
+
+#[test]
+fn a_loopback_endpoint_override_is_announced_on_stderr() {
+    let s = setup(false);
+    let mut cmd = s.command(Some(SECRET), &["--scope", "companyinformation", "--no-browser", "--timeout", "1"]);
+    cmd.env("LANG", "C");
+    let o = cmd.output().unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let notice = stderr(&o).lines().find(|l| l.contains("Not Fortnox's own servers")).map(str::to_string);
+    let notice = notice.unwrap_or_else(|| panic!("no notice: {}", stderr(&o)));
+    assert!(notice.contains(&s.standin.oauth_url()), "{notice}");
+}

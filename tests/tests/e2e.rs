@@ -37,6 +37,11 @@ fn screenshots() -> PathBuf {
 /// Starts the stand-in, a driver and the app in English, with `redirect_uri` registered
 /// (`None`: a fresh loopback URI).
 async fn launch(redirect_uri: Option<&str>) -> App {
+    launch_with(redirect_uri, &[]).await
+}
+
+/// [`launch`] with more environment variables for the app.
+async fn launch_with(redirect_uri: Option<&str>, extra_env: &[(&str, &str)]) -> App {
     let redirect_uri =
         redirect_uri.map_or_else(|| format!("http://localhost:{}/callback", free_port()), str::to_string);
     let standin = StandIn::start_in_background(StandInConfig::with_client(ClientConfig::new(
@@ -54,6 +59,7 @@ async fn launch(redirect_uri: Option<&str>) -> App {
     env.push(("LC_ALL".into(), "C.UTF-8".into()));
     env.push(("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()));
     env.push(("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()));
+    env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let driver = Driver::start(&env).await;
     let win = Session::launch(&driver, &bin("fortnox-activator")).await;
     win.visible("#connection-name").await;
@@ -465,4 +471,152 @@ async fn a_saved_connection_survives_a_restart_and_can_be_reauthorized_refreshed
     assert!(!app.win.is_visible(&row).await);
     assert_eq!(app.standin.revoke_requests().len(), 1, "revoked at Fortnox");
     app.quit().await;
+}
+/// Puts `text` on the X clipboard as another program would (xclip serves it until replaced).
+fn set_clipboard(text: &str) {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("xclip")
+        .args(["-i", "-selection", "clipboard"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("xclip runs (scripts/setup.sh --test installs it)");
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// Polls the clipboard until `done` says so or 20 s pass; returns what it last held.
+async fn clipboard_until(done: impl Fn(&Option<String>) -> bool) -> Option<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = clipboard();
+        if done(&now) || std::time::Instant::now() > deadline {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_copied_token_is_cleared_from_the_clipboard_and_an_address_stays() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    assert!(clipboard_tool_works(), "xclip must be installed (scripts/setup.sh --test)");
+    let app = launch_with(None, &[("FORTNOX_ACTIVATOR_CLIPBOARD_CLEAR_SECS", "2")]).await;
+    let w = &app.win;
+    app.to_authorize(Some(SECRET)).await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    w.click("#show-access-token").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let token = w.text("#secret-value-access-token").await;
+    assert!(token.starts_with("eyJ"), "{token}");
+
+    // A token: on the clipboard, the window says it will be cleared, and then it is.
+    w.click("#copy-access-token").await;
+    w.visible("#clipboard-note").await;
+    assert_eq!(w.text("#clipboard-note").await, "Copied. The clipboard is cleared in 2 s.");
+    assert_eq!(clipboard().as_deref(), Some(token.as_str()), "the token was copied");
+    let after = clipboard_until(|c| c.as_deref() != Some(token.as_str())).await;
+    assert!(after.is_none_or(|c| !c.contains(&token)), "the token is no longer on the clipboard");
+
+    // Something the user copied since is left alone.
+    w.click("#copy-refresh-token").await;
+    assert!(clipboard().is_some_and(|c| app.standin.is_refresh_token_live(&c)), "the refresh token was copied");
+    set_clipboard("the user's own text");
+    // Wait until the app's log says the due check ran, then look.
+    let log = app.browser.dir.path().join("data/se.fortnoxactivator.app/logs/fortnox-activator.log");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("left alone") {
+        assert!(std::time::Instant::now() < deadline, "the due check never ran");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(clipboard().as_deref(), Some("the user's own text"));
+
+    // The redirect URI is no secret: it stays.
+    w.click("#start-over").await;
+    w.visible("#copy-redirect-uri").await;
+    w.click("#copy-redirect-uri").await;
+    assert_eq!(clipboard().as_deref(), Some(app.redirect_uri.as_str()));
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(clipboard().as_deref(), Some(app.redirect_uri.as_str()), "the address stayed");
+    app.quit().await;
+}
+
+fn clipboard_tool_works() -> bool {
+    std::process::Command::new("xclip").arg("-version").output().is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test]
+async fn the_app_leaves_no_secret_in_its_files_and_its_diagnostics_show_none() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    // The stand-in is an endpoint override: the banner says so.
+    w.visible("#endpoint-banner").await;
+    assert!(w.text("#endpoint-banner").await.contains(&app.standin.oauth_url()));
+
+    // A wrong secret first, so the report has an error to show.
+    let wrong = "e2e-wrong-secret-3f9a";
+    app.to_authorize(Some(wrong)).await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "failed");
+    w.click("#copy-diagnostics").await;
+    w.visible("#diagnostics-text").await;
+    let report = w.text("#diagnostics-text").await;
+    assert!(report.contains("invalid_client") && report.contains("Client ID: e2e-client"), "{report}");
+    app.shot("4-diagnostics").await;
+    w.click("#diagnostics-copy").await;
+    if let Some(clip) = clipboard() {
+        assert!(clip.contains("invalid_client"), "the report shown is the report copied: {clip}");
+    }
+    w.click("#diagnostics-close").await;
+    assert!(!w.is_visible("#diagnostics-text").await);
+
+    // Then the right secret: success, a token shown and everything copied.
+    w.click("#start-over").await;
+    w.fill("#client-secret", SECRET).await;
+    w.click("#next").await;
+    w.visible("input[name=scope][value=companyinformation]").await;
+    w.click("#next").await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    w.click("#show-access-token").await;
+    w.click("#copy-json").await;
+    let mut secrets = vec![SECRET.to_string(), wrong.to_string()];
+    if let Some(clip) = clipboard() {
+        let v: serde_json::Value = serde_json::from_str(&clip).expect("JSON");
+        secrets.extend(["access_token", "refresh_token"].iter().filter_map(|k| v[k].as_str().map(str::to_string)));
+    }
+    secrets.push(w.text("#secret-value-access-token").await);
+    secrets.extend(app.standin.authorize_requests().iter().filter_map(|r| r.query_value("state")));
+    secrets.extend(app.standin.token_requests().iter().filter_map(|r| r.form_value("code")));
+    secrets.extend(app.standin.live_refresh_tokens());
+    assert!(secrets.iter().filter(|s| s.len() >= 6).count() >= 8, "{secrets:?}");
+
+    // The header's button shows the report too: nothing of the above in it.
+    w.click("#diagnostics").await;
+    w.visible("#diagnostics-text").await;
+    let report = w.text("#diagnostics-text").await;
+    assert!(report.contains("exchange finished"), "the log's last lines are in it: {report}");
+    for s in secrets.iter().filter(|s| s.len() >= 6) {
+        assert!(!report.contains(s.as_str()), "{s} in the report: {report}");
+    }
+    w.click("#diagnostics-close").await;
+    app.win.quit().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // The log file is where the app keeps it, and tells the story...
+    let data = app.browser.dir.path().join("data");
+    let log = data.join("se.fortnoxactivator.app/logs/fortnox-activator.log");
+    let text = std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    for step in
+        ["app started", "attempt started", "listener bound", "callback judged", "exchange finished: tokens received"]
+    {
+        assert!(text.contains(step), "the log lacks {step:?}:\n{text}");
+    }
+    // ...and neither it nor anything else under HOME, config, data, cache and state holds a
+    // secret (the fake browser's own history excepted).
+    let skip = [app.browser.log.clone(), PathBuf::from(format!("{}.body", app.browser.log.display()))];
+    let leaks = common::files_holding(&[app._home.path(), app.browser.dir.path()], &secrets, &skip);
+    assert!(leaks.is_empty(), "secrets in files: {leaks:?}");
+    assert!(common::count_files(&data) > 0, "the app wrote its files where they were searched");
 }

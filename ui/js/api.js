@@ -46,7 +46,11 @@ async function call(command, args) {
   }
 }
 
-/** `{version, language}` of the app; language is the OS locale's, "sv" or "en". */
+/**
+ * `{version, language, endpoint_notice, endpoint_error}` of the app; language is the OS
+ * locale's, "sv" or "en"; `endpoint_notice` ({en, sv}) while FORTNOX_OAUTH_URL /
+ * FORTNOX_API_URL point elsewhere, `endpoint_error` (ErrorPayload) when one was refused.
+ */
 export const appInfo = () => call("app_info");
 
 /** Tells Rust the window's language (the browser landing page uses it). */
@@ -92,7 +96,9 @@ export const submitRedirect = (text) => call("submit_redirect", { text });
 
 /**
  * Copies from Rust, so the webview needs no clipboard access. `what` is one of
- * "authorize-url", "redirect-uri", "code", "access-token", "refresh-token", "json", "env".
+ * "authorize-url", "redirect-uri", "code", "access-token", "refresh-token", "json", "env",
+ * "diagnostics" (the report last shown by `diagnostics()`). Resolves to `{clearsInSecs}`: for a secret, the seconds until Rust clears the clipboard
+ * (if it still holds it); null for the addresses, which stay.
  */
 export const copy = (what) => call("copy_to_clipboard", { what });
 
@@ -159,3 +165,6 @@ export async function onCloseRequested(fn) {
   if (!tauri?.event) return () => {};
   return tauri.event.listen("close-requested", () => fn());
 }
+
+/** The diagnostics report for support (plain text, no secrets); copy it with `copy("diagnostics")`. */
+export const diagnostics = () => call("diagnostics");

@@ -10,6 +10,7 @@ import * as authorize from "./steps/authorize.js";
 import * as result from "./steps/result.js";
 import * as connections from "./steps/connections.js";
 import { confirmDialog } from "./dialog.js";
+import * as diagnostics from "./diagnostics.js";
 
 // "Step" 0 is the list of saved connections; 1–4 are the wizard.
 const STEPS = { 0: connections, 1: connection, 2: access, 3: authorize, 4: result };
@@ -106,7 +107,8 @@ function announce(text) {
 
 /**
  * Copies `what` through Rust (from a saved connection when `connectionId` is given) and
- * confirms it on the button for a moment.
+ * confirms it on the button for a moment. A secret is cleared from the clipboard later
+ * (`clearsInSecs`): `#clipboard-note` says when.
  */
 async function copyWithFeedback(button, what, connectionId) {
   const label = button.querySelector(".btn-label") ?? button;
@@ -114,9 +116,15 @@ async function copyWithFeedback(button, what, connectionId) {
   let ok = true;
   let message = t("copied");
   try {
-    if (connectionId) await api.copyConnection(connectionId, what);
-    else await api.copy(what);
+    const answer = connectionId ? await api.copyConnection(connectionId, what) : await api.copy(what);
     if (!connectionId && current === 4) noteCopied();
+    const note = $("clipboard-note");
+    if (answer?.clearsInSecs) {
+      message = t("copied.clears", { secs: answer.clearsInSecs });
+      note.dataset.secs = String(answer.clearsInSecs);
+      note.textContent = message;
+      note.hidden = false;
+    }
   } catch (err) {
     ok = false;
     message = `${t("copyFailed")}: ${pick(err.message)}`;
@@ -232,6 +240,7 @@ function back() {
 
 function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
+  if (diagnostics.isOpen()) return; // the dialog handles its own keys (Escape closes it)
   const target = event.target;
   const tag = target.tagName;
 
@@ -438,6 +447,20 @@ const ctx = {
   },
 };
 
+/**
+ * The banner over the header: the endpoint override in use (`endpoint_notice`) or why it was
+ * refused (`endpoint_error`), from `app_info`. Hidden with Fortnox's own endpoints.
+ */
+let appInfo = null;
+function renderEndpointBanner() {
+  const banner = $("endpoint-banner");
+  const error = appInfo?.endpoint_error;
+  const notice = appInfo?.endpoint_notice;
+  banner.hidden = !error && !notice;
+  banner.classList.toggle("banner-error", Boolean(error));
+  banner.textContent = error ? `${pick(error.message)} ${pick(error.next_step)}` : notice ? pick(notice) : "";
+}
+
 function switchLanguage(lang) {
   setLanguage(lang);
   $("language").value = lang;
@@ -450,6 +473,7 @@ async function boot() {
   $("language").value = normalise(navigator.language);
 
   for (const step of Object.values(STEPS)) step.init(ctx);
+  diagnostics.init(ctx);
 
   $("next").addEventListener("click", next);
   $("back").addEventListener("click", back);
@@ -472,6 +496,7 @@ async function boot() {
     renderIndicator();
     renderReauthBanner();
     refreshFooter();
+    renderEndpointBanner();
     for (const step of Object.values(STEPS)) step.render?.();
   });
   api.onCloseRequested(async () => {
@@ -490,6 +515,7 @@ async function boot() {
   ]);
   let lang = normalise(navigator.language);
   if (info) {
+    appInfo = info;
     lang = normalise(info.language);
     if (info.version) {
       $("app-version").dataset.version = info.version;
@@ -497,6 +523,7 @@ async function boot() {
     }
   }
   switchLanguage(lang);
+  renderEndpointBanner();
 
   state.catalogue = catalogue;
   // Nothing is ticked in advance: the user (or a script) chooses; "Select recommended" helps.

@@ -6,6 +6,7 @@
 //! Error values never contain a secret: Fortnox's error bodies carry no tokens, and our own
 //! variants hold only ports, paths and Fortnox's own descriptions.
 
+use crate::fortnox::endpoints::EndpointProblem;
 use crate::i18n::{Language, Text};
 use serde::Serialize;
 
@@ -109,6 +110,15 @@ pub enum Error {
     /// An activation file has problems; field name → problem.
     #[error("invalid activation file ({} problem(s))", .fields.len())]
     ActivationFileInvalid { fields: std::collections::BTreeMap<String, Text> },
+    /// `FORTNOX_OAUTH_URL` or `FORTNOX_API_URL` holds an address the app refuses to send
+    /// secrets to (plain http to another computer, not an address, a password inside).
+    /// `value` never holds a password.
+    #[error("{variable} refused: {value}")]
+    EndpointRefused { variable: String, value: String, problem: EndpointProblem },
+    /// The computer's trusted certificates could not be read, so no secure connection can
+    /// be checked.
+    #[error("trusted certificates unavailable: {reason}")]
+    CertificatesUnavailable { reason: String },
 }
 
 /// The serialisable form handed to front ends: `{kind, message, next_step, detail}`.
@@ -163,6 +173,8 @@ impl Error {
             Error::SecretNotSaved { .. } => "secret_not_saved",
             Error::AccessTokenExpired => "access_token_expired",
             Error::ActivationFileInvalid { .. } => "activation_file_invalid",
+            Error::EndpointRefused { .. } => "endpoint_refused",
+            Error::CertificatesUnavailable { .. } => "certificates_unavailable",
         }
     }
 
@@ -172,6 +184,7 @@ impl Error {
         !matches!(
             self,
             Error::InvalidSettings(_)
+                | Error::EndpointRefused { .. }
                 | Error::PortInUse { .. }
                 | Error::ListenerFailed { .. }
                 | Error::ClipboardFailed { .. }
@@ -206,6 +219,7 @@ impl Error {
             | Error::BrowserFailed { reason }
             | Error::ClipboardFailed { reason }
             | Error::Network { reason }
+            | Error::CertificatesUnavailable { reason }
             | Error::KeychainUnavailable { reason } => Some(reason.clone()),
             Error::ConnectionsFileCorrupt { reason, .. } | Error::StorageFailed { reason, .. } => Some(reason.clone()),
             Error::ActivationFileInvalid { fields } => {
@@ -347,6 +361,24 @@ impl Error {
                     format!("Aktiveringsfilen går inte att använda. {}", list(Language::Sv)),
                 )
             }
+            Error::EndpointRefused { variable, value, problem } => match problem {
+                EndpointProblem::NotHttps => Text::new(
+                    format!("{variable} is set to {value}, which is neither https nor on this computer. The app sends the client secret and the tokens there, so it refuses."),
+                    format!("{variable} är satt till {value}, som varken är https eller på den här datorn. Appen skickar klienthemligheten och token dit, så den vägrar."),
+                ),
+                EndpointProblem::NotAnAddress => Text::new(
+                    format!("{variable} is set to \"{value}\", which is not a web address."),
+                    format!("{variable} är satt till \"{value}\", som inte är en webbadress."),
+                ),
+                EndpointProblem::Credentials => Text::new(
+                    format!("{variable} holds a user name or password ({value} without it); the app refuses such an address."),
+                    format!("{variable} innehåller ett användarnamn eller lösenord ({value} utan det); appen vägrar en sådan adress."),
+                ),
+            },
+            Error::CertificatesUnavailable { .. } => Text::new(
+                "The app could not read the computer's trusted certificates, so it cannot check that it is talking to Fortnox.",
+                "Appen kunde inte läsa datorns betrodda certifikat, så den kan inte kontrollera att den pratar med Fortnox.",
+            ),
         }
     }
 
@@ -473,6 +505,14 @@ impl Error {
                 "Ask whoever sent the file for a new one; the problems are listed field by field.",
                 "Be den som skickade filen om en ny; problemen listas fält för fält.",
             ),
+            Error::EndpointRefused { variable, .. } => Text::new(
+                format!("Remove the environment variable {variable} to use Fortnox itself, or set it to an https:// address (http:// only for localhost), then start the app again."),
+                format!("Ta bort miljövariabeln {variable} för att använda Fortnox, eller sätt den till en https://-adress (http:// bara för localhost), och starta appen igen."),
+            ),
+            Error::CertificatesUnavailable { .. } => Text::new(
+                "Ask your IT support to install the system's root certificates (on Linux the ca-certificates package), or point SSL_CERT_FILE at a file of trusted certificates, then try again.",
+                "Be er IT-support installera systemets rotcertifikat (på Linux paketet ca-certificates), eller låt SSL_CERT_FILE peka på en fil med betrodda certifikat, och försök igen.",
+            ),
         }
     }
 
@@ -529,7 +569,6 @@ fn duration_sv(seconds: u64) -> String {
     }
 }
 
-
 /// The words for a field of an activation file, as the wizard labels it.
 fn file_field_label(key: &str) -> Text {
     match key {
@@ -582,6 +621,8 @@ mod tests {
             Error::SecretNotSaved { secret: "refresh_token" },
             Error::AccessTokenExpired,
             Error::ActivationFileInvalid { fields: Default::default() },
+            Error::EndpointRefused { variable: "V".into(), value: "v".into(), problem: EndpointProblem::NotHttps },
+            Error::CertificatesUnavailable { reason: "r".into() },
         ];
         let mut kinds = std::collections::HashSet::new();
         for e in &all {

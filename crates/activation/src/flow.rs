@@ -6,6 +6,7 @@ use crate::authorize::{Attempt, Origin, Verdict};
 use crate::capture::loopback::{Callback, CallbackListener, Judgement};
 use crate::capture::redirect;
 use crate::fortnox::token::{Company, FortnoxClient, TokenSet, CODE_LIFETIME};
+use crate::logging;
 use crate::secret::AuthCode;
 use crate::settings::{AccountType, Settings};
 use crate::{Error, Language, Text};
@@ -53,6 +54,14 @@ impl Activation {
     /// Starts an attempt with a fresh state.
     pub fn start(client: FortnoxClient, settings: Settings) -> Self {
         let attempt = Attempt::new(client.endpoints(), &settings);
+        tracing::info!(
+            capture = capture_mode(&settings),
+            account_type = settings.account_type.as_str(),
+            code_only = settings.code_only(),
+            scopes = settings.scopes.len(),
+            authorize = %logging::redacted_url(attempt.url()),
+            "attempt started"
+        );
         Self::with_attempt(client, settings, attempt)
     }
 
@@ -88,7 +97,16 @@ impl Activation {
     /// `port_in_use`, `listener_failed`.
     pub async fn bind_listener(&self) -> Result<Option<CallbackListener>, Error> {
         match self.settings.redirect_uri.loopback() {
-            Some(target) => CallbackListener::bind(target).await.map(Some),
+            Some(target) => match CallbackListener::bind(target).await {
+                Ok(listener) => {
+                    tracing::info!(addresses = ?listener.local_addrs(), "listener bound");
+                    Ok(Some(listener))
+                }
+                Err(e) => {
+                    tracing::warn!(kind = e.kind(), port = target.port, "listener not bound");
+                    Err(e)
+                }
+            },
             None => Ok(None),
         }
     }
@@ -107,8 +125,11 @@ impl Activation {
         on_rejected: impl Fn(&Error) + Send + Sync,
     ) -> Result<AuthCode, Error> {
         let judge = |callback: &Callback| {
-            let params = redirect::parse_query(callback.query.as_deref().unwrap_or(""));
-            match self.attempt.judge(&params, Origin::Automatic) {
+            let query = callback.query.as_deref().unwrap_or("");
+            let params = redirect::parse_query(query);
+            let verdict = self.attempt.judge(&params, Origin::Automatic);
+            log_verdict("callback judged", &logging::param_names(query), &verdict);
+            match verdict {
                 Verdict::Code(code) => Judgement::Done(Ok(code)),
                 Verdict::Failed(e) => Judgement::Done(Err(e)),
                 Verdict::Rejected(e) => {
@@ -130,8 +151,23 @@ impl Activation {
         if self.has_ended() {
             return Err(Error::NoAttempt);
         }
-        let params = redirect::parse_pasted(text)?;
-        match self.attempt.judge(&params, Origin::Pasted) {
+        let params = match redirect::parse_pasted(text) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::info!(kind = e.kind(), bytes = text.len(), "pasted text refused");
+                return Err(e);
+            }
+        };
+        let present =
+            [("code", params.code.is_some()), ("state", params.state.is_some()), ("error", params.error.is_some())]
+                .iter()
+                .filter(|(_, p)| *p)
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join("&");
+        let verdict = self.attempt.judge(&params, Origin::Pasted);
+        log_verdict("pasted text judged", &present, &verdict);
+        match verdict {
             Verdict::Code(code) => Ok(Ok(code)),
             Verdict::Failed(e) => Ok(Err(e)),
             Verdict::Rejected(e) => Err(e),
@@ -150,23 +186,43 @@ impl Activation {
             return Err(Error::NoAttempt);
         }
         let Some(secret) = &self.settings.client_secret else {
+            tracing::info!("code kept for the integration (code-only mode); no exchange");
             return Ok(Outcome::Code { code, expires_at: SystemTime::now() + CODE_LIFETIME });
         };
+        tracing::info!("exchange started");
         let tokens =
-            self.client.exchange_code(&self.settings.client_id, secret, &code, self.attempt.redirect_uri()).await?;
+            match self.client.exchange_code(&self.settings.client_id, secret, &code, self.attempt.redirect_uri()).await
+            {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!(kind = e.kind(), "exchange finished: failed");
+                    return Err(e);
+                }
+            };
+        tracing::info!(
+            scope = %tokens.scope,
+            refresh_token = tokens.refresh_token.is_some(),
+            expires_in = tokens.expires_in,
+            "exchange finished: tokens received"
+        );
         let granted: Vec<&str> = tokens.scope.split_whitespace().collect();
         let may_read_company = granted.contains(&"companyinformation")
             || (granted.is_empty() && self.settings.scopes.iter().any(|s| s == "companyinformation"));
         let mut warnings = Vec::new();
         let company = if may_read_company {
             match self.client.company_information(&tokens.access_token).await {
-                Ok(c) => Some(c),
+                Ok(c) => {
+                    tracing::info!(tenant = ?c.database_number, "company lookup: found");
+                    Some(c)
+                }
                 Err(e) => {
+                    tracing::warn!(kind = e.kind(), "company lookup: failed");
                     warnings.push(e);
                     None
                 }
             }
         } else {
+            tracing::info!("company lookup: skipped (companyinformation not granted)");
             None
         };
         let tenant_id =
@@ -254,6 +310,24 @@ impl Outcome {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The capture mode's name, for logs.
+fn capture_mode(settings: &Settings) -> &'static str {
+    match settings.redirect_uri.capture() {
+        crate::capture::redirect_uri::Capture::Loopback(_) => "loopback",
+        crate::capture::redirect_uri::Capture::Scheme { .. } => "scheme",
+        crate::capture::redirect_uri::Capture::Paste => "paste",
+    }
+}
+
+/// One line per judged redirect: which parameters were present and the verdict, never a value.
+fn log_verdict(what: &str, params: &str, verdict: &Verdict) {
+    match verdict {
+        Verdict::Code(_) => tracing::info!(params, verdict = "code", "{what}"),
+        Verdict::Failed(e) => tracing::warn!(params, verdict = "failed", kind = e.kind(), "{what}"),
+        Verdict::Rejected(e) => tracing::warn!(params, verdict = "rejected", kind = e.kind(), "{what}"),
     }
 }
 

@@ -11,10 +11,12 @@
 
 pub mod authorize;
 pub mod capture;
+pub mod diagnostics;
 pub mod error;
 pub mod flow;
 pub mod fortnox;
 pub mod i18n;
+pub mod logging;
 pub mod secret;
 pub mod session;
 pub mod settings;

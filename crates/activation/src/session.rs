@@ -150,7 +150,10 @@ impl Session {
             match code {
                 Ok(code) => finish(&activation, &sink, &outcome, code).await,
                 // Ended elsewhere (a pasted code won, or cancel after that): say nothing.
-                Err(e) if activation.end() => sink(Event::Failed { error: e.payload() }),
+                Err(e) if activation.end() => {
+                    tracing::warn!(kind = e.kind(), "attempt ended without a code");
+                    sink(Event::Failed { error: e.payload() })
+                }
                 Err(_) => {}
             }
         });
@@ -225,6 +228,22 @@ impl Session {
             }
             _ => None,
         }
+    }
+
+    /// Every secret value this attempt knows (client secret, state, code, tokens), only so a
+    /// diagnostics report can be scrubbed of them ([`crate::diagnostics::Report::render`]).
+    pub fn known_secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(s) = &self.activation.settings().client_secret {
+            out.push(s.expose().to_string());
+        }
+        if let Ok(url) = url::Url::parse(&self.started.authorize_url) {
+            out.extend(url.query_pairs().filter(|(k, _)| k == "state").map(|(_, v)| v.into_owned()));
+        }
+        for part in [SecretPart::Code, SecretPart::AccessToken, SecretPart::RefreshToken] {
+            out.extend(self.secret(part));
+        }
+        out
     }
 
     /// The whole outcome as JSON or `.env` lines, secrets included (user request only).

@@ -119,3 +119,49 @@ impl Default for BrowserEnv {
     }
 }
 pub mod webdriver;
+
+/// Every file under `roots` (recursively, not following symlinks, skipping `skip`) that
+/// holds one of `secrets` (values shorter than 6 characters are ignored), with the secret
+/// found. Files are read whole: test folders are small.
+pub fn files_holding(roots: &[&Path], secrets: &[String], skip: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    let secrets: Vec<&String> = secrets.iter().filter(|s| s.len() >= 6).collect();
+    let mut found = Vec::new();
+    let mut stack: Vec<PathBuf> = roots.iter().map(|p| p.to_path_buf()).collect();
+    while let Some(path) = stack.pop() {
+        if skip.contains(&path) {
+            continue;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+        if meta.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&path) {
+                stack.extend(entries.flatten().map(|e| e.path()));
+            }
+        } else if meta.is_file() {
+            let Ok(bytes) = std::fs::read(&path) else { continue };
+            for s in &secrets {
+                if bytes.windows(s.len()).any(|w| w == s.as_bytes()) {
+                    found.push((path.clone(), (*s).clone()));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// How many files there are under `root` (recursively).
+pub fn count_files(root: &Path) -> usize {
+    let mut n = 0;
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_dir() => {
+                if let Ok(entries) = std::fs::read_dir(&path) {
+                    stack.extend(entries.flatten().map(|e| e.path()));
+                }
+            }
+            Ok(m) if m.is_file() => n += 1,
+            _ => {}
+        }
+    }
+    n
+}

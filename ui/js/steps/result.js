@@ -31,6 +31,7 @@ export function init(c) {
 
 export function enter() {
   revealed.clear();
+  $("clipboard-note").hidden = true;
   render();
   clearInterval(timer);
   timer = setInterval(tick, 1000);
@@ -79,6 +80,8 @@ export function render() {
   $("result-failed").hidden = !!r;
   if (r) renderSuccess(r);
   else renderFailure(ctx.state.error);
+  const note = $("clipboard-note");
+  if (!note.hidden && note.dataset.secs) note.textContent = t("copied.clears", { secs: note.dataset.secs });
 }
 
 function renderSuccess(r) {

@@ -2,10 +2,16 @@
 //! exact request (URL, headers, body) without a network, and the app uses reqwest.
 //!
 //! Security rule: [`HttpRequest`]'s `Debug` hides the `Authorization` header and the body.
+//!
+//! TLS: rustls (ring) with the operating system's verifier (`rustls-platform-verifier`): on
+//! Windows and macOS the system's own certificate checks, on Linux the system's trust store
+//! (including `SSL_CERT_FILE` / `SSL_CERT_DIR`). So a company's own root, trusted by the OS
+//! for TLS inspection, is trusted here too; no roots are bundled.
 
 use crate::Error;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A request about to be sent.
@@ -79,27 +85,41 @@ pub trait Transport: Send + Sync {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, Error>>;
 }
 
-/// The real transport: reqwest with rustls, redirects off, timeouts on.
+/// The real transport: reqwest with rustls and the platform's verifier, redirects off,
+/// timeouts on.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
-    client: reqwest::Client,
+    /// The client, or why it could not be set up (the trust store could not be read); that
+    /// error is what every request then answers, so the user learns it at the first call.
+    client: Result<reqwest::Client, Error>,
 }
 
 impl ReqwestTransport {
-    /// A client with a 10 s connect and 30 s overall timeout and no redirects.
-    ///
-    /// # Panics
-    /// If the TLS backend cannot be initialised, which rustls always can.
+    /// A client with a 10 s connect and 30 s overall timeout, no redirects, and the
+    /// platform's certificate verifier (the trust store is read now).
     pub fn new() -> Self {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .user_agent(concat!("fortnox-activator/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("reqwest client builds");
-        ReqwestTransport { client }
+        ReqwestTransport { client: client() }
     }
+}
+
+fn client() -> Result<reqwest::Client, Error> {
+    let unavailable = |reason: String| Error::CertificatesUnavailable { reason };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|e| unavailable(e.to_string()))?;
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| unavailable(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .user_agent(concat!("fortnox-activator/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| unavailable(e.to_string()))
 }
 
 impl Default for ReqwestTransport {
@@ -111,16 +131,26 @@ impl Default for ReqwestTransport {
 impl Transport for ReqwestTransport {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, Error>> {
         Box::pin(async move {
+            let client = self.client.as_ref().map_err(Clone::clone)?;
             let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::GET);
-            let mut builder = self.client.request(method, &request.url);
+            let mut builder = client.request(method, &request.url);
             for (k, v) in &request.headers {
                 builder = builder.header(k, v);
             }
             if let Some(body) = request.body {
                 builder = builder.body(body);
             }
-            let response = builder.send().await.map_err(network_error)?;
+            let shown = crate::logging::redacted_url(&request.url);
+            let response = match builder.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    let e = network_error(e);
+                    tracing::warn!(method = request.method, url = %shown, kind = e.kind(), "HTTP call failed");
+                    return Err(e);
+                }
+            };
             let status = response.status().as_u16();
+            tracing::debug!(method = request.method, url = %shown, status, "HTTP call answered");
             let content_type =
                 response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
             let body = response.text().await.map_err(network_error)?;

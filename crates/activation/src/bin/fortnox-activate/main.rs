@@ -86,20 +86,13 @@ fn take_env_secret() -> Option<ClientSecret> {
     value.filter(|v| !v.trim().is_empty()).map(ClientSecret::new)
 }
 
-/// `-v` logs the core's events to stderr (`-v` info, `-vv` debug). Secrets never reach a
-/// log: they are newtypes whose `Debug` is `[redacted]`.
+/// `-v` logs the core's events to stderr (`-v` the flow's steps, `-vv` HTTP calls and
+/// detail); without it nothing is logged, so stderr keeps only the messages. Secrets never
+/// reach a log (see `activation::logging`).
 fn init_logging(verbosity: u8) {
-    let level = match verbosity {
-        0 => return,
-        1 => tracing::Level::INFO,
-        _ => tracing::Level::DEBUG,
-    };
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+    if verbosity > 0 {
+        activation::logging::init_stderr(verbosity);
+    }
 }
 
 async fn run(cli: Cli, env_secret: Option<ClientSecret>, lang: Language) -> Code {
@@ -180,6 +173,11 @@ async fn activate(
         );
         return Err(Failure::Reported(2));
     }
+    // A refused endpoint override stops here (exit 2), before the secret is asked for.
+    let endpoints = Endpoints::from_env()?;
+    if let Some(notice) = endpoints.override_notice() {
+        eprintln!("note: {}", notice.get(lang));
+    }
     let client_secret = if args.code_only {
         None
     } else if env_secret.is_some() {
@@ -250,7 +248,7 @@ async fn activate(
         None => None,
     };
     let timeout = Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT.as_secs()));
-    let activation = Activation::start(FortnoxClient::new(Endpoints::from_env()), settings);
+    let activation = Activation::start(FortnoxClient::new(endpoints), settings);
     let outcome = wait_and_finish(&activation, args.no_browser, timeout, lang).await?;
     let mut out = outcome.to_json_with_secrets();
     if let (Some(store), Outcome::Tokens(connected)) = (&store, &outcome) {

@@ -9,8 +9,9 @@ use activation::store::{Issued, Store};
 use activation::Language;
 use std::path::Path;
 
-fn client() -> FortnoxClient {
-    FortnoxClient::new(Endpoints::from_env())
+/// A token client; a refused endpoint override stops the command (exit 2).
+fn client() -> Result<FortnoxClient, Failure> {
+    Ok(FortnoxClient::new(Endpoints::from_env()?))
 }
 
 /// `list`: a table (stdout) or, with `--json`, an array of connections with their status.
@@ -93,7 +94,7 @@ pub async fn refresh(query: &str, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let c = store.find(query)?;
     crate::guard_ctrl_c(lang);
-    let issued = store.refresh(&client(), c.id).await?;
+    let issued = store.refresh(&client()?, c.id).await?;
     print_issued(&issued, lang);
     eprintln!(
         "{}",
@@ -110,7 +111,7 @@ pub async fn token(query: &str, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let c = store.find(query)?;
     crate::guard_ctrl_c(lang);
-    let issued = store.service_token(&client(), c.id).await?;
+    let issued = store.service_token(&client()?, c.id).await?;
     print_issued(&issued, lang);
     Ok(())
 }
@@ -121,7 +122,7 @@ pub async fn revoke(query: &str, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let c = store.find(query)?;
     crate::guard_ctrl_c(lang);
-    let removed = store.revoke_and_remove(&client(), c.id).await?;
+    let removed = store.revoke_and_remove(&client()?, c.id).await?;
     println!(
         "{}",
         serde_json::json!({

@@ -1,0 +1,107 @@
+//! Clipboard hygiene for what the app copies.
+//!
+//! Contract: a secret the user copies (the code, a token, or the JSON / `.env` export, which
+//! hold them) goes on the clipboard marked for clipboard managers to keep out of their
+//! history, and is cleared [`clear_after`] (60 s by default) later, if the clipboard still
+//! holds it then; something the user copied since is left alone. Non-secrets (the authorize
+//! URL, the redirect URI) stay. The command tells the window the delay so it can say so.
+//!
+//! Security rule: no copy of the secret is kept for the check: only a keyed hash of it
+//! (`RandomState`, a fresh key per process), compared with a hash of what the clipboard holds.
+//!
+//! For tests, `FORTNOX_ACTIVATOR_CLIPBOARD_CLEAR_SECS` (read once) sets the delay.
+
+use activation::Error;
+use serde::Serialize;
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
+use std::time::Duration;
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+
+/// The variable that sets the delay, in whole seconds (at least 1).
+pub const CLEAR_SECS_VAR: &str = "FORTNOX_ACTIVATOR_CLIPBOARD_CLEAR_SECS";
+/// The delay when the variable is not set.
+pub const DEFAULT_CLEAR_SECS: u64 = 60;
+
+/// What `copy_to_clipboard` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Copied {
+    /// Seconds until the clipboard is cleared; `None` for a non-secret, which stays.
+    pub clears_in_secs: Option<u64>,
+}
+
+/// How long a copied secret stays on the clipboard.
+pub fn clear_after() -> Duration {
+    static DELAY: OnceLock<Duration> = OnceLock::new();
+    *DELAY.get_or_init(|| Duration::from_secs(parse_secs(std::env::var(CLEAR_SECS_VAR).ok().as_deref())))
+}
+
+fn parse_secs(value: Option<&str>) -> u64 {
+    value.and_then(|v| v.trim().parse::<u64>().ok()).filter(|&s| s > 0).unwrap_or(DEFAULT_CLEAR_SECS)
+}
+
+/// True for what `copy_to_clipboard` calls a secret: `code`, `access-token`,
+/// `refresh-token`, and the `json` / `env` exports (which contain them).
+pub fn is_secret(what: &str) -> bool {
+    matches!(what, "code" | "access-token" | "refresh-token" | "json" | "env")
+}
+
+/// Puts `text` on the clipboard; a secret (per [`is_secret`]) is cleared later.
+///
+/// # Errors
+/// `clipboard_failed` when the system clipboard refuses the text.
+pub fn copy<R: Runtime>(app: &AppHandle<R>, what: &str, text: &str) -> Result<Copied, Error> {
+    let failed = |e: tauri_plugin_clipboard_manager::Error| Error::ClipboardFailed { reason: e.to_string() };
+    if !is_secret(what) {
+        app.clipboard().write_text(text).map_err(failed)?;
+        tracing::info!(what, "copied to the clipboard");
+        return Ok(Copied { clears_in_secs: None });
+    }
+    app.clipboard().write_secret(text).map_err(failed)?;
+    let delay = clear_after();
+    let hasher = std::hash::RandomState::new();
+    let fingerprint = hasher.hash_one(text);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(delay).await;
+        // Reading the clipboard must not happen on the main thread (it can deadlock on Linux).
+        let _ = tauri::async_runtime::spawn_blocking(move || {
+            let still_ours = app.clipboard().read_text().is_ok_and(|now| hasher.hash_one(now) == fingerprint);
+            if still_ours {
+                let cleared = app.clipboard().clear().is_ok();
+                tracing::info!(cleared, "a copied secret was due: clipboard cleared");
+            } else {
+                tracing::info!("a copied secret was due: the clipboard holds something else, left alone");
+            }
+        })
+        .await;
+    });
+    tracing::info!(what, clears_in_secs = delay.as_secs(), "copied a secret to the clipboard");
+    Ok(Copied { clears_in_secs: Some(delay.as_secs()) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_delay_defaults_to_a_minute_and_ignores_nonsense() {
+        assert_eq!(parse_secs(None), 60);
+        assert_eq!(parse_secs(Some("2")), 2);
+        assert_eq!(parse_secs(Some(" 5 ")), 5);
+        assert_eq!(parse_secs(Some("0")), 60);
+        assert_eq!(parse_secs(Some("soon")), 60);
+    }
+
+    #[test]
+    fn tokens_codes_and_exports_are_secrets_addresses_are_not() {
+        for s in ["code", "access-token", "refresh-token", "json", "env"] {
+            assert!(is_secret(s), "{s}");
+        }
+        for s in ["authorize-url", "redirect-uri"] {
+            assert!(!is_secret(s), "{s}");
+        }
+    }
+}
