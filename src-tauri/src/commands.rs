@@ -6,16 +6,15 @@
 //! [`ErrorPayload`] `{kind, message, next_step, detail}`.
 
 use crate::state::AppState;
-use activation::capture::redirect_uri::Capture;
+use activation::capture::redirect_uri::{Capture, RedirectUri};
 use activation::flow::DEFAULT_TIMEOUT;
 use activation::fortnox::scopes::{self, ScopeInfo};
 use activation::fortnox::token::FortnoxClient;
 use activation::session::{self, Event, SecretPart, Session, Started};
 use activation::settings::{self, NameRule, SettingsInput};
 use activation::{Error, ErrorPayload, Language, Text};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -59,14 +58,14 @@ pub struct SettingsReport {
     pub register_value: Option<String>,
 }
 
+/// Checks the settings as typed. No side effect: the answer is all there is.
 #[tauri::command]
-pub fn check_settings(state: State<'_, AppState>, settings: SettingsInput) -> SettingsReport {
+pub fn check_settings(settings: SettingsInput) -> SettingsReport {
     let check = settings::check(&settings, NameRule::Required);
     let register_value = check.capture.as_ref().map(|_| settings.redirect_uri.trim().to_string());
-    state.set_register_value(register_value.clone());
     SettingsReport {
         valid: check.settings.is_some(),
-        code_only: settings.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty()),
+        code_only: check.code_only,
         fields: check.fields,
         warnings: check.warnings,
         capture: check.capture,
@@ -83,28 +82,19 @@ pub async fn start_authorization(
     on_event: Channel<Event>,
 ) -> CommandResult<Started> {
     let settings = settings::check(&settings, NameRule::Required).into_result()?;
-    // End the previous attempt first, so its listener frees the port.
-    let replaced = state.session().take().is_some();
-    // A replaced attempt's listener closes its port a moment after it is cancelled.
-    let mut tries = if replaced { 20 } else { 1 };
-    let session = loop {
-        tries -= 1;
-        let events = on_event.clone();
-        let started = Session::start(
-            FortnoxClient::new(state.endpoints.clone()),
-            settings.clone(),
-            DEFAULT_TIMEOUT,
-            state.language_source(),
-            move |event| {
-                let _ = events.send(event);
-            },
-        )
-        .await;
-        match started {
-            Err(Error::PortInUse { .. }) if tries > 0 => tokio::time::sleep(Duration::from_millis(50)).await,
-            other => break other?,
-        }
-    };
+    let previous = state.session().take();
+    let events = on_event.clone();
+    let session = Session::replace(
+        previous,
+        FortnoxClient::new(state.endpoints.clone()),
+        settings,
+        DEFAULT_TIMEOUT,
+        state.language_source(),
+        move |event| {
+            let _ = events.send(event);
+        },
+    )
+    .await?;
     let started = session.started().clone();
     *state.session() = Some(session);
     launch_browser(started.authorize_url.clone(), on_event);
@@ -138,32 +128,53 @@ pub async fn submit_redirect(state: State<'_, AppState>, text: String) -> Comman
     }
 }
 
-/// Copies a value to the system clipboard, from Rust.
+/// What the window may ask Rust to copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Copyable {
+    /// The running attempt's authorize URL.
+    AuthorizeUrl,
+    /// The redirect URI to register (given as `redirect_uri`; checked before copying).
+    RedirectUri,
+    Code,
+    AccessToken,
+    RefreshToken,
+    /// The whole result as JSON.
+    Json,
+    /// The whole result as `.env` lines.
+    Env,
+}
+
+/// Copies a value to the system clipboard, from Rust. `redirect_uri` is the text of the
+/// redirect URI field, used (and needed) only for [`Copyable::RedirectUri`].
 #[tauri::command]
-pub fn copy_to_clipboard<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, what: String) -> CommandResult<()> {
-    let text = match what.as_str() {
-        "authorize-url" => current_url(&state),
-        "redirect-uri" => state.register_value().ok_or(Error::NoAttempt),
-        "json" | "env" => state.session().as_ref().and_then(|s| s.export(what == "env")).ok_or(Error::NoAttempt),
-        other => secret(&state, other),
-    }?;
+pub fn copy_to_clipboard<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    what: Copyable,
+    redirect_uri: Option<String>,
+) -> CommandResult<()> {
+    let text = match what {
+        Copyable::AuthorizeUrl => current_url(&state)?,
+        Copyable::RedirectUri => RedirectUri::parse(redirect_uri.as_deref().unwrap_or(""))?.as_str().to_string(),
+        Copyable::Json | Copyable::Env => {
+            state.session().as_ref().and_then(|s| s.export(what == Copyable::Env)).ok_or(Error::NoAttempt)?
+        }
+        Copyable::Code => secret(&state, SecretPart::Code)?,
+        Copyable::AccessToken => secret(&state, SecretPart::AccessToken)?,
+        Copyable::RefreshToken => secret(&state, SecretPart::RefreshToken)?,
+    };
     app.clipboard().write_text(text).map_err(|e| Error::ClipboardFailed { reason: e.to_string() })?;
     Ok(())
 }
 
 /// Hands one secret of the result to the webview, because the user pressed "Show".
 #[tauri::command]
-pub fn reveal_secret(state: State<'_, AppState>, what: String) -> CommandResult<String> {
-    Ok(secret(&state, &what)?)
+pub fn reveal_secret(state: State<'_, AppState>, what: SecretPart) -> CommandResult<String> {
+    Ok(secret(&state, what)?)
 }
 
-fn secret(state: &AppState, what: &str) -> Result<String, Error> {
-    let part = match what {
-        "code" => SecretPart::Code,
-        "access-token" => SecretPart::AccessToken,
-        "refresh-token" => SecretPart::RefreshToken,
-        _ => return Err(Error::NoAttempt),
-    };
+fn secret(state: &AppState, part: SecretPart) -> Result<String, Error> {
     state.session().as_ref().and_then(|s| s.secret(part)).ok_or(Error::NoAttempt)
 }
 

@@ -14,8 +14,6 @@ pub struct AppState {
     /// The language the interface speaks: from the system locale at start, changed by the
     /// window's switch. Shared with the loopback landing page.
     language: Arc<Mutex<Language>>,
-    /// The redirect URI of the last settings check: what "copy" puts on the clipboard.
-    register_value: Mutex<Option<String>>,
     /// The current (or last) authorization attempt.
     session: Mutex<Option<Session>>,
     /// Fortnox's endpoints, or `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL`.
@@ -27,7 +25,6 @@ impl AppState {
     pub fn new() -> Self {
         Self {
             language: Arc::new(Mutex::new(system_language())),
-            register_value: Mutex::new(None),
             session: Mutex::new(None),
             endpoints: Endpoints::from_env(),
         }
@@ -43,17 +40,9 @@ impl AppState {
     }
 
     /// A getter of the current language that outlives this borrow (for the landing page).
-    pub fn language_source(&self) -> impl Fn() -> Language + Send + Sync + 'static {
+    pub fn language_source(&self) -> impl Fn() -> Language + Clone + Send + Sync + 'static {
         let shared = self.language.clone();
         move || *lock(&shared)
-    }
-
-    pub fn register_value(&self) -> Option<String> {
-        lock(&self.register_value).clone()
-    }
-
-    pub fn set_register_value(&self, value: Option<String>) {
-        *lock(&self.register_value) = value;
     }
 
     /// The current session, locked.

@@ -139,3 +139,19 @@ fn secrets_are_refused_before_an_activation() {
     let err = invoke(&main, "reveal_secret", serde_json::json!({"what": "access-token"})).unwrap_err();
     assert_eq!(err["kind"], "no_attempt");
 }
+
+#[test]
+fn copy_knows_its_parts_and_checks_a_redirect_uri_before_copying_it() {
+    let app = app();
+    let main = window(&app, "main");
+    // `what` is an enum: the client secret is not one of the things the window may copy.
+    let err = invoke(&main, "copy_to_clipboard", serde_json::json!({"what": "client-secret"})).unwrap_err();
+    assert!(err.to_string().contains("unknown variant"), "{err}");
+    // The redirect URI comes from the field and is checked, not remembered from a check.
+    let err =
+        invoke(&main, "copy_to_clipboard", serde_json::json!({"what": "redirect-uri", "redirectUri": "nonsense"}))
+            .unwrap_err();
+    assert_eq!(err["kind"], "invalid_settings");
+    let err = invoke(&main, "copy_to_clipboard", serde_json::json!({"what": "json"})).unwrap_err();
+    assert_eq!(err["kind"], "no_attempt");
+}
