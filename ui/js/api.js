@@ -86,9 +86,10 @@ export const submitRedirect = (text) => call("submit_redirect", { text });
 
 /**
  * Copies from Rust, so the webview needs no clipboard access. `what` is one of
- * "authorize-url", "redirect-uri", "code", "access-token", "refresh-token", "json", "env".
+ * "authorize-url", "redirect-uri", "code", "access-token", "refresh-token", "json", "env";
+ * "redirect-uri" also needs `{redirectUri}` (the field's text, checked by Rust).
  */
-export const copy = (what) => call("copy_to_clipboard", { what });
+export const copy = (what, extra = {}) => call("copy_to_clipboard", { what, redirectUri: null, ...extra });
 
 /** The value of "code", "access-token" or "refresh-token", shown only on request. */
 export const revealSecret = (what) => call("reveal_secret", { what });

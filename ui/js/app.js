@@ -1,6 +1,10 @@
 // The step machine: owns the shared state, moves between the four steps, runs the
-// footer buttons and the keyboard (Enter = the step's main action, Escape = cancel),
-// and keeps the settings checked by Rust as the user types.
+// footer buttons and the keyboard (Enter in a text field = the step's main action,
+// Escape = cancel), and keeps the settings checked by Rust as the user types.
+//
+// The window is an app shell (see styles.css): header, a body that scrolls (`#main`) and
+// a footer whose buttons each step declares through its `footer()`; the step's main
+// action lives in the footer, so it is always in view.
 
 import * as api from "./api.js";
 import { t, pick, setLanguage, onLanguageChange, normalise } from "./i18n.js";
@@ -8,6 +12,7 @@ import * as connection from "./steps/connection.js";
 import * as access from "./steps/access.js";
 import * as authorize from "./steps/authorize.js";
 import * as result from "./steps/result.js";
+import { $ } from "./dom.js";
 
 const STEPS = { 1: connection, 2: access, 3: authorize, 4: result };
 
@@ -30,8 +35,6 @@ const state = {
 
 let current = 0;
 const checkListeners = new Set();
-
-const $ = (id) => document.getElementById(id);
 
 // ---------------------------------------------------------------- checking settings
 
@@ -93,13 +96,13 @@ function announce(text) {
 }
 
 /** Copies `what` through Rust and confirms it on the button for a moment. */
-async function copyWithFeedback(button, what) {
+async function copyWithFeedback(button, what, extra) {
   const label = button.querySelector(".btn-label") ?? button;
   clearTimeout(button._flashTimer);
   let ok = true;
   let message = t("copied");
   try {
-    await api.copy(what);
+    await api.copy(what, extra);
   } catch (err) {
     ok = false;
     message = `${t("copyFailed")}: ${pick(err.message)}`;
@@ -127,7 +130,7 @@ function goTo(n, { focus = true } = {}) {
   renderIndicator();
   STEPS[n].enter?.();
   refreshFooter();
-  window.scrollTo(0, 0);
+  $("main").scrollTop = 0;
   if (focus) focusHeading();
 }
 
@@ -143,20 +146,29 @@ function renderIndicator() {
     li.classList.toggle("is-done", n < current);
     if (n === current) li.setAttribute("aria-current", "step");
     else li.removeAttribute("aria-current");
-    li.querySelector(".step-state").textContent =
-      n === current ? ` ${t("step.current")}` : n < current ? ` ${t("step.done")}` : "";
+    // aria-current already says "current step": only "done" is spelt out.
+    li.querySelector(".step-state").textContent = n < current ? ` ${t("step.done")}` : "";
   }
 }
 
+/** Footer buttons: element id → the key a step's `footer()` uses for it. */
+const FOOTER = [
+  ["back", "back"],
+  ["next", "next"],
+  ["authorize", "authorize"],
+  ["try-again", "tryAgain"],
+  ["start-over", "startOver"],
+];
+
 /**
  * Shows the footer buttons the current step asks for:
- * `{back, next, tryAgain, startOver}`, each "show", "disabled" or absent (hidden),
- * and `startOverLabel`.
+ * `{back, next, authorize, tryAgain, startOver}`, each "show", "disabled" or absent
+ * (hidden), and `startOverLabel`.
  */
 function refreshFooter() {
   if (!current) return;
   const cfg = STEPS[current].footer?.() ?? {};
-  for (const [id, key] of [["back", "back"], ["next", "next"], ["try-again", "tryAgain"], ["start-over", "startOver"]]) {
+  for (const [id, key] of FOOTER) {
     const btn = $(id);
     btn.hidden = !cfg[key];
     btn.disabled = cfg[key] === "disabled";
@@ -191,6 +203,9 @@ function back() {
 
 // ---------------------------------------------------------------- keyboard
 
+/** Text fields, where Enter means "go on". Checkboxes, radios and buttons keep their own keys. */
+const TEXT_INPUTS = new Set(["text", "password", "url", "email", "tel", "number"]);
+
 function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
   const target = event.target;
@@ -202,8 +217,6 @@ function onKeyDown(event) {
   }
   if (event.key !== "Enter" || event.altKey || event.ctrlKey || event.metaKey) return;
 
-  // Buttons, links, selects and <details> keep their own Enter.
-  if (["BUTTON", "A", "SELECT", "SUMMARY", "OPTION"].includes(tag)) return;
   if (tag === "TEXTAREA") {
     if (target.id === "pasted-url" && !event.shiftKey) {
       event.preventDefault();
@@ -215,8 +228,7 @@ function onKeyDown(event) {
     event.preventDefault(); // Enter in the filter must not leave the step.
     return;
   }
-  const inStep = target === document.body || tag === "INPUT" || tag === "H2";
-  if (!inStep) return;
+  if (tag !== "INPUT" || !TEXT_INPUTS.has(target.type)) return;
   event.preventDefault();
   if (current === 1 || current === 2) {
     if (!$("next").disabled) next();
@@ -238,6 +250,7 @@ const ctx = {
   checkNow,
   lastCheck: () => lastCheck,
   settingsSnapshot,
+  resetConnection: () => connection.reset(),
   onCheck(fn) {
     checkListeners.add(fn);
     return () => checkListeners.delete(fn);

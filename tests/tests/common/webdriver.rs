@@ -79,7 +79,17 @@ impl Session {
     pub async fn launch(driver: &Driver, application: &Path) -> Session {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
         let body = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application}}}});
-        let v = call(&http, "POST", &format!("{}/session", driver.url), Some(body)).await.expect("new session");
+        // WebKitWebDriver sometimes drops the first session on a fresh display (a connection
+        // closed without an answer): starting the session is retried, never an assertion.
+        let mut tries = 0;
+        let v = loop {
+            tries += 1;
+            match call(&http, "POST", &format!("{}/session", driver.url), Some(body.clone())).await {
+                Ok(v) => break v,
+                Err(e) if tries < 3 => eprintln!("note: new session failed ({e}); trying again"),
+                Err(e) => panic!("new session: {e}"),
+            }
+        };
         let id = v["sessionId"].as_str().expect("session id").to_string();
         Session { http, base: format!("{}/session/{id}", driver.url) }
     }
@@ -219,6 +229,21 @@ impl Session {
             .as_str()
             .unwrap_or("")
             .to_string()
+    }
+
+    /// Resizes the window (its outer size; the page gets what the title bar leaves, which
+    /// under Xvfb without a window manager is all of it).
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.cmd("POST", "/window/rect", Some(json!({"width": width, "height": height})))
+            .await
+            .unwrap_or_else(|e| panic!("resize to {width}x{height}: {e}"));
+    }
+
+    /// Runs an asynchronous script (it calls its last argument with the result).
+    pub async fn script_async(&self, script: &str, args: Value) -> Value {
+        self.cmd("POST", "/execute/async", Some(json!({"script": script, "args": args})))
+            .await
+            .expect("async script runs")
     }
 
     /// Runs a script in the window and returns its result.
