@@ -164,36 +164,28 @@ impl App {
     }
 
     /// Step 1 filled in and Next pressed.
-    async fn connection(&self, secret: Option<&str>, shot: bool) {
+    async fn connection(&self, secret: Option<&str>) {
         let w = &self.win;
         w.fill("#connection-name", "Testbolaget AB").await;
         w.fill("#client-id", CLIENT_ID).await;
         w.fill("#client-secret", secret.unwrap_or("")).await;
         w.fill("#redirect-uri", &self.redirect_uri).await;
-        if shot {
-            // Let the live check show how the redirect is captured.
-            tokio::time::sleep(Duration::from_millis(400)).await;
-            self.shot("1-connection").await;
-        }
         w.click("#next").await;
     }
 
     /// Step 2: scopes and account type, then Next.
-    async fn access(&self, scopes: &[&str], account: &str, shot: bool) {
+    async fn access(&self, scopes: &[&str], account: &str) {
         let w = &self.win;
         for s in scopes {
             w.click(&format!("input[name=scope][value={s}]")).await;
         }
         w.click(&format!("input[name=account-type][value={account}]")).await;
-        if shot {
-            self.shot("2-access").await;
-        }
         w.click("#next").await;
     }
 
     async fn to_authorize(&self, secret: Option<&str>) {
-        self.connection(secret, false).await;
-        self.access(&["companyinformation", "invoice"], "user", false).await;
+        self.connection(secret).await;
+        self.access(&["companyinformation", "invoice"], "user").await;
         self.win.visible("#authorize").await;
     }
 
@@ -213,16 +205,13 @@ async fn an_activation_through_the_loopback_listener_succeeds() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = launch(None).await;
     let w = &app.win;
-    app.connection(Some(SECRET), true).await;
-    app.access(&["companyinformation", "invoice"], "user", true).await;
-    w.visible("#authorize").await;
-    app.shot("3-authorize").await;
+    app.connection(Some(SECRET)).await;
+    app.access(&["companyinformation", "invoice"], "user").await;
     w.click("#authorize").await;
     assert_eq!(app.result().await, "success");
     assert_eq!(w.text("#company-name").await, "Testbolaget AB");
     assert!(w.text("#result").await.contains("556677-8899"));
     assert!(w.text("#result").await.contains("1234567"));
-    app.shot("4-success").await;
     // Tokens are masked until revealed; the webview never had them before.
     let access = w.text("#secret-value-access-token").await;
     assert!(!access.contains("eyJ"), "masked: {access}");
@@ -260,7 +249,6 @@ async fn a_user_who_denies_sees_authorization_failed_and_can_try_again() {
     assert_eq!(app.result().await, "failed");
     let reason = app.win.text("#result-reason").await;
     assert!(reason.contains("cancelled or refused"), "{reason}");
-    app.shot("4-failed").await;
     // Try again keeps everything: approving now succeeds.
     app.standin.set_authorize(AuthorizeBehaviour::Approve);
     app.win.click("#try-again").await;
@@ -293,7 +281,6 @@ async fn a_state_mismatch_is_refused_and_waiting_goes_on_until_escape() {
     app.win.visible("#copy-url").await;
     app.win.visible("#open-again").await;
     assert!(app.win.text("#authorize-url").await.contains("/auth?client_id=e2e-client"));
-    app.shot("3-waiting").await;
     assert!(app.standin.token_requests().is_empty(), "no token request after a state mismatch");
     assert!(app.browser.last_page().contains("failed"), "the browser was told");
     // Escape cancels the wait.
@@ -376,17 +363,15 @@ async fn the_language_switch_translates_without_losing_input() {
     assert_ne!(english, swedish);
     assert_eq!(w.attr("html", "lang").await.as_deref(), Some("sv"));
     assert_eq!(w.value("#client-id").await, CLIENT_ID, "input kept");
-    app.shot("1-connection-sv").await;
     // The browser's landing page follows the window's language.
     w.fill("#connection-name", "Testbolaget AB").await;
     w.fill("#client-secret", SECRET).await;
     w.fill("#redirect-uri", &app.redirect_uri).await;
     w.click("#next").await;
-    app.access(&["companyinformation"], "user", false).await;
+    app.access(&["companyinformation"], "user").await;
     w.click("#authorize").await;
     assert_eq!(app.result().await, "success");
     assert!(app.browser.last_page().contains("lang=\"sv\""), "Swedish landing page");
-    app.shot("4-success-sv").await;
     app.quit().await;
 }
 
