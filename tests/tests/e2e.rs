@@ -39,6 +39,12 @@ for (let i = 0; i < blocks.length; i++) for (let j = i + 1; j < blocks.length; j
   if (p.bottom > q.top + 0.5 && q.bottom > p.top + 0.5 && p.right > q.left + 0.5 && q.right > p.left + 0.5)
     overlaps.push((a.id || a.className) + ' / ' + (b.id || b.className));
 }
+// A box whose content spills out of it (the old step 2 at 800x600: a capped scope list
+// drawn over the account type).
+for (const e of blocks) {
+  const st = getComputedStyle(e);
+  if (st.overflowY === 'visible' && e.scrollHeight > e.clientHeight + 1) overlaps.push((e.id || e.className) + ' spills');
+}
 return JSON.stringify({
   inView: r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth,
   onTop: !!hit && (hit === el || el.contains(hit)),
@@ -325,7 +331,8 @@ async fn paste_flow(bare_code: bool) {
     app.win.click("#use-pasted").await;
     app.win.visible("#pasted-error").await;
     if !bare_code {
-        app.shot("3-paste-error").await;
+        // As the window shows it: the field (focused again, with its error) scrolled into view.
+        app.win.screenshot(&screenshots().join("3-paste-error.png")).await;
     }
     app.win.fill("#pasted-url", &text).await;
     app.win.click("#use-pasted").await;
