@@ -68,13 +68,17 @@ async fn assert_accessible(win: &Session, what: &str) {
         .script_async(
             "const done = arguments[arguments.length - 1];
              axe.run(document, {resultTypes: ['violations']})
-               .then((r) => done(JSON.stringify(r.violations.map((v) => ({id: v.id, impact: v.impact,
-                 help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5)})))))
-               .catch((e) => done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}])));",
+               .then((r) => done(JSON.stringify({passes: r.passes.length, violations: r.violations.map((v) => ({
+                 id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5)}))})))
+               .catch((e) => done(JSON.stringify({passes: 0, violations: [{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]})));",
             serde_json::json!([]),
         )
         .await;
-    let violations: Vec<serde_json::Value> = serde_json::from_str(out.as_str().unwrap_or("[]")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(out.as_str().unwrap_or("{}")).unwrap();
+    let passes = report["passes"].as_u64().unwrap_or(0);
+    assert!(passes > 10, "axe ran its rules on {what}: {report}");
+    eprintln!("axe ({what}): {passes} rules passed");
+    let violations: Vec<serde_json::Value> = report["violations"].as_array().cloned().unwrap_or_default();
     let (bad, minor): (Vec<_>, Vec<_>) =
         violations.into_iter().partition(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")));
     for v in &minor {
