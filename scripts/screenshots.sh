@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Copies the screenshots the end-to-end tests write (target/screenshots/*.png) into
-# docs/screenshots/, where the README links them. Run scripts/test.sh first.
+# docs/screenshots/, where the README links them, replacing the old set (so a renamed or
+# dropped screenshot does not linger). Run scripts/test.sh first.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 src="$root/target/screenshots"
@@ -12,5 +13,6 @@ if [ "${#shots[@]}" -eq 0 ]; then
   exit 1
 fi
 mkdir -p "$dst"
+rm -f "$dst"/*.png
 cp -f "${shots[@]}" "$dst/"
 echo "Copied ${#shots[@]} screenshot(s) to docs/screenshots/."

@@ -3,7 +3,8 @@
 #
 #   scripts/setup.sh          build + run prerequisites (system libraries, Rust, xvfb-run)
 #   scripts/setup.sh --test   also the test-only tools: WebKitWebDriver, tauri-driver, a
-#                             session bus, gnome-keyring, xclip, screenshot tools
+#                             session bus, gnome-keyring, xclip, screenshot tools, and
+#                             axe-core (npm, pinned in tests/package-lock.json)
 #
 # Idempotent: packages already installed are not asked for again, so a second run takes a
 # second. Uses sudo only when not root.
@@ -35,6 +36,9 @@ packages=(
 # and `import` / `xwd` for screenshots.
 if [ "$want_test" -eq 1 ]; then
   packages+=(webkit2gtk-driver dbus-x11 gnome-keyring imagemagick x11-apps xclip)
+  # npm installs axe-core for the accessibility check of the end-to-end tests; Debian's
+  # nodejs and npm only when there is no npm at all (a newer one may be installed by hand).
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
 is_installed() {
@@ -85,6 +89,15 @@ if [ "$want_test" -eq 1 ]; then
   else
     say "installing tauri-driver (cargo install, about half a minute)"
     "$cargo_bin" install tauri-driver --version '^2' --locked
+  fi
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  if [ -f "$root/tests/node_modules/axe-core/package.json" ] &&
+     grep -q "\"version\": \"$(sed -n 's/.*"axe-core": "\([^"]*\)".*/\1/p' "$root/tests/package.json")\"" \
+       "$root/tests/node_modules/axe-core/package.json"; then
+    say "axe-core: present"
+  else
+    say "installing axe-core (npm ci in tests/)"
+    (cd "$root/tests" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
 

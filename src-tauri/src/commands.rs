@@ -7,7 +7,7 @@
 
 use crate::clipboard::{self, Copied};
 use crate::state::AppState;
-use activation::capture::redirect_uri::Capture;
+use activation::capture::redirect_uri::{Capture, RedirectUri};
 use activation::diagnostics::{self, RecentErrors, Report, SettingsSummary};
 use activation::flow::DEFAULT_TIMEOUT;
 use activation::fortnox::scopes::{self, ScopeInfo};
@@ -15,9 +15,8 @@ use activation::fortnox::token::FortnoxClient;
 use activation::session::{self, Event, SecretPart, Session, Started};
 use activation::settings::{self, NameRule, SettingsInput};
 use activation::{Error, ErrorPayload, Language, Text};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 use uuid::Uuid;
@@ -69,8 +68,9 @@ pub struct SettingsReport {
     pub register_value: Option<String>,
 }
 
-/// Checks the settings as typed. `secret_from`: a saved connection whose client secret (in
-/// the keychain) stands in for an empty secret field.
+/// Checks the settings as typed. The answer is all the window gets; Rust only notes the
+/// settings (without the secret) for the diagnostics report. `secret_from`: a saved
+/// connection whose client secret (in the keychain) stands in for an empty secret field.
 #[tauri::command]
 pub fn check_settings(
     state: State<'_, AppState>,
@@ -87,10 +87,9 @@ pub fn check_settings(
     }
     let check = settings::check(&settings, NameRule::Required);
     let register_value = check.capture.as_ref().map(|_| settings.redirect_uri.trim().to_string());
-    state.set_register_value(register_value.clone());
     SettingsReport {
         valid: check.settings.is_some(),
-        code_only: settings.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty()),
+        code_only: check.code_only,
         fields: check.fields,
         warnings: check.warnings,
         capture: check.capture,
@@ -123,34 +122,24 @@ async fn start(
     let endpoints = state.endpoints()?.clone();
     let settings = with_saved_secret(state, settings, secret_from)?;
     let settings = settings::check(&settings, NameRule::Required).into_result()?;
-    // End the previous attempt first, so its listener frees the port.
-    let replaced = state.session().take().is_some();
-    // A replaced attempt's listener closes its port a moment after it is cancelled.
-    let mut tries = if replaced { 20 } else { 1 };
-    let session = loop {
-        tries -= 1;
-        let events = on_event.clone();
-        let recent = state.recent_errors.clone();
-        let started = Session::start(
-            FortnoxClient::new(endpoints.clone()),
-            settings.clone(),
-            DEFAULT_TIMEOUT,
-            state.language_source(),
-            move |event| {
-                if let Event::Failed { error } | Event::CallbackRejected { error } | Event::BrowserFailed { error } =
-                    &event
-                {
-                    recent.record(error);
-                }
-                let _ = events.send(event);
-            },
-        )
-        .await;
-        match started {
-            Err(Error::PortInUse { .. }) if tries > 0 => tokio::time::sleep(Duration::from_millis(50)).await,
-            other => break other?,
-        }
-    };
+    let previous = state.session().take();
+    let events = on_event.clone();
+    let recent = state.recent_errors.clone();
+    let session = Session::replace(
+        previous,
+        FortnoxClient::new(endpoints),
+        settings,
+        DEFAULT_TIMEOUT,
+        state.language_source(),
+        move |event| {
+            if let Event::Failed { error } | Event::CallbackRejected { error } | Event::BrowserFailed { error } = &event
+            {
+                recent.record(error);
+            }
+            let _ = events.send(event);
+        },
+    )
+    .await?;
     let started = session.started().clone();
     *state.session() = Some(session);
     launch_browser(started.authorize_url.clone(), on_event, state.recent_errors.clone());
@@ -203,37 +192,57 @@ pub async fn submit_redirect(state: State<'_, AppState>, text: String) -> Comman
     Ok(submitted?)
 }
 
-/// Copies a value to the system clipboard, from Rust. A secret is cleared from the clipboard
-/// after a while ([`crate::clipboard`]); the answer says when.
+/// What the window may ask Rust to copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Copyable {
+    /// The running attempt's authorize URL.
+    AuthorizeUrl,
+    /// The redirect URI to register (given as `redirect_uri`; checked before copying).
+    RedirectUri,
+    Code,
+    AccessToken,
+    RefreshToken,
+    /// The whole result as JSON.
+    Json,
+    /// The whole result as `.env` lines.
+    Env,
+    /// The diagnostics report last shown.
+    Diagnostics,
+}
+
+/// Copies a value to the system clipboard, from Rust. `redirect_uri` is the text of the
+/// redirect URI field, used (and needed) only for [`Copyable::RedirectUri`]. A secret is
+/// cleared from the clipboard after a while ([`crate::clipboard`]); the answer says when.
 #[tauri::command]
 pub fn copy_to_clipboard<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    what: String,
+    what: Copyable,
+    redirect_uri: Option<String>,
 ) -> CommandResult<Copied> {
-    let text = match what.as_str() {
-        "authorize-url" => current_url(&state),
-        "redirect-uri" => state.register_value().ok_or(Error::NoAttempt),
-        "json" | "env" => state.session().as_ref().and_then(|s| s.export(what == "env")).ok_or(Error::NoAttempt),
-        "diagnostics" => state.diagnostics().ok_or(Error::NoAttempt),
-        other => secret(&state, other),
-    }?;
-    Ok(clipboard::copy(&app, &what, &text)?)
+    let text = match what {
+        Copyable::AuthorizeUrl => current_url(&state)?,
+        Copyable::RedirectUri => RedirectUri::parse(redirect_uri.as_deref().unwrap_or(""))?.as_str().to_string(),
+        Copyable::Json | Copyable::Env => {
+            state.session().as_ref().and_then(|s| s.export(what == Copyable::Env)).ok_or(Error::NoAttempt)?
+        }
+        Copyable::Diagnostics => state.diagnostics().ok_or(Error::NoAttempt)?,
+        Copyable::Code => secret(&state, SecretPart::Code)?,
+        Copyable::AccessToken => secret(&state, SecretPart::AccessToken)?,
+        Copyable::RefreshToken => secret(&state, SecretPart::RefreshToken)?,
+    };
+    let name = serde_json::to_value(what).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    Ok(clipboard::copy(&app, &name, &text)?)
 }
 
 /// Hands one secret of the result to the webview, because the user pressed "Show".
 #[tauri::command]
-pub fn reveal_secret(state: State<'_, AppState>, what: String) -> CommandResult<String> {
-    Ok(secret(&state, &what)?)
+pub fn reveal_secret(state: State<'_, AppState>, what: SecretPart) -> CommandResult<String> {
+    Ok(secret(&state, what)?)
 }
 
-fn secret(state: &AppState, what: &str) -> Result<String, Error> {
-    let part = match what {
-        "code" => SecretPart::Code,
-        "access-token" => SecretPart::AccessToken,
-        "refresh-token" => SecretPart::RefreshToken,
-        _ => return Err(Error::NoAttempt),
-    };
+fn secret(state: &AppState, part: SecretPart) -> Result<String, Error> {
     state.session().as_ref().and_then(|s| s.secret(part)).ok_or(Error::NoAttempt)
 }
 

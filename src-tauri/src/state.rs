@@ -21,8 +21,6 @@ pub struct AppState {
     /// The language the interface speaks: from the system locale at start, changed by the
     /// window's switch. Shared with the loopback landing page.
     language: Arc<Mutex<Language>>,
-    /// The redirect URI of the last settings check: what "copy" puts on the clipboard.
-    register_value: Mutex<Option<String>>,
     /// The current (or last) authorization attempt.
     session: Mutex<Option<Session>>,
     /// Fortnox's endpoints, or `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL`; the error when an
@@ -55,7 +53,6 @@ impl AppState {
     pub fn with_endpoints(endpoints: Result<Endpoints, Error>) -> Self {
         Self {
             language: Arc::new(Mutex::new(system_language())),
-            register_value: Mutex::new(None),
             session: Mutex::new(None),
             endpoints,
             close_guard: AtomicBool::new(false),
@@ -111,17 +108,9 @@ impl AppState {
     }
 
     /// A getter of the current language that outlives this borrow (for the landing page).
-    pub fn language_source(&self) -> impl Fn() -> Language + Send + Sync + 'static {
+    pub fn language_source(&self) -> impl Fn() -> Language + Clone + Send + Sync + 'static {
         let shared = self.language.clone();
         move || *lock(&shared)
-    }
-
-    pub fn register_value(&self) -> Option<String> {
-        lock(&self.register_value).clone()
-    }
-
-    pub fn set_register_value(&self, value: Option<String>) {
-        *lock(&self.register_value) = value;
     }
 
     /// Whether closing the window must ask the user first.

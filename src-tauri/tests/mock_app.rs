@@ -261,3 +261,19 @@ fn diagnostics_name_settings_and_errors_but_never_the_secret() {
     assert!(text.contains("endpoint_refused"), "the last error and its kind: {text}");
     assert!(!text.contains(secret), "{text}");
 }
+
+#[test]
+fn copy_knows_its_parts_and_checks_a_redirect_uri_before_copying_it() {
+    let app = app();
+    let main = window(&app, "main");
+    // `what` is an enum: the client secret is not one of the things the window may copy.
+    let err = invoke(&main, "copy_to_clipboard", serde_json::json!({"what": "client-secret"})).unwrap_err();
+    assert!(err.to_string().contains("unknown variant"), "{err}");
+    // The redirect URI comes from the field and is checked, not remembered from a check.
+    let err =
+        invoke(&main, "copy_to_clipboard", serde_json::json!({"what": "redirect-uri", "redirectUri": "nonsense"}))
+            .unwrap_err();
+    assert_eq!(err["kind"], "invalid_settings");
+    let err = invoke(&main, "copy_to_clipboard", serde_json::json!({"what": "json"})).unwrap_err();
+    assert_eq!(err["kind"], "no_attempt");
+}

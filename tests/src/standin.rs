@@ -64,7 +64,9 @@
 //!   [`StandInConfig::me_requires_profile_scope`] is false; answers
 //!   `{"MeInformation":{"Email","Id","Locale","Name","SysAdmin"}}`. The licence switch does
 //!   not apply to `/me`.
-//! * With [`StandIn::set_rate_limited`] on, every `/3/*` request answers 429.
+//! * With [`StandIn::set_rate_limited`] on, every `/3/*` request answers 429; with
+//!   [`StandIn::set_api_unauthorized`] on, 401 `{"message":"unauthorized"}` (as for an
+//!   access token Fortnox no longer accepts).
 //! * Every request (any path) is recorded with its answer's status: [`StandIn::requests`].
 //!
 //! Time is the wall clock plus an offset moved by [`StandIn::advance_clock`], so a test can
@@ -283,6 +285,9 @@ pub enum AuthorizeBehaviour {
     WrongState,
     /// Locked account: redirect to the bare redirect URI, neither code nor state.
     NeitherCodeNorState,
+    /// Fortnox refuses with an OAuth2 error on the redirect:
+    /// `error=…&error_description=…&state=…` (for example `invalid_scope`, `server_error`).
+    Error { error: &'static str, description: &'static str },
 }
 
 /// One request the stand-in received.
@@ -359,6 +364,7 @@ struct State {
     licence_missing: bool,
     unavailable: bool,
     rate_limited: bool,
+    api_unauthorized: bool,
     withheld_scopes: Vec<String>,
     clock_offset: Duration,
     codes: HashMap<String, CodeGrant>,
@@ -438,6 +444,7 @@ async fn bind(config: StandInConfig) -> std::io::Result<(TcpListener, Arc<Shared
         licence_missing: false,
         unavailable: false,
         rate_limited: false,
+        api_unauthorized: false,
         withheld_scopes: Vec::new(),
         clock_offset: Duration::ZERO,
         codes: HashMap::new(),
@@ -596,6 +603,11 @@ impl StandIn {
     /// When on, every `/3/*` request answers 429.
     pub fn set_rate_limited(&self, on: bool) {
         self.shared.lock().rate_limited = on;
+    }
+
+    /// When on, every `/3/*` request answers 401 `{"message":"unauthorized"}`.
+    pub fn set_api_unauthorized(&self, on: bool) {
+        self.shared.lock().api_unauthorized = on;
     }
 
     /// Scopes the user lacks rights for: approved activations get the requested scopes
@@ -1018,6 +1030,13 @@ fn authorize(st: &mut State, query: &str) -> Resp {
             redirect(&append_params(redirect_uri, &p))
         }
         AuthorizeBehaviour::NeitherCodeNorState => redirect(redirect_uri),
+        AuthorizeBehaviour::Error { error, description } => {
+            let mut p = vec![("error", error), ("error_description", description)];
+            if let Some(s) = state {
+                p.push(("state", s));
+            }
+            redirect(&append_params(redirect_uri, &p))
+        }
         behaviour => {
             let granted: Vec<String> = scopes.into_iter().filter(|s| !st.withheld_scopes.contains(s)).collect();
             let code = random_uuid();
@@ -1191,6 +1210,9 @@ fn api(shared: &Shared, st: &mut State, resource: &str, headers: &HeaderMap) -> 
         return json_resp(StatusCode::TOO_MANY_REQUESTS, json!({"message": "Too many requests"}));
     }
     let unauthorized = || json_resp(StatusCode::UNAUTHORIZED, json!({"message": "unauthorized"}));
+    if st.api_unauthorized {
+        return unauthorized();
+    }
     let Some(claims) = bearer_token(headers).and_then(|t| verify_jwt(&shared.jwt_secret, &t)) else {
         return unauthorized();
     };

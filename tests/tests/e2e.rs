@@ -15,6 +15,77 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 const CLIENT_ID: &str = "e2e-client";
+/// The window sizes every step is checked at: the smallest the window allows, the
+/// default, and a common laptop's.
+const SIZES: [(u32, u32); 3] = [(800, 600), (960, 720), (1280, 800)];
+
+/// Where an element is and what is drawn over its middle; elements wider than the window;
+/// sibling blocks of the visible step drawn over each other. Returns JSON.
+const LAYOUT_PROBE: &str = r#"
+const el = document.querySelector(arguments[0]);
+const r = el.getBoundingClientRect();
+const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+const tooWide = [...document.querySelectorAll('body *')]
+  .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().right > innerWidth + 0.5)
+  .map((e) => e.id || e.className || e.tagName);
+const overlaps = [];
+const panel = document.querySelector('.panel:not([hidden])');
+const blocks = panel ? [...panel.querySelectorAll('.group, .field, .scope-list, .cards, .infobox, .summary, .waiting, .url-block, .paste-block, .facts, .secrets, .reason')]
+  .filter((e) => e.offsetParent !== null) : [];
+for (let i = 0; i < blocks.length; i++) for (let j = i + 1; j < blocks.length; j++) {
+  const a = blocks[i], b = blocks[j];
+  if (a.contains(b) || b.contains(a)) continue;
+  const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+  if (p.bottom > q.top + 0.5 && q.bottom > p.top + 0.5 && p.right > q.left + 0.5 && q.right > p.left + 0.5)
+    overlaps.push((a.id || a.className) + ' / ' + (b.id || b.className));
+}
+// A box whose content spills out of it (the old step 2 at 800x600: a capped scope list
+// drawn over the account type).
+for (const e of blocks) {
+  const st = getComputedStyle(e);
+  if (st.overflowY === 'visible' && e.scrollHeight > e.clientHeight + 1) overlaps.push((e.id || e.className) + ' spills');
+}
+return JSON.stringify({
+  inView: r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth,
+  onTop: !!hit && (hit === el || el.contains(hit)),
+  rect: [r.x, r.y, r.width, r.height], window: [innerWidth, innerHeight],
+  tooWide, overlaps,
+});
+"#;
+
+/// axe-core's source, installed by `scripts/setup.sh --test` (npm, `tests/package.json`).
+fn axe_source() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/setup.sh --test (npm ci in tests/)", path.display()))
+}
+
+/// Runs axe-core over the window as it is now and fails on any serious or critical
+/// violation (moderate and minor ones are printed).
+async fn assert_accessible(win: &Session, what: &str) {
+    win.script(&format!("{}\nreturn typeof axe;", axe_source()), serde_json::json!([])).await;
+    let out = win
+        .script_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {resultTypes: ['violations']})
+               .then((r) => done(JSON.stringify({passes: r.passes.length, violations: r.violations.map((v) => ({
+                 id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5)}))})))
+               .catch((e) => done(JSON.stringify({passes: 0, violations: [{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]})));",
+            serde_json::json!([]),
+        )
+        .await;
+    let report: serde_json::Value = serde_json::from_str(out.as_str().unwrap_or("{}")).unwrap();
+    let passes = report["passes"].as_u64().unwrap_or(0);
+    assert!(passes > 10, "axe ran its rules on {what}: {report}");
+    eprintln!("axe ({what}): {passes} rules passed");
+    let violations: Vec<serde_json::Value> = report["violations"].as_array().cloned().unwrap_or_default();
+    let (bad, minor): (Vec<_>, Vec<_>) =
+        violations.into_iter().partition(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")));
+    for v in &minor {
+        eprintln!("axe ({what}), {}: {} {}", v["impact"], v["help"], v["nodes"]);
+    }
+    assert!(bad.is_empty(), "axe finds serious or critical violations on {what}: {bad:#?}");
+}
 const SECRET: &str = "e2e-secret";
 
 /// One driver and one window at a time: fixed ports, two cores.
@@ -67,43 +138,70 @@ async fn launch_with(redirect_uri: Option<&str>, extra_env: &[(&str, &str)]) -> 
 }
 
 impl App {
-    /// A screenshot of the window scrolled to the top, as a person first sees the step.
+    /// A screenshot of the window with the step's body scrolled to the top, as a person
+    /// first sees the step.
     async fn shot(&self, name: &str) {
-        self.win.script("window.scrollTo(0, 0)", serde_json::json!([])).await;
+        self.win.script("document.getElementById('main').scrollTop = 0", serde_json::json!([])).await;
         self.win.screenshot(&screenshots().join(format!("{name}.png"))).await;
     }
 
+    /// Switches the window's language as a person would with the language menu.
+    async fn set_language(&self, lang: &str) {
+        self.win
+            .script(
+                "const s = document.querySelector('#language'); s.value = arguments[0]; \
+                 s.dispatchEvent(new Event('change', {bubbles: true}));",
+                serde_json::json!([lang]),
+            )
+            .await;
+        self.win.find(&format!("html[lang={lang}]")).await;
+    }
+
+    /// At each window size: the step's main action `action` is in view and not covered,
+    /// nothing is wider than the window, parts of the step do not overlap, and a screenshot
+    /// `<step>-<lang>-<w>x<h>.png`. Then axe-core checks the step (at the first size).
+    async fn at_each_size(&self, step: &str, lang: &str, action: &str) {
+        for (i, (width, height)) in SIZES.iter().enumerate() {
+            self.win.set_window_size(*width, *height).await;
+            tokio::time::sleep(Duration::from_millis(150)).await; // a relayout, not a wait for data
+            let seen = self.win.script(LAYOUT_PROBE, serde_json::json!([action])).await;
+            let seen: serde_json::Value = serde_json::from_str(seen.as_str().unwrap()).unwrap();
+            let at = format!("{step} ({lang}) at {width}x{height}: {seen}");
+            assert_eq!(seen["inView"], true, "{action} not in view: {at}");
+            assert_eq!(seen["onTop"], true, "{action} covered: {at}");
+            assert_eq!(seen["tooWide"], serde_json::json!([]), "wider than the window: {at}");
+            assert_eq!(seen["overlaps"], serde_json::json!([]), "overlapping parts: {at}");
+            self.shot(&format!("{step}-{lang}-{width}x{height}")).await;
+            if i == 0 {
+                assert_accessible(&self.win, &format!("{step} ({lang})")).await;
+            }
+        }
+        self.win.set_window_size(SIZES[0].0, SIZES[0].1).await;
+    }
+
     /// Step 1 filled in and Next pressed.
-    async fn connection(&self, secret: Option<&str>, shot: bool) {
+    async fn connection(&self, secret: Option<&str>) {
         let w = &self.win;
         w.fill("#connection-name", "Testbolaget AB").await;
         w.fill("#client-id", CLIENT_ID).await;
         w.fill("#client-secret", secret.unwrap_or("")).await;
         w.fill("#redirect-uri", &self.redirect_uri).await;
-        if shot {
-            // Let the live check show how the redirect is captured.
-            tokio::time::sleep(Duration::from_millis(400)).await;
-            self.shot("1-connection").await;
-        }
         w.click("#next").await;
     }
 
     /// Step 2: scopes and account type, then Next.
-    async fn access(&self, scopes: &[&str], account: &str, shot: bool) {
+    async fn access(&self, scopes: &[&str], account: &str) {
         let w = &self.win;
         for s in scopes {
             w.click(&format!("input[name=scope][value={s}]")).await;
         }
         w.click(&format!("input[name=account-type][value={account}]")).await;
-        if shot {
-            self.shot("2-access").await;
-        }
         w.click("#next").await;
     }
 
     async fn to_authorize(&self, secret: Option<&str>) {
-        self.connection(secret, false).await;
-        self.access(&["companyinformation", "invoice"], "user", false).await;
+        self.connection(secret).await;
+        self.access(&["companyinformation", "invoice"], "user").await;
         self.win.visible("#authorize").await;
     }
 
@@ -123,16 +221,13 @@ async fn an_activation_through_the_loopback_listener_succeeds() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = launch(None).await;
     let w = &app.win;
-    app.connection(Some(SECRET), true).await;
-    app.access(&["companyinformation", "invoice"], "user", true).await;
-    w.visible("#authorize").await;
-    app.shot("3-authorize").await;
+    app.connection(Some(SECRET)).await;
+    app.access(&["companyinformation", "invoice"], "user").await;
     w.click("#authorize").await;
     assert_eq!(app.result().await, "success");
     assert_eq!(w.text("#company-name").await, "Testbolaget AB");
     assert!(w.text("#result").await.contains("556677-8899"));
     assert!(w.text("#result").await.contains("1234567"));
-    app.shot("4-success").await;
     // Tokens are masked until revealed; the webview never had them before.
     let access = w.text("#secret-value-access-token").await;
     assert!(!access.contains("eyJ"), "masked: {access}");
@@ -170,7 +265,6 @@ async fn a_user_who_denies_sees_authorization_failed_and_can_try_again() {
     assert_eq!(app.result().await, "failed");
     let reason = app.win.text("#result-reason").await;
     assert!(reason.contains("cancelled or refused"), "{reason}");
-    app.shot("4-failed").await;
     // Try again keeps everything: approving now succeeds.
     app.standin.set_authorize(AuthorizeBehaviour::Approve);
     app.win.click("#try-again").await;
@@ -203,7 +297,6 @@ async fn a_state_mismatch_is_refused_and_waiting_goes_on_until_escape() {
     app.win.visible("#copy-url").await;
     app.win.visible("#open-again").await;
     assert!(app.win.text("#authorize-url").await.contains("/auth?client_id=e2e-client"));
-    app.shot("3-waiting").await;
     assert!(app.standin.token_requests().is_empty(), "no token request after a state mismatch");
     assert!(app.browser.last_page().contains("failed"), "the browser was told");
     // Escape cancels the wait.
@@ -248,7 +341,8 @@ async fn paste_flow(bare_code: bool) {
     app.win.click("#use-pasted").await;
     app.win.visible("#pasted-error").await;
     if !bare_code {
-        app.shot("3-paste-error").await;
+        // As the window shows it: the field (focused again, with its error) scrolled into view.
+        app.win.screenshot(&screenshots().join("3-paste-error.png")).await;
     }
     app.win.fill("#pasted-url", &text).await;
     app.win.click("#use-pasted").await;
@@ -286,17 +380,15 @@ async fn the_language_switch_translates_without_losing_input() {
     assert_ne!(english, swedish);
     assert_eq!(w.attr("html", "lang").await.as_deref(), Some("sv"));
     assert_eq!(w.value("#client-id").await, CLIENT_ID, "input kept");
-    app.shot("1-connection-sv").await;
     // The browser's landing page follows the window's language.
     w.fill("#connection-name", "Testbolaget AB").await;
     w.fill("#client-secret", SECRET).await;
     w.fill("#redirect-uri", &app.redirect_uri).await;
     w.click("#next").await;
-    app.access(&["companyinformation"], "user", false).await;
+    app.access(&["companyinformation"], "user").await;
     w.click("#authorize").await;
     assert_eq!(app.result().await, "success");
     assert!(app.browser.last_page().contains("lang=\"sv\""), "Swedish landing page");
-    app.shot("4-success-sv").await;
     app.quit().await;
 }
 
@@ -334,6 +426,11 @@ async fn the_whole_activation_works_with_the_keyboard_only() {
     );
     tab_to(w, "scope-companyinformation").await; // the first scope
     w.keys(keys::SPACE).await;
+    // Enter on a checkbox does not move on (only text fields do).
+    w.keys(keys::ENTER).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(w.is_visible("input[name=scope][value=companyinformation]").await, "still on step 2");
+    tab_to(w, "next").await;
     w.keys(keys::ENTER).await;
     tab_to(w, "authorize").await;
     w.keys(keys::ENTER).await;
@@ -619,4 +716,85 @@ async fn the_app_leaves_no_secret_in_its_files_and_its_diagnostics_show_none() {
     let leaks = common::files_holding(&[app._home.path(), app.browser.dir.path()], &secrets, &skip);
     assert!(leaks.is_empty(), "secrets in files: {leaks:?}");
     assert!(common::count_files(&data) > 0, "the app wrote its files where they were searched");
+}
+#[tokio::test]
+async fn every_step_fits_each_window_size_in_both_languages_with_its_main_action_in_view() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    for lang in ["en", "sv"] {
+        let app = launch(None).await;
+        let w = &app.win;
+        app.set_language(lang).await;
+        // At the smallest size the lower fields sit below the fold of the scrolling body:
+        // WebDriver clears and types into them there, and the footer covers none of them.
+        w.set_window_size(SIZES[0].0, SIZES[0].1).await;
+        for (field, value) in [
+            ("#connection-name", "Testbolaget AB"),
+            ("#client-id", CLIENT_ID),
+            ("#client-secret", SECRET),
+            ("#redirect-uri", app.redirect_uri.as_str()),
+        ] {
+            w.fill(field, value).await;
+            let seen = w.script(LAYOUT_PROBE, serde_json::json!([field])).await;
+            assert!(seen.as_str().unwrap().contains(r#""onTop":true"#), "{field} covered: {seen}");
+        }
+        w.fill("#redirect-uri", &app.redirect_uri).await;
+        w.find("#register-block:not(.is-empty)").await;
+        app.at_each_size("1-connection", lang, "#next").await;
+        w.click("#next").await;
+
+        w.visible("input[name=scope][value=companyinformation]").await;
+        for scope in ["companyinformation", "invoice", "warehouse"] {
+            w.click(&format!("input[name=scope][value={scope}]")).await; // the last one far down
+        }
+        w.click("input[name=account-type][value=user]").await;
+        app.at_each_size("2-access", lang, "#next").await;
+        w.click("#next").await;
+
+        w.visible("#authorize").await;
+        app.at_each_size("3-authorize", lang, "#authorize").await;
+        // Waiting: an answer of another attempt keeps it waiting.
+        app.standin.set_authorize(AuthorizeBehaviour::WrongState);
+        w.click("#authorize").await;
+        w.visible("#rejected-notice").await;
+        app.at_each_size("3-waiting", lang, "#cancel").await;
+        w.fill("#pasted-url", "https://example.com/nothing-here").await; // typed below the fold
+        w.click("#cancel").await;
+        w.visible("#cancelled-notice").await;
+
+        app.standin.set_authorize(AuthorizeBehaviour::Approve);
+        w.click("#authorize").await;
+        assert_eq!(app.result().await, "success");
+        app.at_each_size("4-success", lang, "#start-over").await;
+
+        // "Activate another connection" starts clean: the name emptied and focused.
+        w.click("#start-over").await;
+        w.visible("#connection-name").await;
+        assert_eq!(w.value("#connection-name").await, "");
+        assert_eq!(w.focused().await, "connection-name");
+        assert_eq!(w.value("#client-id").await, CLIENT_ID, "the integration's details stay");
+
+        w.fill("#connection-name", "Testbolaget AB").await;
+        w.click("#next").await;
+        w.click("#next").await;
+        app.standin.set_authorize(AuthorizeBehaviour::Deny);
+        w.click("#authorize").await;
+        assert_eq!(app.result().await, "failed");
+        app.at_each_size("4-failed", lang, "#try-again").await;
+        app.quit().await;
+    }
+}
+
+#[tokio::test]
+async fn a_company_lookup_that_fails_shows_its_warning_on_the_result() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    app.standin.set_licence_missing(true);
+    app.to_authorize(Some(SECRET)).await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    let warning = app.win.text("#result-warnings").await;
+    assert!(warning.contains("no active Fortnox licence"), "{warning}");
+    assert!(warning.contains("company's Fortnox administrator"), "with what to do: {warning}");
+    app.shot("4-success-warning").await;
+    app.quit().await;
 }

@@ -326,3 +326,29 @@ async fn code_only_sessions_keep_the_code_for_the_user() {
     assert!(session.secret(SecretPart::Code).is_some());
     assert!(f.standin.token_requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starting_again_in_place_of_a_running_attempt_waits_for_its_port() {
+    let f = fixture(false).await;
+    let s = settings(&f.redirect_uri, Some(SECRET), AccountType::User);
+    let (first, _rx) = start_session(&f, s.clone(), Duration::from_secs(30)).await;
+    // The port is taken by the first attempt: a fresh start is refused at once...
+    let e = Session::start(f.client(), s.clone(), Duration::from_secs(30), || Language::En, |_| {}).await.unwrap_err();
+    assert_eq!(e.kind(), "port_in_use");
+    // ...while a replacement cancels the first and waits for the port to come free.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let second = Session::replace(
+        Some(first),
+        f.client(),
+        s,
+        Duration::from_secs(30),
+        || Language::En,
+        move |e| {
+            let _ = tx.send(e);
+        },
+    )
+    .await
+    .unwrap();
+    browse(&second.started().authorize_url).await;
+    assert!(matches!(last_event(&mut rx).await, Event::Succeeded { .. }));
+}

@@ -97,10 +97,12 @@ export const submitRedirect = (text) => call("submit_redirect", { text });
 /**
  * Copies from Rust, so the webview needs no clipboard access. `what` is one of
  * "authorize-url", "redirect-uri", "code", "access-token", "refresh-token", "json", "env",
- * "diagnostics" (the report last shown by `diagnostics()`). Resolves to `{clearsInSecs}`: for a secret, the seconds until Rust clears the clipboard
- * (if it still holds it); null for the addresses, which stay.
+ * "diagnostics" (the report last shown by `diagnostics()`); "redirect-uri" also needs
+ * `{redirectUri}` (the field's text, checked by Rust). Resolves to `{clearsInSecs}`: for a
+ * secret, the seconds until Rust clears the clipboard (if it still holds it); null for the
+ * addresses, which stay.
  */
-export const copy = (what) => call("copy_to_clipboard", { what });
+export const copy = (what, extra = {}) => call("copy_to_clipboard", { what, redirectUri: null, ...extra });
 
 /** The value of "code", "access-token" or "refresh-token", shown only on request. */
 export const revealSecret = (what) => call("reveal_secret", { what });

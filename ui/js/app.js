@@ -1,6 +1,10 @@
 // The step machine: owns the shared state, moves between the four steps, runs the
-// footer buttons and the keyboard (Enter = the step's main action, Escape = cancel),
-// and keeps the settings checked by Rust as the user types.
+// footer buttons and the keyboard (Enter in a text field = the step's main action,
+// Escape = cancel), and keeps the settings checked by Rust as the user types.
+//
+// The window is an app shell (see styles.css): header, a body that scrolls (`#main`) and
+// a footer whose buttons each step declares through its `footer()`; the step's main
+// action lives in the footer, so it is always in view.
 
 import * as api from "./api.js";
 import { t, pick, setLanguage, onLanguageChange, normalise } from "./i18n.js";
@@ -11,6 +15,7 @@ import * as result from "./steps/result.js";
 import * as connections from "./steps/connections.js";
 import { confirmDialog } from "./dialog.js";
 import * as diagnostics from "./diagnostics.js";
+import { $ } from "./dom.js";
 
 // "Step" 0 is the list of saved connections; 1–4 are the wizard.
 const STEPS = { 0: connections, 1: connection, 2: access, 3: authorize, 4: result };
@@ -41,8 +46,6 @@ const state = {
 
 let current = -1;
 const checkListeners = new Set();
-
-const $ = (id) => document.getElementById(id);
 
 // ---------------------------------------------------------------- checking settings
 
@@ -106,17 +109,17 @@ function announce(text) {
 }
 
 /**
- * Copies `what` through Rust (from a saved connection when `connectionId` is given) and
- * confirms it on the button for a moment. A secret is cleared from the clipboard later
- * (`clearsInSecs`): `#clipboard-note` says when.
+ * Copies `what` through Rust and confirms it on the button for a moment: from a saved
+ * connection with `{connectionId}`, else from the wizard (`extra` as `api.copy` takes it).
+ * A secret is cleared from the clipboard later (`clearsInSecs`): `#clipboard-note` says when.
  */
-async function copyWithFeedback(button, what, connectionId) {
+async function copyWithFeedback(button, what, { connectionId = null, ...extra } = {}) {
   const label = button.querySelector(".btn-label") ?? button;
   clearTimeout(button._flashTimer);
   let ok = true;
   let message = t("copied");
   try {
-    const answer = connectionId ? await api.copyConnection(connectionId, what) : await api.copy(what);
+    const answer = connectionId ? await api.copyConnection(connectionId, what) : await api.copy(what, extra);
     if (!connectionId && current === 4) noteCopied();
     const note = $("clipboard-note");
     if (answer?.clearsInSecs) {
@@ -153,7 +156,7 @@ function goTo(n, { focus = true } = {}) {
   renderReauthBanner();
   STEPS[n].enter?.();
   refreshFooter();
-  window.scrollTo(0, 0);
+  $("main").scrollTop = 0;
   if (focus) focusHeading();
 }
 
@@ -179,31 +182,34 @@ function renderIndicator() {
     li.classList.toggle("is-done", n < current);
     if (n === current) li.setAttribute("aria-current", "step");
     else li.removeAttribute("aria-current");
-    li.querySelector(".step-state").textContent =
-      n === current ? ` ${t("step.current")}` : n < current ? ` ${t("step.done")}` : "";
+    // aria-current already says "current step": only "done" is spelt out.
+    li.querySelector(".step-state").textContent = n < current ? ` ${t("step.done")}` : "";
   }
 }
 
+/** Footer buttons: element id → the key a step's `footer()` uses for it. */
+const FOOTER = [
+  ["back", "back"],
+  ["next", "next"],
+  ["authorize", "authorize"],
+  ["try-again", "tryAgain"],
+  ["start-over", "startOver"],
+  ["new-connection", "newConnection"],
+  ["open-file", "openFile"],
+  ["to-connections", "toConnections"],
+];
+
 /**
  * Shows the footer buttons the current step asks for:
- * `{back, next, tryAgain, startOver}`, each "show", "disabled" or absent (hidden),
- * and `startOverLabel`.
+ * `{back, next, authorize, tryAgain, startOver}`, each "show", "disabled" or absent
+ * (hidden), and `startOverLabel`.
  */
 function refreshFooter() {
   if (current < 0) return;
   const cfg = STEPS[current].footer?.() ?? {};
   // The way back to the list, from the first and the last step, once there is a list.
   if ((current === 1 || current === 4) && connections.hasContent()) cfg.toConnections = "show";
-  const buttons = [
-    ["back", "back"],
-    ["next", "next"],
-    ["try-again", "tryAgain"],
-    ["start-over", "startOver"],
-    ["new-connection", "newConnection"],
-    ["open-file", "openFile"],
-    ["to-connections", "toConnections"],
-  ];
-  for (const [id, key] of buttons) {
+  for (const [id, key] of FOOTER) {
     const btn = $(id);
     btn.hidden = !cfg[key];
     btn.disabled = cfg[key] === "disabled";
@@ -238,6 +244,9 @@ function back() {
 
 // ---------------------------------------------------------------- keyboard
 
+/** Text fields, where Enter means "go on". Checkboxes, radios and buttons keep their own keys. */
+const TEXT_INPUTS = new Set(["text", "password", "url", "email", "tel", "number"]);
+
 function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
   if (diagnostics.isOpen()) return; // the dialog handles its own keys (Escape closes it)
@@ -250,8 +259,6 @@ function onKeyDown(event) {
   }
   if (event.key !== "Enter" || event.altKey || event.ctrlKey || event.metaKey) return;
 
-  // Buttons, links, selects and <details> keep their own Enter.
-  if (["BUTTON", "A", "SELECT", "SUMMARY", "OPTION"].includes(tag)) return;
   if (tag === "TEXTAREA") {
     if (target.id === "pasted-url" && !event.shiftKey) {
       event.preventDefault();
@@ -263,8 +270,7 @@ function onKeyDown(event) {
     event.preventDefault(); // Enter in the filter must not leave the step.
     return;
   }
-  const inStep = target === document.body || tag === "INPUT" || tag === "H2";
-  if (!inStep) return;
+  if (tag !== "INPUT" || !TEXT_INPUTS.has(target.type)) return;
   event.preventDefault();
   if (current === 0) return;
   if (current === 1 || current === 2) {
@@ -297,6 +303,21 @@ function newConnection() {
   state.save = true;
   fillSettings({});
   goTo(1, { focus: false });
+  $("connection-name").focus();
+}
+
+/**
+ * "Activate another connection" after a success: the next customer of the same integration.
+ * The name is cleared and focused; client id, secret, redirect URI and scopes stay. A
+ * re-authorized connection only lends its saved secret now: the next one is a new one.
+ */
+function anotherConnection() {
+  if (state.origin) state.origin = { ...state.origin, replace: false };
+  state.saved = null;
+  state.copied = false;
+  updateCloseGuard();
+  goTo(1, { focus: false });
+  connection.reset();
   $("connection-name").focus();
 }
 
@@ -438,6 +459,7 @@ const ctx = {
   checkNow,
   lastCheck: () => lastCheck,
   settingsSnapshot,
+  anotherConnection,
   onCheck(fn) {
     checkListeners.add(fn);
     return () => checkListeners.delete(fn);

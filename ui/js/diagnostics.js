@@ -4,10 +4,10 @@
 
 import * as api from "./api.js";
 import { t, pick } from "./i18n.js";
+import { $ } from "./dom.js";
 
 let ctx;
 let opener = null;
-const $ = (id) => document.getElementById(id);
 
 export function init(c) {
   ctx = c;

@@ -4,7 +4,8 @@
 // when cancelled. Escape, Cancel and closing all count as "no". Focus returns to where it
 // was.
 
-const $ = (id) => document.getElementById(id);
+import { $ } from "./dom.js";
+
 
 function open({ title, text, confirm, danger = false, field = null }) {
   const dialog = $("dialog");

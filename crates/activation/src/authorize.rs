@@ -77,10 +77,7 @@ impl Attempt {
             (Some(code), true, _) | (Some(code), false, Origin::Pasted) => Verdict::Code(code.clone()),
             (Some(_), false, Origin::Automatic) => Verdict::Rejected(Error::StateMissing),
             (None, _, Origin::Pasted) => Verdict::Rejected(Error::NoCodeInRedirect),
-            (None, _, Origin::Automatic) => Verdict::Failed(Error::AuthorizationFailed {
-                error: "no_code".into(),
-                description: Some("Fortnox redirected back with neither a code nor an error".into()),
-            }),
+            (None, _, Origin::Automatic) => Verdict::Failed(Error::NoCodeReturned),
         }
     }
 }
@@ -203,10 +200,7 @@ mod tests {
             }
             v => panic!("{v:?}"),
         }
-        assert!(matches!(
-            a.judge(&parse_query(""), Origin::Automatic),
-            Verdict::Failed(Error::AuthorizationFailed { .. })
-        ));
+        assert!(matches!(a.judge(&parse_query(""), Origin::Automatic), Verdict::Failed(Error::NoCodeReturned)));
         assert!(matches!(a.judge(&parse_query(""), Origin::Pasted), Verdict::Rejected(Error::NoCodeInRedirect)));
     }
 }

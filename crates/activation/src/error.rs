@@ -37,8 +37,7 @@ pub enum Error {
     /// The company lacks the licence for a scope, or the user lacks the rights.
     #[error("missing licence or rights (Fortnox: {description:?})")]
     MissingLicenceOrRights { description: Option<String> },
-    /// Fortnox answered the authorization with an error we have no better name for, or
-    /// ended the login with neither a code nor an error.
+    /// Fortnox answered the authorization with an error we have no better name for.
     #[error("authorization failed: {error} ({description:?})")]
     AuthorizationFailed { error: String, description: Option<String> },
     /// A redirect arrived whose state does not belong to this attempt.
@@ -119,6 +118,24 @@ pub enum Error {
     /// be checked.
     #[error("trusted certificates unavailable: {reason}")]
     CertificatesUnavailable { reason: String },
+    /// Fortnox refused a requested scope (`invalid_scope`): the integration does not have
+    /// it in the Developer Portal, or it is misspelt.
+    #[error("invalid scope (Fortnox: {description:?})")]
+    InvalidScope { description: Option<String> },
+    /// The login ended with a redirect that carries neither a code nor an error (seen when
+    /// the customer's Fortnox account is locked).
+    #[error("Fortnox returned neither a code nor an error")]
+    NoCodeReturned,
+    /// The company has no licence for a requested scope ("Det finns ingen aktiv licens för
+    /// önskat scope").
+    #[error("no licence for the scope (Fortnox: {description:?})")]
+    MissingLicence { description: Option<String> },
+    /// Too many requests (HTTP 429): 25 per 5 seconds per integration and company.
+    #[error("rate limited (HTTP 429)")]
+    RateLimited,
+    /// Fortnox's API refused the access token (HTTP 401 `{"message":"unauthorized"}`).
+    #[error("access token rejected (Fortnox: {description:?})")]
+    AccessTokenRejected { description: Option<String> },
 }
 
 /// The serialisable form handed to front ends: `{kind, message, next_step, detail}`.
@@ -175,6 +192,35 @@ impl Error {
             Error::ActivationFileInvalid { .. } => "activation_file_invalid",
             Error::EndpointRefused { .. } => "endpoint_refused",
             Error::CertificatesUnavailable { .. } => "certificates_unavailable",
+            Error::InvalidScope { .. } => "invalid_scope",
+            Error::NoCodeReturned => "no_code_returned",
+            Error::MissingLicence { .. } => "missing_licence",
+            Error::RateLimited => "rate_limited",
+            Error::AccessTokenRejected { .. } => "access_token_rejected",
+        }
+    }
+
+    /// Fortnox answered HTTP 429 or 5xx: [`Error::RateLimited`] for 429, otherwise
+    /// [`Error::FortnoxUnavailable`].
+    pub fn unavailable(status: u16) -> Self {
+        if status == 429 {
+            Error::RateLimited
+        } else {
+            Error::FortnoxUnavailable { status }
+        }
+    }
+
+    /// Fortnox's API answered 403 with `message`: no licence when it says so ("licens"),
+    /// otherwise missing rights (or licence).
+    pub fn forbidden(message: Option<String>) -> Self {
+        let licence = message.as_deref().is_some_and(|m| {
+            let m = m.to_lowercase();
+            m.contains("licens") || m.contains("licence") || m.contains("license")
+        });
+        if licence {
+            Error::MissingLicence { description: message }
+        } else {
+            Error::MissingLicenceOrRights { description: message }
         }
     }
 
@@ -210,7 +256,11 @@ impl Error {
             | Error::RedirectMismatch { description }
             | Error::AccessDenied { description }
             | Error::ServiceAccountNotAllowed { description }
-            | Error::MissingLicenceOrRights { description } => description.clone(),
+            | Error::MissingLicenceOrRights { description }
+            | Error::InvalidScope { description }
+            | Error::MissingLicence { description }
+            | Error::AccessTokenRejected { description } => description.clone(),
+            Error::RateLimited => Some("HTTP 429".into()),
             Error::AuthorizationFailed { error, description } => Some(match description {
                 Some(d) => format!("{error}: {d}"),
                 None => error.clone(),
@@ -248,16 +298,16 @@ impl Error {
                 "Förnyelsetoken gäller inte längre (redan använd, utgången eller återkallad).",
             ),
             Error::RedirectMismatch { .. } => Text::new(
-                "Fortnox says the redirect URI does not match the one registered for the app.",
-                "Fortnox säger att omdirigerings-URI:n inte stämmer med den som är registrerad för appen.",
+                "Fortnox says the redirect URI does not match the one registered for the integration.",
+                "Fortnox säger att omdirigerings-URI:n inte stämmer med den som är registrerad för integrationen.",
             ),
             Error::AccessDenied { .. } => Text::new(
                 "The authorization was cancelled or refused in Fortnox.",
                 "Auktoriseringen avbröts eller nekades i Fortnox.",
             ),
             Error::ServiceAccountNotAllowed { .. } => Text::new(
-                "Fortnox does not allow a service account for this app, or the person who logged in is not the company's system administrator.",
-                "Fortnox tillåter inte servicekonto för den här appen, eller så är personen som loggade in inte företagets systemadministratör.",
+                "Fortnox does not allow a service account for this integration, or the person who logged in is not the company's system administrator.",
+                "Fortnox tillåter inte servicekonto för den här integrationen, eller så är personen som loggade in inte företagets systemadministratör.",
             ),
             Error::MissingLicenceOrRights { .. } => Text::new(
                 "The company lacks the licence for a chosen scope, or the user who logged in lacks the rights for it.",
@@ -379,6 +429,26 @@ impl Error {
                 "The app could not read the computer's trusted certificates, so it cannot check that it is talking to Fortnox.",
                 "Appen kunde inte läsa datorns betrodda certifikat, så den kan inte kontrollera att den pratar med Fortnox.",
             ),
+            Error::InvalidScope { .. } => Text::new(
+                "Fortnox refused one of the chosen areas (scopes): the integration does not have it, or its name is wrong.",
+                "Fortnox nekade ett av de valda områdena (scopes): integrationen har inte det, eller så är namnet fel.",
+            ),
+            Error::NoCodeReturned => Text::new(
+                "Fortnox sent the browser back with neither an authorization code nor an error. This happens when the customer's Fortnox account is locked.",
+                "Fortnox skickade tillbaka webbläsaren utan vare sig auktoriseringskod eller felmeddelande. Det händer när kundens Fortnox-konto är spärrat.",
+            ),
+            Error::MissingLicence { .. } => Text::new(
+                "The company has no active Fortnox licence for one of the chosen areas.",
+                "Företaget saknar aktiv Fortnox-licens för ett av de valda områdena.",
+            ),
+            Error::RateLimited => Text::new(
+                "Fortnox is receiving too many requests from this integration for this company right now.",
+                "Fortnox tar emot för många anrop från den här integrationen för det här företaget just nu.",
+            ),
+            Error::AccessTokenRejected { .. } => Text::new(
+                "Fortnox did not accept the access token (\u{201c}unauthorized\u{201d}).",
+                "Fortnox godtog inte åtkomsttoken (\u{201d}unauthorized\u{201d}).",
+            ),
         }
     }
 
@@ -390,8 +460,8 @@ impl Error {
                 "Rätta inställningarna och försök igen.",
             ),
             Error::InvalidClient { .. } => Text::new(
-                "Copy the client id and client secret again from the app's page in Fortnox's Developer Portal, then try again.",
-                "Kopiera klient-id och klienthemlighet på nytt från appens sida i Fortnox utvecklarportal och försök igen.",
+                "Copy the client id and client secret again from the integration's page in Fortnox's Developer Portal (or ask the integration's supplier for them), then try again.",
+                "Kopiera klient-id och klienthemlighet på nytt från integrationens sida i Fortnox utvecklarportal (eller be integrationens leverantör om dem) och försök igen.",
             ),
             Error::CodeExpiredOrUsed { .. } => Text::new(
                 "Start the authorization again and finish it within 10 minutes.",
@@ -402,24 +472,24 @@ impl Error {
                 "Aktivera kopplingen igen för att få ett nytt par token.",
             ),
             Error::RedirectMismatch { .. } => Text::new(
-                "Register exactly the redirect URI shown in the app on the app's page in Fortnox's Developer Portal (port and path included), or enter the registered one here.",
-                "Registrera exakt den omdirigerings-URI som appen visar på appens sida i Fortnox utvecklarportal (med port och sökväg), eller ange den registrerade här.",
+                "Enter here exactly the redirect URI registered for the integration in Fortnox's Developer Portal (port and path included), or ask the integration's supplier to register the one this app shows.",
+                "Ange här exakt den omdirigerings-URI som är registrerad för integrationen i Fortnox utvecklarportal (med port och sökväg), eller be integrationens leverantör registrera den som den här appen visar.",
             ),
             Error::AccessDenied { .. } => Text::new(
-                "Try again and choose to allow access in Fortnox. If you are not allowed to, ask the company's Fortnox administrator.",
-                "Försök igen och välj att tillåta åtkomst i Fortnox. Om du inte får det, be företagets Fortnox-administratör.",
+                "Try again and choose to allow access in Fortnox. If you are not allowed to, ask the company's Fortnox administrator for help.",
+                "Försök igen och välj att tillåta åtkomst i Fortnox. Om du inte får det, be företagets Fortnox-administratör om hjälp.",
             ),
             Error::ServiceAccountNotAllowed { .. } => Text::new(
-                "Turn on \"service account authorization\" for the app in Fortnox's Developer Portal and let the company's system administrator log in, or choose a user account.",
-                "Slå på \"auktorisering med servicekonto\" för appen i Fortnox utvecklarportal och låt företagets systemadministratör logga in, eller välj användarkonto.",
+                "Turn on \u{201c}Enable service account authorization\u{201d} for the integration in Fortnox's Developer Portal (the integration's supplier does this) and let the company's system administrator log in, or choose a user account.",
+                "Slå på \u{201d}Enable service account authorization\u{201d} för integrationen i Fortnox utvecklarportal (det gör integrationens leverantör) och låt företagets systemadministratör logga in, eller välj användarkonto.",
             ),
             Error::MissingLicenceOrRights { .. } => Text::new(
-                "Ask the company's Fortnox administrator to add the licence or the user's rights, or remove that scope, and try again.",
-                "Be företagets Fortnox-administratör lägga till licensen eller användarens behörighet, eller ta bort det området, och försök igen.",
+                "Ask the company's Fortnox administrator to add the licence or the user's rights, or remove that area, and try again.",
+                "Be företagets Fortnox-administratör om hjälp att lägga till licensen eller användarens behörighet, eller ta bort det området, och försök igen.",
             ),
             Error::AuthorizationFailed { .. } => Text::new(
-                "Try again. If it keeps failing, the customer's Fortnox account may be locked: contact Fortnox support.",
-                "Försök igen. Om det fortsätter att misslyckas kan kundens Fortnox-konto vara spärrat: kontakta Fortnox support.",
+                "Try again. If it keeps failing, send the details below to the integration's supplier or to Fortnox support.",
+                "Försök igen. Om det fortsätter att misslyckas, skicka detaljerna nedan till integrationens leverantör eller till Fortnox support.",
             ),
             Error::StateMismatch | Error::StateMissing => Text::new(
                 "Start the authorization from this app and finish it in the browser window it opens.",
@@ -450,8 +520,8 @@ impl Error {
                 "Starta auktoriseringen igen när du är redo.",
             ),
             Error::ClipboardFailed { .. } => Text::new(
-                "Press \"Show\", select the text and copy it with Ctrl+C (⌘C on a Mac).",
-                "Tryck på \"Visa\", markera texten och kopiera den med Ctrl+C (⌘C på Mac).",
+                "Press \u{201c}Show\u{201d}, select the text and copy it with Ctrl+C (⌘C on a Mac).",
+                "Tryck på \u{201d}Visa\u{201d}, markera texten och kopiera den med Ctrl+C (⌘C på Mac).",
             ),
             Error::Network { .. } => Text::new(
                 "Check the internet connection (and any proxy or firewall), then try again.",
@@ -512,6 +582,26 @@ impl Error {
             Error::CertificatesUnavailable { .. } => Text::new(
                 "Ask your IT support to install the system's root certificates (on Linux the ca-certificates package), or point SSL_CERT_FILE at a file of trusted certificates, then try again.",
                 "Be er IT-support installera systemets rotcertifikat (på Linux paketet ca-certificates), eller låt SSL_CERT_FILE peka på en fil med betrodda certifikat, och försök igen.",
+            ),
+            Error::InvalidScope { .. } => Text::new(
+                "Remove the areas the integration does not use (step Access), or ask the integration's supplier to add them to the integration in Fortnox's Developer Portal, then try again.",
+                "Ta bort de områden som integrationen inte använder (steget Behörighet), eller be integrationens leverantör lägga till dem för integrationen i Fortnox utvecklarportal, och försök sedan igen.",
+            ),
+            Error::NoCodeReturned => Text::new(
+                "Log in to Fortnox in the browser to see whether the account is locked. If it is, the company's Fortnox administrator must contact Fortnox support before you try again.",
+                "Logga in i Fortnox i webbläsaren och se om kontot är spärrat. Om det är det måste företagets Fortnox-administratör kontakta Fortnox support innan du försöker igen.",
+            ),
+            Error::MissingLicence { .. } => Text::new(
+                "Ask the company's Fortnox administrator to add the licence in Fortnox, or remove that area, and activate again.",
+                "Be företagets Fortnox-administratör om hjälp att lägga till licensen i Fortnox, eller ta bort det området, och aktivera igen.",
+            ),
+            Error::RateLimited => Text::new(
+                "Wait a minute and try again. Other programs that use the same integration for this company count too.",
+                "Vänta en minut och försök igen. Andra program som använder samma integration för företaget räknas också.",
+            ),
+            Error::AccessTokenRejected { .. } => Text::new(
+                "Check that this computer's date and time are right, then activate again. If it happens again, send the details below to support.",
+                "Kontrollera att datorns datum och tid stämmer och aktivera sedan igen. Om det händer igen, skicka detaljerna nedan till support.",
             ),
         }
     }
@@ -623,6 +713,11 @@ mod tests {
             Error::ActivationFileInvalid { fields: Default::default() },
             Error::EndpointRefused { variable: "V".into(), value: "v".into(), problem: EndpointProblem::NotHttps },
             Error::CertificatesUnavailable { reason: "r".into() },
+            Error::InvalidScope { description: None },
+            Error::NoCodeReturned,
+            Error::MissingLicence { description: None },
+            Error::RateLimited,
+            Error::AccessTokenRejected { description: None },
         ];
         let mut kinds = std::collections::HashSet::new();
         for e in &all {
@@ -632,6 +727,77 @@ mod tests {
                 assert!(!e.next_step().get(lang).is_empty());
             }
         }
+    }
+
+    /// Every answer Fortnox can give (fortnox.md) and the ways a login can end.
+    fn fortnox_errors() -> Vec<Error> {
+        vec![
+            Error::InvalidClient { description: None },
+            Error::CodeExpiredOrUsed { description: None },
+            Error::RefreshTokenInvalid { description: None },
+            Error::RedirectMismatch { description: None },
+            Error::AccessDenied { description: None },
+            Error::ServiceAccountNotAllowed { description: None },
+            Error::MissingLicenceOrRights { description: None },
+            Error::AuthorizationFailed { error: "e".into(), description: None },
+            Error::FortnoxUnavailable { status: 503 },
+            Error::UnexpectedResponse { status: 200, detail: "d".into() },
+            Error::InvalidScope { description: None },
+            Error::NoCodeReturned,
+            Error::MissingLicence { description: None },
+            Error::RateLimited,
+            Error::AccessTokenRejected { description: None },
+            Error::Network { reason: "r".into() },
+        ]
+    }
+
+    #[test]
+    fn each_fortnox_error_has_its_own_message_and_next_step_in_both_languages() {
+        let all = fortnox_errors();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                for lang in [Language::En, Language::Sv] {
+                    assert_ne!(a.message().get(lang), b.message().get(lang), "{} vs {}", a.kind(), b.kind());
+                    assert_ne!(a.next_step().get(lang), b.next_step().get(lang), "{} vs {}", a.kind(), b.kind());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_generic_failure_no_longer_blames_a_locked_account() {
+        let generic = Error::AuthorizationFailed { error: "server_error".into(), description: None };
+        assert!(!generic.next_step().en.contains("locked"));
+        assert!(Error::NoCodeReturned.message().en.contains("locked"));
+    }
+
+    #[test]
+    fn texts_say_the_integration_and_use_one_kind_of_quotes() {
+        let mut all = fortnox_errors();
+        all.extend([Error::ClipboardFailed { reason: "r".into() }, Error::StateMismatch, Error::PortInUse { port: 1 }]);
+        for e in all {
+            for text in [e.message(), e.next_step()] {
+                assert!(!text.en.contains("the app's page") && !text.en.contains("for the app"), "{}", text.en);
+                assert!(!text.sv.contains("appens sida") && !text.sv.contains("för appen"), "{}", text.sv);
+                assert!(
+                    !text.sv.contains('"') && !text.sv.contains('\u{201c}'),
+                    "Swedish quotes are \u{201d}: {}",
+                    text.sv
+                );
+                assert!(!text.en.contains('"'), "English quotes are curly: {}", text.en);
+            }
+        }
+    }
+
+    #[test]
+    fn a_status_and_a_forbidden_message_pick_their_kinds() {
+        assert_eq!(Error::unavailable(429).kind(), "rate_limited");
+        assert_eq!(Error::unavailable(503).kind(), "fortnox_unavailable");
+        assert_eq!(
+            Error::forbidden(Some("Det finns ingen aktiv licens för önskat scope".into())).kind(),
+            "missing_licence"
+        );
+        assert_eq!(Error::forbidden(Some("Har inte behörighet för scope".into())).kind(), "missing_licence_or_rights");
     }
 
     #[test]

@@ -302,10 +302,10 @@ impl Outcome {
                 .warnings
                 .iter()
                 .map(|e| {
-                    let m = e.message();
+                    let (m, n) = (e.message(), e.next_step());
                     Text::new(
-                        format!("Connected, but the company's details could not be read: {}", m.en),
-                        format!("Anslutet, men företagets uppgifter kunde inte läsas: {}", m.sv),
+                        format!("Connected, but the company's details could not be read: {} {}", m.en, n.en),
+                        format!("Anslutet, men företagets uppgifter kunde inte läsas: {} {}", m.sv, n.sv),
                     )
                 })
                 .collect(),
@@ -331,6 +331,7 @@ fn log_verdict(what: &str, params: &str, verdict: &Verdict) {
     }
 }
 
+/// Quotes a `.env` value when it holds anything but plain characters.
 pub(crate) fn env_quote(v: &str) -> String {
     if v.chars().all(|c| c.is_ascii_alphanumeric() || "-._~:/+=".contains(c)) {
         v.to_string()

@@ -12,7 +12,7 @@ use crate::fortnox::token::FortnoxClient;
 use crate::settings::Settings;
 use crate::store::{SaveAs, Saved, Store};
 use crate::{Error, ErrorPayload, Language, Text};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tokio_util::sync::CancellationToken;
@@ -53,8 +53,9 @@ pub struct Summary {
     pub warnings: Vec<Text>,
 }
 
-/// Which secret of the outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which secret of the outcome (`"code"`, `"access-token"`, `"refresh-token"` to front ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SecretPart {
     Code,
     AccessToken,
@@ -71,6 +72,9 @@ pub struct Started {
     pub timeout_secs: u64,
     pub deadline_ms: u64,
 }
+
+/// How long [`Session::replace`] waits for a replaced attempt's listener to free its port.
+pub const PORT_RELEASE_WAIT: Duration = Duration::from_secs(1);
 
 type Sink = Arc<dyn Fn(Event) + Send + Sync>;
 type LangFn = Arc<dyn Fn() -> Language + Send + Sync>;
@@ -160,6 +164,34 @@ impl Session {
         Ok(session)
     }
 
+    /// Starts an attempt in place of `previous` (if any). The previous attempt is cancelled
+    /// first; its listener frees the port a moment later, so a `port_in_use` right after a
+    /// replacement is retried for up to [`PORT_RELEASE_WAIT`]. Without a previous attempt a
+    /// taken port is reported at once (another program holds it).
+    ///
+    /// # Errors
+    /// As [`Session::start`].
+    pub async fn replace(
+        previous: Option<Session>,
+        client: FortnoxClient,
+        settings: Settings,
+        timeout: Duration,
+        lang: impl Fn() -> Language + Clone + Send + Sync + 'static,
+        sink: impl Fn(Event) + Clone + Send + Sync + 'static,
+    ) -> Result<Session, Error> {
+        let replaced = previous.is_some();
+        drop(previous); // cancels it
+        let give_up = tokio::time::Instant::now() + PORT_RELEASE_WAIT;
+        loop {
+            match Session::start(client.clone(), settings.clone(), timeout, lang.clone(), sink.clone()).await {
+                Err(Error::PortInUse { .. }) if replaced && tokio::time::Instant::now() < give_up => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// What the front end needs to show the waiting step.
     pub fn started(&self) -> &Started {
         &self.started
@@ -247,13 +279,26 @@ impl Session {
     }
 
     /// The whole outcome as JSON or `.env` lines, secrets included (user request only).
+    /// Both start with the connection's name and client id, so support can tell one
+    /// customer's keys from another's.
     pub fn export(&self, env: bool) -> Option<String> {
         let guard = self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let o = guard.as_ref()?;
+        let settings = self.activation.settings();
         Some(if env {
-            o.to_env_lines()
+            let mut out = String::new();
+            out.push_str(&format!("FORTNOX_CONNECTION_NAME={}\n", crate::flow::env_quote(&settings.connection_name)));
+            out.push_str(&format!("FORTNOX_CLIENT_ID={}\n", crate::flow::env_quote(&settings.client_id)));
+            out.push_str(&o.to_env_lines());
+            out
         } else {
-            serde_json::to_string_pretty(&o.to_json_with_secrets()).unwrap_or_default()
+            let mut object = serde_json::Map::new();
+            object.insert("connection_name".into(), settings.connection_name.clone().into());
+            object.insert("client_id".into(), settings.client_id.clone().into());
+            if let serde_json::Value::Object(rest) = o.to_json_with_secrets() {
+                object.extend(rest);
+            }
+            serde_json::to_string_pretty(&object).unwrap_or_default()
         })
     }
 }

@@ -75,6 +75,9 @@ pub struct Check {
     pub warnings: Vec<Text>,
     /// How the redirect will be captured, when the redirect URI is valid.
     pub capture: Option<Capture>,
+    /// True when no client secret was given (blank counts as none): the app then fetches
+    /// only the code. The one place this is decided; [`Settings::code_only`] agrees.
+    pub code_only: bool,
     pub settings: Option<Settings>,
 }
 
@@ -139,8 +142,8 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
         fields.insert(
             "clientId",
             Text::new(
-                "Enter the client id from the app's page in Fortnox's Developer Portal.",
-                "Ange klient-id från appens sida i Fortnox utvecklarportal.",
+                "Enter the client id from the integration's page in Fortnox's Developer Portal (the integration's supplier has it).",
+                "Ange klient-id från integrationens sida i Fortnox utvecklarportal (integrationens leverantör har det).",
             ),
         );
     } else if client_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -168,7 +171,7 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
     } else {
         warnings.push(Text::new(
             "Without a client secret the app only fetches the authorization code; your integration must exchange it for tokens within 10 minutes.",
-            "Utan klienthemlighet hämtar appen bara auktoriseringskoden; integrationen måste byta den mot token inom 10 minuter.",
+            "Utan klienthemlighet hämtar appen bara auktoriseringskoden; integrationen måste växla in den mot token inom 10 minuter.",
         ));
     }
 
@@ -186,24 +189,25 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
         fields.insert(
             "scopes",
             Text::new(
-                "Choose at least one area the integration may use. Most need \"companyinformation\".",
-                "Välj minst ett område som integrationen får använda. De flesta behöver \"companyinformation\".",
+                "Choose at least one area the integration may use. Most need \u{201c}companyinformation\u{201d}.",
+                "Välj minst ett område som integrationen får använda. De flesta behöver \u{201d}companyinformation\u{201d}.",
             ),
         );
     }
     for s in scopes.iter().filter(|s| !scopes::is_known(s)) {
         warnings.push(Text::new(
-            format!("\"{s}\" is not a scope Fortnox is known to have; check the spelling (scopes are lower-case)."),
-            format!("\"{s}\" är inget behörighetsområde som Fortnox veterligen har; kontrollera stavningen (gemener)."),
+            format!("\u{201c}{s}\u{201d} is not a scope Fortnox is known to have; check the spelling (scopes are lower-case)."),
+            format!("\u{201d}{s}\u{201d} är inget behörighetsområde som Fortnox veterligen har; kontrollera stavningen (gemener)."),
         ));
     }
     if !scopes.is_empty() && !scopes.iter().any(|s| s == "companyinformation") {
         warnings.push(Text::new(
-            "Without \"companyinformation\" the app cannot show which company was connected.",
-            "Utan \"companyinformation\" kan appen inte visa vilket företag som anslöts.",
+            "Without \u{201c}companyinformation\u{201d} the app cannot show which company was connected.",
+            "Utan \u{201d}companyinformation\u{201d} kan appen inte visa vilket företag som anslöts.",
         ));
     }
 
+    let code_only = client_secret.is_none();
     let settings = match (&redirect_uri, fields.is_empty()) {
         (Some(uri), true) => Some(Settings {
             connection_name,
@@ -215,7 +219,7 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
         }),
         _ => None,
     };
-    Check { fields, warnings, capture, settings }
+    Check { fields, warnings, capture, code_only, settings }
 }
 
 #[cfg(test)]
@@ -249,6 +253,7 @@ mod tests {
         let c = check(&i, NameRule::Required);
         assert!(c.fields.is_empty());
         assert!(c.warnings.iter().any(|w| w.en.contains("only fetches the authorization code")));
+        assert!(c.code_only);
         assert!(c.settings.unwrap().code_only());
     }
 
@@ -276,7 +281,7 @@ mod tests {
         i.scopes = vec!["companyinformation".into(), "Invoice".into()];
         let c = check(&i, NameRule::Required);
         assert!(c.settings.is_some());
-        assert!(c.warnings.iter().any(|w| w.en.contains("\"Invoice\"")));
+        assert!(c.warnings.iter().any(|w| w.en.contains("\u{201c}Invoice\u{201d}")));
     }
 
     #[test]

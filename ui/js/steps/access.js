@@ -5,6 +5,7 @@
 // scopes whose id, description and group (in the current language) do not match.
 
 import { t, tn, pick } from "../i18n.js";
+import { $ } from "../dom.js";
 
 let ctx;
 let scopesTouched = false;
@@ -12,11 +13,12 @@ let scopesTouched = false;
 const rows = new Map();
 /** group box → legend */
 const groups = [];
-const $ = (id) => document.getElementById(id);
+/** Whether the filter matched nothing last time (to announce "No area matches" once). */
+let wasEmpty = false;
 
 export function init(c) {
   ctx = c;
-  $("scope-filter").addEventListener("input", applyFilter);
+  $("scope-filter").addEventListener("input", () => applyFilter({ announce: true }));
   $("select-recommended").addEventListener("click", () => {
     const recommended = ctx.state.catalogue.filter((s) => s.recommended).map((s) => s.id);
     setScopes([...new Set([...ctx.state.settings.scopes, ...recommended])]);
@@ -185,7 +187,7 @@ function fold(s) {
   return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 }
 
-function applyFilter() {
+function applyFilter({ announce = false } = {}) {
   const query = $("scope-filter").value.trim();
   const q = fold(query);
   let shown = 0;
@@ -200,4 +202,7 @@ function applyFilter() {
   const empty = $("scope-empty");
   empty.hidden = shown > 0;
   empty.textContent = shown > 0 ? "" : t("scopes.noMatch", { q: query });
+  // A screen reader hears it when the list becomes empty (the hidden note itself is not live).
+  if (announce && shown === 0 && !wasEmpty) ctx.announce(empty.textContent);
+  wasEmpty = shown === 0;
 }

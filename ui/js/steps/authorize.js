@@ -1,24 +1,51 @@
 // Step 3: open Fortnox in the browser and wait for the answer.
 //
-// One attempt at a time. Each attempt has its own Channel and a sequence number;
-// messages of an attempt that was cancelled or abandoned are ignored. The authorize URL
-// is always shown with "copy" and "open again" (opening a browser can fail silently),
-// and the paste field takes the browser's address (or a bare code) once an attempt runs.
+// The attempt is a small state machine, and the step is drawn from its state alone:
+//
+//   idle ──start──▶ starting ──started──▶ waiting ──code arrived──▶ exchanging
+//     ▲               │                    │  │                         │
+//     │           start failed          cancel │ failed/succeeded    failed/succeeded
+//     │               ▼                    ▼  ▼                         ▼
+//     └─Back──── failed (step 4)    cancelled      done (step 4) / failed (step 4)
+//
+// Each attempt has an id; a message of any other attempt (one that was left with Back or
+// replaced) is ignored. "cancelled" still accepts its attempt's success, because Fortnox
+// may have answered just before the cancel reached Rust. The authorize URL is always
+// shown with "copy" and "open again" (opening a browser can fail silently), and the paste
+// field takes the browser's address (or a bare code) while waiting.
 
-import { t, tn, pick, formatClock } from "../i18n.js";
+import { t, tn, pick, both, formatClock } from "../i18n.js";
 import * as api from "../api.js";
+import { $ } from "../dom.js";
+import { captureText } from "../capture.js";
+
+/** The phases in which an attempt runs in Rust. */
+const RUNNING = new Set(["starting", "waiting", "exchanging"]);
 
 let ctx;
-let seq = 0;
-/** {seq, phase: "starting"|"waiting"|"exchanging", info, browserFailed, rejected, cancelling} */
-let attempt = null;
-const abandoned = new Set();
-let cancelledNotice = false;
-let pasteBusy = false;
-let pasteError = null; // {key} made here, or an ErrorPayload from Rust
+let nextId = 1;
+/**
+ * The attempt: `{id, phase, info, browserFailed, rejected, paste: {busy, error}}`;
+ * `info` is Rust's `Started`; `browserFailed`, `rejected` and `paste.error` are
+ * ErrorPayloads (or null).
+ */
+let attempt = idle();
 let timer = 0;
 let minuteAnnounced = false;
-const $ = (id) => document.getElementById(id);
+
+function idle(phase = "idle") {
+  return { id: 0, phase, info: null, browserFailed: null, rejected: null, paste: { busy: false, error: null } };
+}
+
+/** Moves the attempt to `phase` (with `changes`) and redraws. */
+function become(phase, changes = {}) {
+  attempt = { ...attempt, ...changes, phase };
+  if (phase === "waiting") startTimer();
+  if (!RUNNING.has(phase) || phase === "exchanging") stopTimer();
+  render();
+}
+
+const mine = (id) => id === attempt.id && id !== 0;
 
 export function init(c) {
   ctx = c;
@@ -28,15 +55,15 @@ export function init(c) {
   $("copy-url").addEventListener("click", (e) => ctx.copyWithFeedback(e.currentTarget, "authorize-url"));
   $("use-pasted").addEventListener("click", usePasted);
   $("pasted-url").addEventListener("input", () => {
-    if (pasteError) {
-      pasteError = null;
+    if (attempt.paste.error) {
+      attempt.paste = { ...attempt.paste, error: null };
       renderPaste();
     }
   });
 }
 
 export function enter() {
-  cancelledNotice = false;
+  if (!RUNNING.has(attempt.phase)) attempt = idle();
   render();
   ctx.checkNow().then(() => {
     if (ctx.currentStep === 3) renderSummary();
@@ -48,172 +75,148 @@ export function leave() {
 }
 
 export function footer() {
-  return { back: attempt?.phase === "exchanging" ? "disabled" : "show" };
+  const phase = attempt.phase;
+  return {
+    back: phase === "exchanging" ? "disabled" : "show",
+    authorize: phase === "starting" ? "disabled" : RUNNING.has(phase) ? undefined : "show",
+  };
 }
 
 /** Enter in the step: start when nothing runs yet. */
 export function primary() {
-  if (!attempt) start();
+  if (!RUNNING.has(attempt.phase)) start();
 }
 
 /** Escape: cancel a waiting attempt. True when it did something. */
 export function escape() {
-  if (attempt && attempt.phase === "waiting") {
-    cancel();
-    return true;
-  }
-  return false;
+  if (attempt.phase !== "waiting") return false;
+  cancel();
+  return true;
 }
 
 /** Leaving the step (Back): cancel quietly, nothing to show. */
 export function abandon() {
-  if (!attempt) return;
-  abandoned.add(attempt.seq);
-  endAttempt();
+  if (!RUNNING.has(attempt.phase)) return;
+  attempt = idle();
+  stopTimer();
   api.cancelAuthorization().catch(() => {});
 }
 
-function endAttempt() {
-  seq++;
-  attempt = null;
-  pasteBusy = false;
-  stopTimer();
-}
-
 async function start() {
-  if (attempt) return;
-  cancelledNotice = false;
-  pasteError = null;
+  if (RUNNING.has(attempt.phase)) return;
+  const id = nextId++;
   minuteAnnounced = false;
-  const mine = ++seq;
-  attempt = { seq: mine, phase: "starting", info: null, browserFailed: null, rejected: null, cancelling: false };
+  attempt = { ...idle("starting"), id };
   render();
 
   let info;
   try {
-    info = await api.startAuthorization(ctx.settingsSnapshot(), (message) => onMessage(mine, message));
+    info = await api.startAuthorization(ctx.settingsSnapshot(), (message) => onMessage(id, message));
   } catch (err) {
-    if (mine !== seq) return;
-    endAttempt();
-    fail(err);
+    if (mine(id)) finish("failed", err);
     return;
   }
-  if (mine !== seq) {
-    // Abandoned while starting: make sure Rust stops listening too.
-    if (abandoned.has(mine) && !attempt) api.cancelAuthorization().catch(() => {});
+  if (!mine(id)) {
+    // Left with Back while starting: make sure Rust stops listening too (unless a newer
+    // attempt runs, which replaced this one in Rust already).
+    if (!RUNNING.has(attempt.phase)) api.cancelAuthorization().catch(() => {});
     return;
   }
-  attempt.info = info;
-  if (attempt.phase === "starting") attempt.phase = "waiting";
-  startTimer();
-  render();
+  if (attempt.phase === "starting") become("waiting", { info });
+  else become(attempt.phase, { info }); // a message arrived first (exchanging)
   $("waiting-title").focus({ preventScroll: true });
 }
 
-function onMessage(mine, message) {
-  if (mine !== seq || !attempt || !message) return;
+function onMessage(id, message) {
+  if (!mine(id) || !message) return;
+  const phase = attempt.phase;
   switch (message.type) {
     case "browser-failed":
-      attempt.browserFailed = message.error ?? {};
-      render();
+      if (RUNNING.has(phase)) become(phase, { browserFailed: message.error ?? {} });
       break;
     case "callback-rejected":
-      attempt.rejected = message.error ?? {};
-      render();
+      if (RUNNING.has(phase)) become(phase, { rejected: message.error ?? {} });
       break;
     case "exchanging":
-      attempt.phase = "exchanging";
-      pasteBusy = false;
-      pasteError = null;
-      render();
+      if (phase === "waiting" || phase === "starting") {
+        become("exchanging", { paste: { busy: false, error: null } });
+      }
       break;
     case "succeeded":
-      endAttempt();
-      ctx.finishSuccess(message.result);
+      if (RUNNING.has(phase) || phase === "cancelled") finish("done", message.result);
       break;
-    case "failed": {
-      const userCancelled = attempt.cancelling;
-      endAttempt();
-      if (message.error?.kind === "cancelled" && userCancelled) showCancelled();
-      else fail(message.error);
+    case "failed":
+      if (phase === "cancelled") break; // our own cancel coming back
+      if (RUNNING.has(phase)) finish("failed", message.error);
       break;
-    }
     default:
       break;
   }
 }
 
-function fail(error) {
-  ctx.state.error = error ?? null;
+/** Ends the attempt with a result (`done`) or an error (`failed`) and shows step 4. */
+function finish(phase, payload) {
+  stopTimer();
+  attempt = { ...idle(phase), id: attempt.id };
+  if (phase === "done") {
+    ctx.finishSuccess(payload); // saves it as chosen in step 1, then shows the result
+    return;
+  }
   ctx.state.result = null;
+  ctx.state.error = payload ?? null;
   ctx.goTo(4);
 }
 
-async function cancel() {
-  if (!attempt || attempt.phase !== "waiting" || attempt.cancelling) return;
-  const mine = attempt.seq;
-  attempt.cancelling = true;
-  render();
-  try {
-    await api.cancelAuthorization();
-  } catch {
+function cancel() {
+  if (attempt.phase !== "waiting") return;
+  become("cancelled");
+  api.cancelAuthorization().catch(() => {
     /* the attempt may have ended by itself meanwhile */
-  }
-  // The channel's "failed: cancelled" may come before or after this point.
-  if (attempt && attempt.seq === mine) {
-    endAttempt();
-    showCancelled();
-  }
-}
-
-function showCancelled() {
-  cancelledNotice = true;
-  render();
+  });
   ctx.announce(t("notice.cancelled"));
   $("authorize").focus();
 }
 
 async function openAgain() {
-  if (!attempt) return;
-  const mine = attempt.seq;
+  const id = attempt.id;
+  let failed = null;
   try {
     await api.openBrowser();
-    if (attempt?.seq === mine) attempt.browserFailed = null;
   } catch (err) {
-    if (attempt?.seq === mine) attempt.browserFailed = err;
+    failed = err;
   }
-  render();
+  if (mine(id) && RUNNING.has(attempt.phase)) become(attempt.phase, { browserFailed: failed });
 }
 
 /** Hands the pasted address (or code) to Rust; problems are shown beside the field. */
 export async function usePasted() {
-  if (!attempt || attempt.phase !== "waiting" || pasteBusy) return;
+  if (attempt.phase !== "waiting" || attempt.paste.busy) return;
   const text = $("pasted-url").value.trim();
   if (!text) {
-    pasteError = { key: "paste.empty" };
+    attempt.paste = { busy: false, error: { kind: "paste_empty", message: both("paste.empty") } };
     renderPaste();
     $("pasted-url").focus();
     return;
   }
-  const mine = attempt.seq;
-  pasteBusy = true;
-  pasteError = null;
+  const id = attempt.id;
+  attempt.paste = { busy: true, error: null };
   renderPaste();
+  let error = null;
   try {
     await api.submitRedirect(text);
   } catch (err) {
-    if (attempt?.seq === mine) pasteError = err;
+    error = err;
   }
-  if (attempt?.seq !== mine) return;
-  pasteBusy = false;
-  render();
-  if (pasteError) $("pasted-url").focus();
+  if (!mine(id) || attempt.phase !== "waiting") return; // exchanging (or over) by now
+  attempt.paste = { busy: false, error };
+  renderPaste();
+  if (error) $("pasted-url").focus();
 }
 
 // ---------------------------------------------------------------- countdown
 
 function startTimer() {
-  stopTimer();
+  if (timer) return;
   tick();
   timer = setInterval(tick, 500);
 }
@@ -224,7 +227,7 @@ function stopTimer() {
 }
 
 function tick() {
-  if (!attempt?.info) return;
+  if (!attempt.info) return;
   const left = (attempt.info.deadlineMs - Date.now()) / 1000;
   $("countdown").textContent = formatClock(Math.ceil(left));
   $("countdown-box").classList.toggle("is-low", left <= 60);
@@ -234,80 +237,82 @@ function tick() {
   }
 }
 
-// ---------------------------------------------------------------- rendering
+// ---------------------------------------------------------------- rendering (from `attempt`)
 
 export function render() {
-  renderSummary();
-  const phase = attempt?.phase ?? "idle";
-  const accountType = ctx.state.settings.accountType;
-  const captureMode = attempt?.info?.capture?.mode ?? ctx.state.check?.capture?.mode;
-
-  // Before the start (and while starting): the big button.
-  $("auth-idle").hidden = phase !== "idle" && phase !== "starting";
-  const authorize = $("authorize");
-  authorize.disabled = phase === "starting";
-  const label = $("authorize-label");
-  label.dataset.i18n = phase === "starting" ? "authorize.starting" : "authorize";
-  label.textContent = t(label.dataset.i18n);
-  authorize.classList.toggle("is-busy", phase === "starting");
-  $("authorize-hint").textContent = t(accountType === "service" ? "authorize.hint.service" : "authorize.hint");
-  const cancelled = $("cancelled-notice");
-  cancelled.hidden = !cancelledNotice || phase !== "idle";
-  cancelled.textContent = cancelledNotice ? t("notice.cancelled") : "";
-
-  // While waiting or exchanging.
+  const { phase } = attempt;
   const active = phase === "waiting" || phase === "exchanging";
+  renderSummary();
+  renderStart(phase);
   $("auth-active").hidden = !active;
   // While an attempt runs, the waiting state, the address and the paste field matter most.
   $("summary").hidden = active;
   $("authorize-intro").hidden = active;
-  $("auth-active").dataset.phase = phase;
-  if (active) {
-    const exchanging = phase === "exchanging";
-    $("waiting-title").textContent = t(exchanging ? "exchanging.title" : "waiting.title");
-    $("waiting-sub").textContent = exchanging
-      ? t("exchanging.text")
-      : t(
-          attempt.browserFailed
-            ? "waiting.text.noBrowser"
-            : captureMode === "paste"
-              ? "waiting.text.paste"
-              : "waiting.text",
-        );
-    $("countdown-box").hidden = exchanging;
-    $("cancel").hidden = exchanging;
-    $("cancel").disabled = !!attempt.cancelling;
-    $("url-block").hidden = exchanging;
-
-    const failedNotice = $("browser-failed-notice");
-    failedNotice.hidden = !attempt.browserFailed;
-    failedNotice.textContent = attempt.browserFailed ? t("notice.browserFailed") : "";
-    $("url-block").classList.toggle("is-prominent", !!attempt.browserFailed);
-
-    const rejected = $("rejected-notice");
-    rejected.hidden = !attempt.rejected || exchanging;
-    rejected.textContent = attempt.rejected ? t("notice.callbackRejected") : "";
-    $("authorize-url").textContent = attempt.info?.authorizeUrl ?? "";
-  }
+  if (active) renderActive(phase === "exchanging");
   renderPaste();
   ctx.refreshFooter();
 }
 
+/** Before the start, while starting, and after a cancel: the hint and the footer's button. */
+function renderStart(phase) {
+  $("auth-idle").hidden = phase === "waiting" || phase === "exchanging";
+  const label = $("authorize-label");
+  label.dataset.i18n = phase === "starting" ? "authorize.starting" : "authorize";
+  label.textContent = t(label.dataset.i18n);
+  $("authorize").classList.toggle("is-busy", phase === "starting");
+  const service = ctx.state.settings.accountType === "service";
+  $("authorize-hint").textContent = t(service ? "authorize.hint.service" : "authorize.hint");
+  const cancelled = $("cancelled-notice");
+  cancelled.hidden = phase !== "cancelled";
+  cancelled.textContent = phase === "cancelled" ? t("notice.cancelled") : "";
+}
+
+/** Waiting or exchanging: the live box, notices, the address, and help for Fortnox's errors. */
+function renderActive(exchanging) {
+  const capture = attempt.info?.capture ?? ctx.state.check?.capture;
+  $("auth-active").dataset.phase = attempt.phase;
+  $("waiting-title").textContent = t(exchanging ? "exchanging.title" : "waiting.title");
+  $("waiting-sub").textContent = exchanging
+    ? t("exchanging.text")
+    : attempt.browserFailed
+      ? t("waiting.text.noBrowser")
+      : captureText(capture, "waiting");
+  $("countdown-box").hidden = exchanging;
+  $("cancel").hidden = exchanging;
+  $("url-block").hidden = exchanging;
+  $("fortnox-error-help").hidden = exchanging;
+
+  const failedNotice = $("browser-failed-notice");
+  failedNotice.hidden = !attempt.browserFailed;
+  failedNotice.textContent = attempt.browserFailed ? t("notice.browserFailed") : "";
+  $("url-block").classList.toggle("is-prominent", !!attempt.browserFailed);
+
+  const rejected = $("rejected-notice");
+  rejected.hidden = !attempt.rejected || exchanging;
+  // A stranger's answer (wrong or missing state) is ignored with a short note; any other
+  // refused answer is explained with its own words.
+  const foreign = ["state_mismatch", "state_missing"].includes(attempt.rejected?.kind);
+  rejected.textContent = !attempt.rejected
+    ? ""
+    : foreign || !attempt.rejected.message
+      ? t("notice.callbackRejected")
+      : `${pick(attempt.rejected.message)} ${pick(attempt.rejected.next_step)}`;
+  $("authorize-url").textContent = attempt.info?.authorizeUrl ?? "";
+}
+
 function renderPaste() {
-  const phase = attempt?.phase ?? "idle";
-  const open = phase === "waiting" && !attempt?.cancelling;
+  const { phase, paste } = attempt;
+  const open = phase === "waiting";
   const input = $("pasted-url");
-  input.disabled = !open || pasteBusy;
-  $("use-pasted").disabled = !open || pasteBusy;
+  input.disabled = !open || paste.busy;
+  $("use-pasted").disabled = !open || paste.busy;
   const label = $("use-pasted").querySelector(".btn-label");
-  label.dataset.i18n = pasteBusy ? "paste.checking" : "paste.use";
+  label.dataset.i18n = paste.busy ? "paste.checking" : "paste.use";
   label.textContent = t(label.dataset.i18n);
   $("pasted-hint").textContent = t(open || phase === "exchanging" ? "paste.hint.active" : "paste.hint.idle");
   $("paste-block").classList.toggle("is-disabled", !open);
 
-  let message = "";
-  if (pasteError?.key) message = t(pasteError.key);
-  else if (pasteError) message = [pick(pasteError.message), pick(pasteError.next_step)].filter(Boolean).join(" ");
+  const message = paste.error ? [pick(paste.error.message), pick(paste.error.next_step)].filter(Boolean).join(" ") : "";
   $("pasted-error").textContent = message;
   if (message) input.setAttribute("aria-invalid", "true");
   else input.removeAttribute("aria-invalid");
@@ -316,8 +321,9 @@ function renderPaste() {
 function renderSummary() {
   const s = ctx.state.settings;
   const check = ctx.state.check;
-  const capture = attempt?.info?.capture ?? check?.capture;
-  const codeOnly = attempt?.info?.codeOnly ?? check?.codeOnly ?? s.clientSecret.trim() === "";
+  const capture = attempt.info?.capture ?? check?.capture;
+  // Decided in Rust: the running attempt's answer, else the last check's.
+  const codeOnly = attempt.info?.codeOnly ?? check?.codeOnly;
   const dl = $("summary");
   dl.replaceChildren();
 
@@ -349,26 +355,17 @@ function renderSummary() {
   }
   scopes.append(count, chips);
   add(t("summary.scopes"), scopes);
-  if (capture) {
-    const text =
-      capture.mode === "loopback"
-        ? t("summary.capture.loopback", { port: capture.port })
-        : capture.mode === "scheme"
-          ? t("summary.capture.scheme", { scheme: capture.scheme })
-          : t("summary.capture.paste");
-    add(t("summary.capture"), text);
-  }
-  add(t("summary.mode"), t(codeOnly ? "summary.mode.code" : "summary.mode.tokens"));
+  if (capture) add(t("summary.capture"), captureText(capture, "summary"));
+  if (codeOnly !== undefined) add(t("summary.mode"), t(codeOnly ? "summary.mode.code" : "summary.mode.tokens"));
 
   const warnings = check?.warnings ?? [];
-  const list = $("summary-warning-list");
-  list.replaceChildren(
+  $("summary-warning-list").replaceChildren(
     ...warnings.map((w) => {
       const li = document.createElement("li");
       li.textContent = pick(w);
       return li;
     }),
   );
-  const active = attempt?.phase === "waiting" || attempt?.phase === "exchanging";
+  const active = attempt.phase === "waiting" || attempt.phase === "exchanging";
   $("summary-warnings").hidden = warnings.length === 0 || active;
 }

@@ -6,6 +6,8 @@
 // exact redirect URI to register in the Developer Portal.
 
 import { t, pick } from "../i18n.js";
+import { $, renderShowHide } from "../dom.js";
+import { captureText } from "../capture.js";
 
 const FIELDS = [
   ["connectionName", "connection-name"],
@@ -20,7 +22,6 @@ const touched = new Set();
 const edited = new Set();
 let secretVisited = false;
 let fileNotice = null;
-const $ = (id) => document.getElementById(id);
 
 export function init(c) {
   ctx = c;
@@ -61,12 +62,9 @@ export function init(c) {
     input.focus();
   });
 
-  $("copy-redirect-uri").addEventListener("click", async (e) => {
-    const button = e.currentTarget;
-    // Rust copies the redirect URI of the last check: make sure it is the current one.
-    const answer = await ctx.checkNow();
-    if (answer?.registerValue) ctx.copyWithFeedback(button, "redirect-uri");
-  });
+  $("copy-redirect-uri").addEventListener("click", (e) =>
+    ctx.copyWithFeedback(e.currentTarget, "redirect-uri", { redirectUri: ctx.state.settings.redirectUri }),
+  );
 
   ctx.onCheck(render);
 }
@@ -89,6 +87,16 @@ export function syncInputs() {
 /** Says where the settings came from (an activation file). */
 export function showFileNotice(text) {
   fileNotice = text;
+  render();
+}
+
+/** For the next connection: the name field emptied and untouched (no error shown yet). */
+export function reset() {
+  ctx.state.settings.connectionName = "";
+  $("connection-name").value = "";
+  touched.delete("connectionName");
+  edited.delete("connectionName");
+  ctx.checkNow();
   render();
 }
 
@@ -149,27 +157,22 @@ function renderErrors() {
   }
 }
 
-/** What can be shown without waiting for Rust. */
+/** The code-only note and the suggested redirect URI. Code only is Rust's decision. */
 function renderLocal() {
-  const check = ctx.state.check;
-  const secretEmpty = ctx.state.settings.clientSecret.trim() === "" && !ctx.state.origin?.hasSecret;
-  const codeOnly = check && !ctx.state.checkError ? check.codeOnly && secretEmpty : secretEmpty;
+  const codeOnly = !!ctx.state.check?.codeOnly;
   // Say it once the user has passed the secret field (or filled in what comes after it).
   const decided = secretVisited || edited.has("redirectUri") || touched.has("clientSecret");
-  $("code-only-note").hidden = !(codeOnly && decided);
+  const showNote = codeOnly && decided;
+  $("code-only-note").hidden = !showNote;
+  // A screen reader reads a described-by note even when hidden: refer to it only when shown.
+  const described = ["client-secret-help", "client-secret-error", ...(showNote ? ["code-only-note"] : [])];
+  $("client-secret").setAttribute("aria-describedby", described.join(" "));
   $("use-suggested-redirect").hidden = ctx.state.settings.redirectUri.trim() !== "";
 }
 
 function renderSecretToggle() {
-  const input = $("client-secret");
-  const button = $("toggle-secret");
-  const shown = input.type === "text";
-  button.setAttribute("aria-pressed", String(shown));
-  button.dataset.i18nAriaLabel = shown ? "f.secret.hide" : "f.secret.show";
-  button.setAttribute("aria-label", t(button.dataset.i18nAriaLabel));
-  const label = button.querySelector(".btn-label");
-  label.dataset.i18n = shown ? "btn.hide" : "btn.show";
-  label.textContent = t(label.dataset.i18n);
+  const shown = $("client-secret").type === "text";
+  renderShowHide($("toggle-secret"), shown, { show: "f.secret.show", hide: "f.secret.hide" });
 }
 
 function renderCapture() {
@@ -178,15 +181,8 @@ function renderCapture() {
   const text = $("capture-text");
   const box = $("capture-box");
   box.dataset.mode = capture?.mode ?? "none";
-  if (!capture || ctx.state.settings.redirectUri.trim() === "") {
-    text.textContent = t("capture.none");
-  } else if (capture.mode === "loopback") {
-    text.textContent = t("capture.loopback", { port: capture.port });
-  } else if (capture.mode === "scheme") {
-    text.textContent = t("capture.scheme", { scheme: capture.scheme });
-  } else {
-    text.textContent = t("capture.paste");
-  }
+  const typed = ctx.state.settings.redirectUri.trim() !== "";
+  text.textContent = capture && typed ? captureText(capture, "box") : t("capture.none");
   const value = capture ? check.registerValue : null;
   // Keeps its place while empty, so nothing below it (the Next button) moves as the
   // answer of a check arrives, for instance between the press and release of a click.

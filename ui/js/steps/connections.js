@@ -8,6 +8,7 @@
 import { t, pick, formatDateTime } from "../i18n.js";
 import * as api from "../api.js";
 import { confirmDialog, promptDialog } from "../dialog.js";
+import { $ } from "../dom.js";
 
 /** More than this many connections and the search box shows. */
 const SEARCH_FROM = 5;
@@ -23,7 +24,6 @@ const outcomes = new Map();
 const busy = new Set();
 /** A notice over the list (file opened, connection removed…): {kind, text: () => string}. */
 let notice = null;
-const $ = (id) => document.getElementById(id);
 
 export function init(c) {
   ctx = c;
@@ -241,10 +241,10 @@ function details(c, bodyId, headId) {
     ? el(
         "div",
         { class: "btn-row conn-actions" },
-        button("copyAccess", (conn, b) => ctx.copyWithFeedback(b, "access-token", conn.id), { copy: true }),
-        c.hasRefreshToken ? button("copyRefresh", (conn, b) => ctx.copyWithFeedback(b, "refresh-token", conn.id), { copy: true }) : null,
-        button("copyJson", (conn, b) => ctx.copyWithFeedback(b, "json", conn.id), { copy: true }),
-        button("copyEnv", (conn, b) => ctx.copyWithFeedback(b, "env", conn.id), { copy: true }),
+        button("copyAccess", (conn, b) => ctx.copyWithFeedback(b, "access-token", { connectionId: conn.id }), { copy: true }),
+        c.hasRefreshToken ? button("copyRefresh", (conn, b) => ctx.copyWithFeedback(b, "refresh-token", { connectionId: conn.id }), { copy: true }) : null,
+        button("copyJson", (conn, b) => ctx.copyWithFeedback(b, "json", { connectionId: conn.id }), { copy: true }),
+        button("copyEnv", (conn, b) => ctx.copyWithFeedback(b, "env", { connectionId: conn.id }), { copy: true }),
       )
     : null;
   const manage = el(

@@ -5,6 +5,7 @@
 
 import { t, pick, formatDateTime, formatRelative, formatClock } from "../i18n.js";
 import * as api from "../api.js";
+import { $, renderShowHide } from "../dom.js";
 
 const SECRETS = [
   { what: "code", show: "show.code", hide: "hide.code" },
@@ -17,7 +18,6 @@ let ctx;
 let timer = 0;
 /** what → value, only while the user has pressed Show. */
 const revealed = new Map();
-const $ = (id) => document.getElementById(id);
 
 export function init(c) {
   ctx = c;
@@ -57,18 +57,22 @@ export function tryAgain() {
 }
 
 /**
- * After a success: a new connection from a clean wizard (asking first while unsaved keys
- * were never copied). After a failure: back to step 1 with the fields kept.
+ * After a success, "Activate another connection": step 1 starts clean for the next
+ * customer (name cleared and focused; the integration's client id, secret and redirect URI
+ * stay, as the same integration is usually connected for several customers), asking first
+ * while unsaved keys were never copied. After a failure, "Change settings": back to step 1
+ * with every field kept.
  */
 export async function startOver() {
-  if (ctx.state.result) {
-    if (!(await ctx.confirmLeave())) return;
-    ctx.newConnection();
-    ctx.updateCloseGuard();
+  const another = !!ctx.state.result;
+  if (another && !(await ctx.confirmLeave())) return;
+  ctx.state.result = null;
+  ctx.state.error = null;
+  if (!another) {
+    ctx.goTo(1);
     return;
   }
-  ctx.state.error = null;
-  ctx.goTo(1);
+  ctx.anotherConnection();
 }
 
 export function render() {
@@ -97,6 +101,17 @@ function renderSuccess(r) {
   setFact("org-number", r.organizationNumber, codeMode);
   setFact("tenant-id", r.tenantId, codeMode);
   setFact("result-account-type", t(r.accountType === "service" ? "account.service" : "account.user"));
+
+  // What went wrong after the tokens were safe (for example the company could not be read).
+  const warnings = r.warnings ?? [];
+  $("result-warning-list").replaceChildren(
+    ...warnings.map((w) => {
+      const li = document.createElement("li");
+      li.textContent = pick(w);
+      return li;
+    }),
+  );
+  $("result-warnings").hidden = warnings.length === 0;
 
   const chips = $("result-scopes");
   chips.replaceChildren(
@@ -229,10 +244,5 @@ function renderSecret(what) {
     sr.textContent = t("secret.masked");
     box.append(dots, sr);
   }
-  const button = $(`show-${what}`);
-  button.setAttribute("aria-pressed", String(shown));
-  button.setAttribute("aria-label", t(shown ? spec.hide : spec.show));
-  const label = button.querySelector(".btn-label");
-  label.dataset.i18n = shown ? "btn.hide" : "btn.show";
-  label.textContent = t(label.dataset.i18n);
+  renderShowHide($(`show-${what}`), shown, spec);
 }

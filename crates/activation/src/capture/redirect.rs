@@ -69,6 +69,7 @@ pub fn authorize_error(error: &str, description: Option<&str>) -> Error {
     let desc = description.as_deref().unwrap_or("").to_ascii_lowercase();
     match error {
         "access_denied" | "user_denied" | "consent_required" => Error::AccessDenied { description },
+        "invalid_scope" => Error::InvalidScope { description },
         _ if desc.contains("service account") => Error::ServiceAccountNotAllowed { description },
         _ if desc.contains("redirect") => Error::RedirectMismatch { description },
         _ if desc.contains("licens") || desc.contains("behörighet") || desc.contains("permission") => {
@@ -128,5 +129,6 @@ mod tests {
             "redirect_mismatch"
         );
         assert_eq!(authorize_error("server_error", None).kind(), "authorization_failed");
+        assert_eq!(authorize_error("invalid_scope", Some("Invalid scope: bookkeping")).kind(), "invalid_scope");
     }
 }

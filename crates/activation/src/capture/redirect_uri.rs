@@ -60,8 +60,8 @@ impl RedirectUri {
         let raw = input.trim();
         if raw.is_empty() {
             return Err(invalid(
-                "Enter the redirect URI registered for the app in Fortnox's Developer Portal, for example http://localhost:9876/callback.",
-                "Ange omdirigerings-URI:n som är registrerad för appen i Fortnox utvecklarportal, till exempel http://localhost:9876/callback.",
+                "Enter the redirect URI registered for the integration in Fortnox's Developer Portal, for example http://localhost:9876/callback.",
+                "Ange omdirigerings-URI:n som är registrerad för integrationen i Fortnox utvecklarportal, till exempel http://localhost:9876/callback.",
             ));
         }
         let url = url::Url::parse(raw).map_err(|_| {

@@ -222,12 +222,12 @@ impl FortnoxClient {
                         .map(str::to_string)
                 });
                 if response.status == 403 {
-                    Err(Error::MissingLicenceOrRights { description: message })
+                    Err(Error::forbidden(message))
                 } else {
-                    Err(unexpected(&response))
+                    Err(Error::AccessTokenRejected { description: message })
                 }
             }
-            429 | 500..=599 => Err(Error::FortnoxUnavailable { status: response.status }),
+            429 | 500..=599 => Err(Error::unavailable(response.status)),
             _ => Err(unexpected(&response)),
         }
     }
@@ -303,7 +303,7 @@ fn unexpected(response: &HttpResponse) -> Error {
 fn token_error(response: &HttpResponse, grant: Grant) -> Error {
     let parsed: Option<RawError> = serde_json::from_str(&response.body).ok();
     if matches!(response.status, 429 | 500..=599) && parsed.is_none() {
-        return Error::FortnoxUnavailable { status: response.status };
+        return Error::unavailable(response.status);
     }
     let Some(RawError { error, error_description: description }) = parsed else {
         return if response.status == 401 { Error::InvalidClient { description: None } } else { unexpected(response) };
@@ -321,10 +321,10 @@ fn token_error(response: &HttpResponse, grant: Grant) -> Error {
         "unauthorized_client" if grant == Grant::ClientCredentials => Error::ServiceAccountNotAllowed { description },
         "unauthorized_client" => Error::InvalidClient { description },
         "access_denied" => Error::AccessDenied { description },
-        "invalid_scope" => Error::MissingLicenceOrRights { description },
+        "invalid_scope" => Error::InvalidScope { description },
         "server_error" | "temporarily_unavailable" => Error::FortnoxUnavailable { status: response.status },
         _ if response.status == 401 => Error::InvalidClient { description },
-        _ if matches!(response.status, 429 | 500..=599) => Error::FortnoxUnavailable { status: response.status },
+        _ if matches!(response.status, 429 | 500..=599) => Error::unavailable(response.status),
         _ => Error::AuthorizationFailed { error, description },
     }
 }
@@ -498,7 +498,7 @@ mod tests {
         assert_eq!((r.method, r.url.as_str()), ("GET", "https://api.test/3/companyinformation"));
         assert_eq!(r.header("Authorization"), Some("Bearer tok"));
         let e = c.company_information(&a).await.unwrap_err();
-        assert_eq!(e.kind(), "missing_licence_or_rights");
+        assert_eq!(e.kind(), "missing_licence");
         assert!(e.detail().unwrap().contains("licens"));
     }
 }

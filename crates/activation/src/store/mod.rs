@@ -505,7 +505,9 @@ impl Store {
                 company_name: company.name,
                 organization_number: company.organization_number,
             }),
-            Err(Error::UnexpectedResponse { status: 401, .. }) => Err(Error::AccessTokenExpired),
+            Err(Error::UnexpectedResponse { status: 401, .. } | Error::AccessTokenRejected { .. }) => {
+                Err(Error::AccessTokenExpired)
+            }
             Err(e) => Err(e),
         }
     }
