@@ -543,3 +543,13 @@ fn without_a_keychain_the_tokens_are_printed_and_the_settings_saved_as_keys_not_
     assert_eq!(stdout_json(&o)["error"], "keychain_unavailable");
     assert!(s.standin.token_requests().is_empty());
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    let s = setup(false);
+    let mut child = s.base(None).args(["list", "--json"]).spawn().unwrap();
+    drop(child.stdout.take()); // as `fortnox-activate list --json | true` would
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
