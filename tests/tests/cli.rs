@@ -537,3 +537,45 @@ fn a_loopback_endpoint_override_is_announced_on_stderr() {
     let notice = notice.unwrap_or_else(|| panic!("no notice: {}", stderr(&o)));
     assert!(notice.contains(&s.standin.oauth_url()), "{notice}");
 }
+
+#[test]
+fn without_a_keychain_the_tokens_are_printed_and_the_settings_saved_as_keys_not_saved() {
+    let s = setup(false);
+    // No session bus at all: no Secret Service.
+    let no_keychain = |cmd: &mut Command| {
+        cmd.env_remove("DBUS_SESSION_BUS_ADDRESS");
+    };
+    let mut cmd = s.command(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Nowhere"]);
+    no_keychain(&mut cmd);
+    let o = cmd.output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j = stdout_json(&o);
+    assert!(s.standin.is_refresh_token_live(j["refresh_token"].as_str().unwrap()), "the tokens are in hand");
+    let err = stderr(&o);
+    assert!(err.contains("warning: the settings were saved as \"Nowhere\" but not the keys"), "{err}");
+    assert!(err.contains("keychain could not be used"), "{err}");
+    let mut cmd = s.base(None);
+    cmd.args(["list", "--json"]);
+    no_keychain(&mut cmd);
+    let listed = stdout_json(&cmd.output().unwrap());
+    assert_eq!(listed[0]["status"]["kind"], "secrets_not_saved");
+    // Refreshing needs the keychain: a clear error, exit 2, nothing spent at Fortnox.
+    s.standin.clear_requests();
+    let mut cmd = s.base(None);
+    cmd.args(["refresh", "Nowhere", "--json"]);
+    no_keychain(&mut cmd);
+    let o = cmd.output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["error"], "keychain_unavailable");
+    assert!(s.standin.token_requests().is_empty());
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    let s = setup(false);
+    let mut child = s.base(None).args(["list", "--json"]).spawn().unwrap();
+    drop(child.stdout.take()); // as `fortnox-activate list --json | true` would
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}

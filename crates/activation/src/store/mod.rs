@@ -262,7 +262,15 @@ impl Store {
             Some(i) => all[i] = c.clone(),
             None => all.push(c.clone()),
         }
-        file::write(&self.file_path(), &all)?;
+        if let Err(e) = file::write(&self.file_path(), &all) {
+            if index.is_none() {
+                // No record, no secrets: leave no orphan entries in the keychain.
+                for kind in SecretKind::ALL {
+                    let _ = self.secrets.delete(id, kind);
+                }
+            }
+            return Err(e);
+        }
         tracing::info!(
             connection = %id,
             replaced = index.is_some(),

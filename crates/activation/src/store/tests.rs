@@ -535,3 +535,15 @@ fn bad_activation_files_are_explained_field_by_field() {
         _ => unreachable!(),
     }
 }
+
+#[test]
+fn a_save_that_cannot_write_the_file_leaves_no_secret_behind() {
+    let (store, keys, _dir) = store();
+    file::create_dir(store.dir()).unwrap();
+    // A folder where the temp file must go makes the write fail.
+    std::fs::create_dir(store.dir().join(format!(".{}.{}.tmp", file::FILE_NAME, std::process::id()))).unwrap();
+    let e = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap_err();
+    assert_eq!(e.kind(), "storage_failed");
+    assert!(keys.values().is_empty(), "orphan keychain entries");
+    assert!(store.list().unwrap().is_empty());
+}

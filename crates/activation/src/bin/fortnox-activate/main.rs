@@ -15,6 +15,16 @@
 //! process exits as soon as its output is written: a pending stdin read or a browser
 //! launcher never holds it up, and a second Ctrl+C ends it at once.
 
+/// `println!` to stdout that never panics: a reader that went away (`| head`) ends the
+/// output quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, $($arg)*);
+    }};
+}
+
 mod args;
 mod saved;
 
@@ -50,7 +60,7 @@ fn main() {
                 exit(0);
             }
             if json_requested {
-                println!(
+                out!(
                     "{}",
                     serde_json::json!({"error": "invalid_settings", "message": e.kind().to_string(), "next_step": "fortnox-activate --help"})
                 );
@@ -139,7 +149,7 @@ pub(crate) fn exit_code(e: &Error) -> Code {
 fn fail(e: &Error, json: bool, lang: Language) -> Code {
     let code = exit_code(e);
     if json {
-        println!(
+        out!(
             "{}",
             serde_json::json!({
                 "error": e.kind(),
@@ -219,10 +229,7 @@ async fn activate(
         }
         if json {
             let (field, problem) = check.fields.iter().next().expect("not empty");
-            println!(
-                "{}",
-                serde_json::json!({"error": "invalid_settings", "field": field, "message": problem.get(lang)})
-            );
+            out!("{}", serde_json::json!({"error": "invalid_settings", "field": field, "message": problem.get(lang)}));
         }
         return Err(Failure::Reported(2));
     }
@@ -273,7 +280,7 @@ async fn activate(
             }
         }
     }
-    println!("{out}");
+    out!("{out}");
     for w in outcome.warnings() {
         eprintln!("note: {}", w.get(lang));
     }

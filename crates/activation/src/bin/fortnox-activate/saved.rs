@@ -19,7 +19,7 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let list = store.list()?;
     if json {
-        println!("{}", serde_json::to_string(&list).unwrap_or_else(|_| "[]".into()));
+        out!("{}", serde_json::to_string(&list).unwrap_or_else(|_| "[]".into()));
         return Ok(());
     }
     if list.is_empty() {
@@ -67,15 +67,15 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
         }
         s
     };
-    println!("{}", line(&headers.map(String::from)));
+    out!("{}", line(&headers.map(String::from)));
     for row in &rows {
-        println!("{}", line(row));
+        out!("{}", line(row));
     }
     Ok(())
 }
 
 fn print_issued(issued: &Issued, lang: Language) {
-    println!("{}", issued.to_json_with_secrets());
+    out!("{}", issued.to_json_with_secrets());
     if let Some(w) = &issued.warning {
         eprintln!(
             "warning: {} {}",
@@ -123,7 +123,7 @@ pub async fn revoke(query: &str, lang: Language) -> Result<(), Failure> {
     let c = store.find(query)?;
     crate::guard_ctrl_c(lang);
     let removed = store.revoke_and_remove(&client()?, c.id).await?;
-    println!(
+    out!(
         "{}",
         serde_json::json!({
             "connection_id": c.id.to_string(),
@@ -156,7 +156,7 @@ pub fn export(query: &str, output: Option<&Path>, lang: Language) -> Result<(), 
                 path.display()
             );
         }
-        None => print!("{}", file.to_json()),
+        None => out!("{}", file.to_json().trim_end()),
     }
     Ok(())
 }
