@@ -133,6 +133,10 @@ async fn launch_with(redirect_uri: Option<&str>, extra_env: &[(&str, &str)]) -> 
     env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let driver = Driver::start(&env).await;
     let win = Session::launch(&driver, &bin("fortnox-activator")).await;
+    // The first step is marked current once the window has booted (after it asked Rust for
+    // its language and the scopes, and moved focus to the step's heading): typing before
+    // that could lose keystrokes to that focus move.
+    win.visible(".steps .step.is-current[data-step='1']").await;
     win.visible("#connection-name").await;
     App { standin, browser, win, redirect_uri, _driver: driver, _home: home }
 }

@@ -9,7 +9,8 @@
 //! - the root in a directory named by `SSL_CERT_DIR`: the same;
 //! - another root only (as with bundled webpki roots, which never hold a company's root):
 //!   the connection is refused as `network` with an unknown issuer, and no request reaches
-//!   the stand-in.
+//!   the stand-in;
+//! - an empty trust store: `certificates_unavailable`, with its own message and next step.
 //!
 //! `harness = false`: `main` is the test; a failure panics (exit code 101).
 
@@ -66,6 +67,7 @@ fn parent() {
         let (other_root, _, _) = certificates("Some Other Root");
         std::fs::write(dir.path().join("inspection-root.pem"), &inspection_root).unwrap();
         std::fs::write(dir.path().join("other-root.pem"), &other_root).unwrap();
+        std::fs::write(dir.path().join("empty.pem"), "").unwrap();
         std::fs::create_dir(dir.path().join("certs")).unwrap();
         std::fs::write(dir.path().join("certs/company-root.crt"), &inspection_root).unwrap();
 
@@ -80,6 +82,7 @@ fn parent() {
             ("root in SSL_CERT_FILE", store("SSL_CERT_FILE", &dir.path().join("inspection-root.pem")), true),
             ("root in SSL_CERT_DIR", store("SSL_CERT_DIR", &dir.path().join("certs")), true),
             ("another root only", store("SSL_CERT_FILE", &dir.path().join("other-root.pem")), false),
+            ("no roots at all", store("SSL_CERT_FILE", &dir.path().join("empty.pem")), false),
         ];
         for (name, env, trusted) in cases {
             standin.clear_requests();
@@ -88,13 +91,16 @@ fn parent() {
             if trusted {
                 assert_eq!(out, "ok Testbolaget AB", "{name}");
                 assert_eq!(standin.token_requests().len(), 1, "{name}");
+            } else if name == "no roots at all" {
+                assert!(out.starts_with("error certificates_unavailable "), "{name}: {out}");
+                assert!(standin.token_requests().is_empty(), "{name}");
             } else {
                 assert!(out.starts_with("error network "), "{name}: {out}");
                 assert!(out.contains("UnknownIssuer"), "{name}: the certificate was refused: {out}");
                 assert!(standin.token_requests().is_empty(), "{name}: nothing was sent over the refused connection");
             }
         }
-        println!("tls: 3 cases passed (platform trust store honoured, another root refused)");
+        println!("tls: 4 cases passed (platform trust store honoured, another root refused, none: explained)");
     });
 }
 
