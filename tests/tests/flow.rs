@@ -326,3 +326,27 @@ async fn code_only_sessions_keep_the_code_for_the_user() {
     assert!(session.secret(SecretPart::Code).is_some());
     assert!(f.standin.token_requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_web_page_cannot_end_the_wait_with_a_stateless_error_or_an_empty_callback() {
+    let f = fixture(false).await;
+    let (session, mut rx) =
+        start_session(&f, settings(&f.redirect_uri, Some(SECRET), AccountType::User), Duration::from_secs(30)).await;
+    let plain = reqwest::Client::new();
+    for forged in ["?error=access_denied&error_description=Ring+0900-123456", "?error=x", ""] {
+        let page = plain.get(format!("{}{forged}", f.redirect_uri)).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 400, "{forged}");
+        assert!(!page.text().await.unwrap().contains("0900"), "the forger's text is not shown");
+        let e = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
+        match e {
+            Event::CallbackRejected { error } => {
+                assert_eq!(error.kind, "state_missing", "{forged}");
+                assert!(error.detail.is_none());
+            }
+            e => panic!("{forged}: {e:?}"),
+        }
+    }
+    assert!(!session.has_ended());
+    browse(&session.started().authorize_url).await;
+    assert!(matches!(last_event(&mut rx).await, Event::Succeeded { .. }));
+}
