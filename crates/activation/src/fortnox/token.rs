@@ -61,6 +61,15 @@ impl TokenSet {
     }
 }
 
+/// The user who logged in, from `GET /me`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub email: String,
+    pub id: Option<String>,
+    pub sys_admin: Option<bool>,
+}
+
 /// The company that was connected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Company {
@@ -232,6 +241,44 @@ impl FortnoxClient {
                     Err(unexpected(&response))
                 }
             }
+            429 | 500..=599 => Err(Error::FortnoxUnavailable { status: response.status }),
+            _ => Err(unexpected(&response)),
+        }
+    }
+
+    /// Reads who logged in from `GET /me` (`{"MeInformation":{"Email","Id","Locale","Name","SysAdmin"}}`;
+    /// needs scope `profile`).
+    ///
+    /// # Errors
+    /// As [`company_information`](Self::company_information).
+    pub async fn me(&self, access: &AccessToken) -> Result<User, Error> {
+        let request = HttpRequest {
+            method: "GET",
+            url: self.endpoints.api("me"),
+            headers: vec![
+                ("Authorization".into(), format!("Bearer {}", access.expose())),
+                ("Accept".into(), "application/json".into()),
+            ],
+            body: None,
+        };
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => {
+                let json: Option<serde_json::Value> = serde_json::from_str(&response.body).ok();
+                let info = json.as_ref().and_then(|v| v.get("MeInformation")).ok_or_else(|| unexpected(&response))?;
+                let text = |key: &str| match info.get(key) {
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
+                    Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                };
+                Ok(User {
+                    name: text("Name").unwrap_or_default(),
+                    email: text("Email").unwrap_or_default(),
+                    id: text("Id"),
+                    sys_admin: info.get("SysAdmin").and_then(serde_json::Value::as_bool),
+                })
+            }
+            403 => Err(Error::MissingLicenceOrRights { description: None }),
             429 | 500..=599 => Err(Error::FortnoxUnavailable { status: response.status }),
             _ => Err(unexpected(&response)),
         }
