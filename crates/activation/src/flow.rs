@@ -338,7 +338,7 @@ fn env_quote(v: &str) -> String {
 
 /// Milliseconds since the Unix epoch (for front ends).
 pub fn epoch_ms(t: SystemTime) -> u64 {
-    t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Formats a time as RFC 3339 in UTC, e.g. `2026-11-22T12:34:56Z`.

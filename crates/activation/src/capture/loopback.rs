@@ -458,7 +458,7 @@ fn host_allowed<B>(request: &Request<B>, port: u16) -> bool {
 
 /// The timeout in whole seconds, rounded up, for the error message.
 fn whole_seconds(timeout: Duration) -> u64 {
-    timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0)
+    timeout.as_secs().saturating_add(u64::from(timeout.subsec_nanos() > 0))
 }
 
 #[cfg(test)]
@@ -806,6 +806,12 @@ mod tests {
         assert!(port_is_free(port).await);
         // And a new attempt can listen on the same port at once.
         CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
+    }
+
+    #[test]
+    fn the_longest_timeout_still_has_a_number_of_seconds() {
+        assert_eq!(whole_seconds(Duration::MAX), u64::MAX);
+        assert_eq!(whole_seconds(Duration::from_millis(1500)), 2);
     }
 
     #[tokio::test]
