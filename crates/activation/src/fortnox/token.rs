@@ -579,6 +579,18 @@ mod tests {
         assert!(detail.contains("refresh_token") && detail.contains("note"), "{detail}");
     }
 
+    #[test]
+    fn a_2xx_body_that_is_not_json_is_described_by_its_size_only() {
+        // Found by the token_body fuzz target: a body that reads like a detail. The detail
+        // of a 2xx answer must come from its shape alone, whatever the body says.
+        let body = "HTTP 200: [text/html] not JSON (41 bytes)";
+        let response = HttpResponse { status: 200, content_type: Some("text/html".into()), body: body.into() };
+        let e = parse_token_response(&response, Grant::Code).unwrap_err();
+        assert_eq!(e.detail().as_deref(), Some("HTTP 200: [text/html] not JSON (41 bytes)"));
+        let other = HttpResponse { body: "x".repeat(41), ..response };
+        assert_eq!(parse_token_response(&other, Grant::Code).unwrap_err().detail(), e.detail());
+    }
+
     #[tokio::test]
     async fn absurd_expiry_values_do_not_panic_after_the_code_is_spent() {
         let huge_exp = jwt_with(&format!(r#"{{"tenantId":1,"exp":{}}}"#, u64::MAX));
