@@ -62,6 +62,13 @@ env \
     exec cargo test "$@"
   ' cargo-test ${scope[@]+"${scope[@]}"} "$@" || status=$?
 
+# A short run of every fuzz target (about 20 s each) when nightly is there; it says so
+# when it is skipped. Only for a whole run, not when the arguments pick packages.
+if [ "$status" -eq 0 ] && [ "${#scope[@]}" -gt 0 ] && [ "$#" -eq 0 ]; then
+  step "scripts/fuzz.sh ${FUZZ_SECONDS:-20}"
+  bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}" || status=$?
+fi
+
 elapsed=$(( $(date +%s) - start ))
 printf '\n==> %s in %dm%02ds\n' "$([ "$status" -eq 0 ] && echo "all checks passed" || echo "FAILED (exit $status)")" $((elapsed / 60)) $((elapsed % 60))
 exit "$status"

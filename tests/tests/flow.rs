@@ -352,3 +352,97 @@ async fn starting_again_in_place_of_a_running_attempt_waits_for_its_port() {
     browse(&second.started().authorize_url).await;
     assert!(matches!(last_event(&mut rx).await, Event::Succeeded { .. }));
 }
+
+#[tokio::test]
+async fn a_web_page_cannot_end_the_wait_with_a_stateless_error_or_an_empty_callback() {
+    let f = fixture(false).await;
+    let (session, mut rx) =
+        start_session(&f, settings(&f.redirect_uri, Some(SECRET), AccountType::User), Duration::from_secs(30)).await;
+    let plain = reqwest::Client::new();
+    for forged in ["?error=access_denied&error_description=Ring+0900-123456", "?error=x", ""] {
+        let page = plain.get(format!("{}{forged}", f.redirect_uri)).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 400, "{forged}");
+        assert!(!page.text().await.unwrap().contains("0900"), "the forger's text is not shown");
+        let e = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
+        match e {
+            Event::CallbackRejected { error } => {
+                let expected = if forged.is_empty() { "no_code_returned" } else { "state_missing" };
+                assert_eq!(error.kind, expected, "{forged}");
+                assert!(error.detail.is_none());
+            }
+            e => panic!("{forged}: {e:?}"),
+        }
+    }
+    assert!(!session.has_ended());
+    browse(&session.started().authorize_url).await;
+    assert!(matches!(last_event(&mut rx).await, Event::Succeeded { .. }));
+}
+
+/// Plays the browser up to Fortnox's redirect without following it: the address the
+/// browser would be sent to, with a fresh code (and the state, unless the stand-in drops it).
+async fn redirect_without_following(authorize_url: &str) -> String {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let answer = client.get(authorize_url).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 302);
+    answer.headers()["location"].to_str().unwrap().to_string()
+}
+
+fn port_of(redirect_uri: &str) -> u16 {
+    url::Url::parse(redirect_uri).unwrap().port().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_code_closes_the_listener_before_the_exchange() {
+    let f = fixture(false).await;
+    let (session, mut rx) =
+        start_session(&f, settings(&f.redirect_uri, Some(SECRET), AccountType::User), Duration::from_secs(30)).await;
+    let landed = redirect_without_following(&session.started().authorize_url).await;
+    session.submit_pasted(&landed).unwrap();
+    let e = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
+    assert!(matches!(e, Event::Exchanging), "{e:?}");
+    // By the time the code is being exchanged, a real redirect can no longer be answered
+    // "Done!" and dropped: nothing listens any more.
+    let port = port_of(&f.redirect_uri);
+    assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(), "the listener is closed before the exchange");
+    assert!(matches!(last_event(&mut rx).await, Event::Succeeded { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_bare_code_warns_to_check_the_company_and_shows_what_it_can() {
+    let f = fixture(false).await;
+    let page = "https://integrator.example/fortnox";
+    f.standin.register_client(ClientConfig::new("flow-client", SECRET, page));
+    f.standin.set_authorize(AuthorizeBehaviour::NoState);
+    let mut s = settings(page, Some(SECRET), AccountType::User);
+    // Without `companyinformation`: the tenant comes from the token, the user from `/me`.
+    s.scopes = vec!["profile".into(), "invoice".into()];
+    let (session, mut rx) = start_session(&f, s, Duration::from_secs(30)).await;
+    let landed = redirect_without_following(&session.started().authorize_url).await;
+    let code = url::Url::parse(&landed).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    session.submit_pasted(&code).unwrap();
+    match last_event(&mut rx).await {
+        Event::Succeeded { result } => {
+            assert_eq!(result.tenant_id.as_deref(), Some("1234567"));
+            assert!(result.company_name.is_none());
+            assert!(result.user_name.is_some(), "{result:?}");
+            let warning =
+                result.warnings.iter().find(|w| w.en.contains("without the security check")).expect("a warning");
+            assert!(warning.en.contains("1234567") && warning.sv.contains("1234567"), "{warning:?}");
+        }
+        e => panic!("{e:?}"),
+    }
+    assert!(f.standin.api_requests().iter().any(|r| r.path == "/3/me" && r.status == 200));
+    assert!(!f.standin.api_requests().iter().any(|r| r.path == "/3/companyinformation"));
+    // With the state, the same flow has no such warning.
+    f.standin.set_authorize(AuthorizeBehaviour::Approve);
+    let (session, mut rx) =
+        start_session(&f, settings(page, Some(SECRET), AccountType::User), Duration::from_secs(30)).await;
+    session.submit_pasted(&redirect_without_following(&session.started().authorize_url).await).unwrap();
+    match last_event(&mut rx).await {
+        Event::Succeeded { result } => {
+            assert_eq!(result.company_name.as_deref(), Some("Testbolaget AB"));
+            assert!(result.warnings.is_empty(), "{:?}", result.warnings);
+        }
+        e => panic!("{e:?}"),
+    }
+}

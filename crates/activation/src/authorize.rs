@@ -2,7 +2,11 @@
 //!
 //! Each attempt draws a new 256-bit state. The state is single use: an [`Attempt`] is
 //! consumed when a code is accepted, and a callback is checked against it before any token
-//! request is made.
+//! request is made. A redirect that arrives by itself (loopback) without the right state
+//! never ends the attempt, whatever it says; only what the user pastes may lack a state.
+//!
+//! Security rule: the state is a secret until the attempt ends; [`Attempt`]'s `Debug` shows
+//! neither it nor the authorize URL that carries it.
 
 use crate::capture::redirect::{self, RedirectParams};
 use crate::fortnox::endpoints::Endpoints;
@@ -32,11 +36,17 @@ pub enum Verdict {
 }
 
 /// A pending authorization attempt.
-#[derive(Debug)]
 pub struct Attempt {
     state: State,
     redirect_uri: String,
     url: String,
+}
+
+impl std::fmt::Debug for Attempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The authorize URL carries the state: show neither.
+        f.debug_struct("Attempt").field("redirect_uri", &self.redirect_uri).finish_non_exhaustive()
+    }
 }
 
 impl Attempt {
@@ -68,16 +78,24 @@ impl Attempt {
             Some(_) => true,
             None => false,
         };
+        if !state_ok && origin == Origin::Automatic {
+            // Anything that arrives by itself without this attempt's state may come from
+            // any web page (`<img src="http://localhost:P/callback?error=…">`): it neither
+            // ends the wait nor brings its text to the window. One with nothing at all is
+            // also how a locked Fortnox account ends the login: the window says so while
+            // it goes on waiting (the user can cancel).
+            let empty = params.code.is_none() && params.error.is_none();
+            return Verdict::Rejected(if empty { Error::NoCodeReturned } else { Error::StateMissing });
+        }
         if let Some(error) = &params.error {
-            // An error ends the attempt without any token request, so a missing state does
-            // no harm here (Fortnox may leave it out on errors).
+            // With the state checked, or pasted by the user, an error ends the attempt
+            // without any token request.
             return Verdict::Failed(redirect::authorize_error(error, params.error_description.as_deref()));
         }
-        match (&params.code, state_ok, origin) {
-            (Some(code), true, _) | (Some(code), false, Origin::Pasted) => Verdict::Code(code.clone()),
-            (Some(_), false, Origin::Automatic) => Verdict::Rejected(Error::StateMissing),
-            (None, _, Origin::Pasted) => Verdict::Rejected(Error::NoCodeInRedirect),
-            (None, _, Origin::Automatic) => Verdict::Failed(Error::NoCodeReturned),
+        match (&params.code, origin) {
+            (Some(code), _) => Verdict::Code(code.clone()),
+            (None, Origin::Pasted) => Verdict::Rejected(Error::NoCodeInRedirect),
+            (None, Origin::Automatic) => Verdict::Failed(Error::NoCodeReturned),
         }
     }
 }
@@ -148,6 +166,14 @@ mod tests {
     }
 
     #[test]
+    fn debug_shows_neither_the_state_nor_the_url() {
+        let a = Attempt::with_state(&Endpoints::default(), &settings(AccountType::User), State::new("st4te-SECRET"));
+        let debug = format!("{a:?}");
+        assert!(!debug.contains("st4te-SECRET"), "{debug}");
+        assert!(debug.contains("Attempt"));
+    }
+
+    #[test]
     fn every_attempt_has_a_fresh_state() {
         let s = settings(AccountType::User);
         let a = Attempt::new(&Endpoints::default(), &s);
@@ -200,7 +226,30 @@ mod tests {
             }
             v => panic!("{v:?}"),
         }
-        assert!(matches!(a.judge(&parse_query(""), Origin::Automatic), Verdict::Failed(Error::NoCodeReturned)));
+        assert!(matches!(
+            a.judge(&parse_query("state=good"), Origin::Automatic),
+            Verdict::Failed(Error::NoCodeReturned)
+        ));
         assert!(matches!(a.judge(&parse_query(""), Origin::Pasted), Verdict::Rejected(Error::NoCodeInRedirect)));
+    }
+
+    #[test]
+    fn stateless_errors_and_empty_callbacks_do_not_end_a_wait() {
+        // `<img src="http://localhost:9876/callback?error=x">` on any web page must not
+        // cancel the attempt, nor put its text in the window as Fortnox's words.
+        let a = attempt();
+        for query in ["error=access_denied&error_description=Call+0900-SCAM", "error=x", "", "foo=bar"] {
+            match a.judge(&parse_query(query), Origin::Automatic) {
+                Verdict::Rejected(e) => {
+                    // Nothing at all reads as a locked account's return (still waiting).
+                    let empty = query.is_empty() || query == "foo=bar";
+                    assert_eq!(e, if empty { Error::NoCodeReturned } else { Error::StateMissing }, "{query}");
+                    assert!(e.detail().is_none());
+                }
+                v => panic!("{query}: {v:?}"),
+            }
+        }
+        // Pasted by the user, a stateless error is the user's own choice and ends it.
+        assert!(matches!(a.judge(&parse_query("error=access_denied"), Origin::Pasted), Verdict::Failed(_)));
     }
 }

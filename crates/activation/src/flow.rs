@@ -1,17 +1,23 @@
 //! One activation from start to finish, shared by the command line and the desktop app:
 //! start an attempt, capture the code (loopback listener or pasted text), and finish
-//! (code-only, or exchange the code and read tenant and company).
+//! (code-only, or exchange the code and read tenant, company and user).
+//!
+//! A code pasted without its state cannot be tied to this attempt: it is accepted (the user
+//! chose it), and the outcome says so in a warning asking the user to check the company.
+//! The company shows even without the `companyinformation` scope, as far as it can: the
+//! tenant id from the access token, and the user from `/me` when `profile` was granted.
 
 use crate::authorize::{Attempt, Origin, Verdict};
 use crate::capture::loopback::{Callback, CallbackListener, Judgement};
 use crate::capture::redirect;
-use crate::fortnox::token::{Company, FortnoxClient, TokenSet, CODE_LIFETIME};
+use crate::fortnox::token::{Company, FortnoxClient, TokenSet, User, CODE_LIFETIME};
 use crate::logging;
 use crate::secret::AuthCode;
 use crate::settings::{AccountType, Settings};
 use crate::{Error, Language, Text};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 use tokio_util::sync::CancellationToken;
 
@@ -27,13 +33,16 @@ pub struct Activation {
     /// Set once the attempt has ended (a code was taken, or it failed, timed out or was
     /// cancelled): the state is single use, so nothing is accepted after that.
     ended: AtomicBool,
+    /// The last code accepted from a paste without a state: finishing with it warns.
+    unverified: Mutex<Option<AuthCode>>,
 }
 
 /// What an activation produced.
 #[derive(Debug)]
 pub enum Outcome {
     /// Code-only mode: the integration exchanges the code itself before `expires_at`.
-    Code { code: AuthCode, expires_at: SystemTime },
+    /// `state_checked` is false for a code pasted without its state.
+    Code { code: AuthCode, expires_at: SystemTime, state_checked: bool },
     /// Tokens, with what could be learnt about the company.
     Tokens(Box<Connected>),
 }
@@ -44,7 +53,11 @@ pub struct Connected {
     pub tokens: TokenSet,
     pub tenant_id: Option<String>,
     pub company: Option<Company>,
+    /// Who logged in, from `/me` (when `profile` was granted).
+    pub user: Option<User>,
     pub account_type: AccountType,
+    /// False when the code was pasted without its state, so nothing ties it to this attempt.
+    pub state_checked: bool,
     /// Things that went wrong after the tokens were safely received (e.g. the company
     /// could not be read); the activation itself succeeded.
     pub warnings: Vec<Error>,
@@ -67,7 +80,7 @@ impl Activation {
 
     /// Starts with a given attempt (deterministic tests).
     pub fn with_attempt(client: FortnoxClient, settings: Settings, attempt: Attempt) -> Self {
-        Activation { client, settings, attempt, ended: AtomicBool::new(false) }
+        Activation { client, settings, attempt, ended: AtomicBool::new(false), unverified: Mutex::new(None) }
     }
 
     /// Ends the attempt. True for the one caller that ended it; false when it had already
@@ -125,6 +138,10 @@ impl Activation {
         on_rejected: impl Fn(&Error) + Send + Sync,
     ) -> Result<AuthCode, Error> {
         let judge = |callback: &Callback| {
+            if self.has_ended() {
+                // A pasted code won: this redirect's code would be dropped, so say so.
+                return Judgement::Reject(Error::NoAttempt);
+            }
             let query = callback.query.as_deref().unwrap_or("");
             let params = redirect::parse_query(query);
             let verdict = self.attempt.judge(&params, Origin::Automatic);
@@ -168,7 +185,12 @@ impl Activation {
         let verdict = self.attempt.judge(&params, Origin::Pasted);
         log_verdict("pasted text judged", &present, &verdict);
         match verdict {
-            Verdict::Code(code) => Ok(Ok(code)),
+            Verdict::Code(code) => {
+                if params.state.is_none() {
+                    *self.unverified.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(code.clone());
+                }
+                Ok(Ok(code))
+            }
             Verdict::Failed(e) => Ok(Err(e)),
             Verdict::Rejected(e) => Err(e),
         }
@@ -185,9 +207,22 @@ impl Activation {
         if !self.end() {
             return Err(Error::NoAttempt);
         }
+        self.finish_ended(code).await
+    }
+
+    /// [`finish`](Self::finish) for a caller that has already ended the attempt itself
+    /// (with [`end`](Self::end) returning true), e.g. to close the listener before the
+    /// exchange.
+    ///
+    /// # Errors
+    /// The token endpoint's errors.
+    pub async fn finish_ended(&self, code: AuthCode) -> Result<Outcome, Error> {
+        let state_checked =
+            self.unverified.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() != Some(&code);
         let Some(secret) = &self.settings.client_secret else {
             tracing::info!("code kept for the integration (code-only mode); no exchange");
-            return Ok(Outcome::Code { code, expires_at: SystemTime::now() + CODE_LIFETIME });
+            let expires_at = SystemTime::now().checked_add(CODE_LIFETIME).unwrap_or_else(SystemTime::now);
+            return Ok(Outcome::Code { code, expires_at, state_checked });
         };
         tracing::info!("exchange started");
         let tokens =
@@ -206,10 +241,11 @@ impl Activation {
             "exchange finished: tokens received"
         );
         let granted: Vec<&str> = tokens.scope.split_whitespace().collect();
-        let may_read_company = granted.contains(&"companyinformation")
-            || (granted.is_empty() && self.settings.scopes.iter().any(|s| s == "companyinformation"));
+        let may = |scope: &str| {
+            granted.contains(&scope) || (granted.is_empty() && self.settings.scopes.iter().any(|s| s == scope))
+        };
         let mut warnings = Vec::new();
-        let company = if may_read_company {
+        let company = if may("companyinformation") {
             match self.client.company_information(&tokens.access_token).await {
                 Ok(c) => {
                     tracing::info!(tenant = ?c.database_number, "company lookup: found");
@@ -225,13 +261,18 @@ impl Activation {
             tracing::info!("company lookup: skipped (companyinformation not granted)");
             None
         };
+        // Who logged in, where the scope allows: the best clue to the company without
+        // `companyinformation`, and a check for a pasted code. Only a nicety: no warning.
+        let user = if may("profile") { self.client.me(&tokens.access_token).await.ok() } else { None };
         let tenant_id =
             tokens.claims.tenant_id.clone().or_else(|| company.as_ref().and_then(|c| c.database_number.clone()));
         Ok(Outcome::Tokens(Box::new(Connected {
             tokens,
             tenant_id,
             company,
+            user,
             account_type: self.settings.account_type,
+            state_checked,
             warnings,
         })))
     }
@@ -246,7 +287,7 @@ impl Outcome {
     /// type). Code-only: `code`, `expires_at`.
     pub fn to_json_with_secrets(&self) -> Value {
         match self {
-            Outcome::Code { code, expires_at } => json!({
+            Outcome::Code { code, expires_at, .. } => json!({
                 "code": code.expose(),
                 "expires_at": rfc3339(*expires_at),
             }),
@@ -259,6 +300,8 @@ impl Outcome {
                 "tenant_id": c.tenant_id,
                 "company_name": c.company.as_ref().map(|c| c.name.as_str()),
                 "organization_number": c.company.as_ref().map(|c| c.organization_number.as_str()),
+                "user_name": c.user.as_ref().map(|u| u.name.as_str()),
+                "user_email": c.user.as_ref().map(|u| u.email.as_str()),
                 "account_type": c.account_type.as_str(),
                 "access_token_expires_at": rfc3339(c.tokens.access_expires_at()),
                 "refresh_token_expires_at": c.tokens.refresh_expires_at().map(rfc3339),
@@ -271,7 +314,7 @@ impl Outcome {
         let mut out = String::new();
         let mut line = |k: &str, v: &str| out.push_str(&format!("{k}={}\n", env_quote(v)));
         match self {
-            Outcome::Code { code, expires_at } => {
+            Outcome::Code { code, expires_at, .. } => {
                 line("FORTNOX_AUTHORIZATION_CODE", code.expose());
                 line("FORTNOX_AUTHORIZATION_CODE_EXPIRES_AT", &rfc3339(*expires_at));
             }
@@ -294,22 +337,50 @@ impl Outcome {
         out
     }
 
-    /// Warnings to show beside a success.
+    /// Warnings to show beside a success: a code pasted without its state (check the
+    /// company), no refresh token, and what could not be read after the tokens were safe.
     pub fn warnings(&self) -> Vec<Text> {
+        let mut out = Vec::new();
         match self {
-            Outcome::Code { .. } => Vec::new(),
-            Outcome::Tokens(c) => c
-                .warnings
-                .iter()
-                .map(|e| {
+            Outcome::Code { state_checked, .. } => {
+                if !state_checked {
+                    out.push(Text::new(
+                        "This code was pasted without the security check (state), so the app cannot confirm that it comes from this attempt. Make sure it was you who just logged in to Fortnox, for the company you meant to connect.",
+                        "Koden klistrades in utan säkerhetskontrollen (state), så appen kan inte bekräfta att den kommer från det här försöket. Kontrollera att det var du som nyss loggade in i Fortnox, för det företag du ville ansluta.",
+                    ));
+                }
+            }
+            Outcome::Tokens(c) => {
+                if !c.state_checked {
+                    let which = match (&c.company, &c.tenant_id) {
+                        (Some(company), _) => Text::new(
+                            format!("\u{201c}{}\u{201d} ({})", company.name, company.organization_number),
+                            format!("\u{201d}{}\u{201d} ({})", company.name, company.organization_number),
+                        ),
+                        (None, Some(tenant)) => Text::new(format!("tenant id {tenant}"), format!("tenant-id {tenant}")),
+                        (None, None) => Text::new("shown in Fortnox", "som visas i Fortnox"),
+                    };
+                    out.push(Text::new(
+                        format!("This code was pasted without the security check (state), so the app cannot confirm that it comes from this attempt. Check that the company ({}) is the one you meant to connect; if not, remove the connection in Fortnox.", which.en),
+                        format!("Koden klistrades in utan säkerhetskontrollen (state), så appen kan inte bekräfta att den kommer från det här försöket. Kontrollera att företaget ({}) är det du ville ansluta; om inte, ta bort kopplingen i Fortnox.", which.sv),
+                    ));
+                }
+                if c.tokens.refresh_token.is_none() {
+                    out.push(Text::new(
+                        "Fortnox gave no refresh token: the access token works for an hour, and after that the integration cannot renew it. Activate again, and check with the integration's supplier that it asks for offline access.",
+                        "Fortnox gav ingen förnyelsetoken: åtkomsttoken fungerar i en timme, och sedan kan integrationen inte förnya den. Aktivera igen, och fråga integrationens leverantör om den begär åtkomst offline.",
+                    ));
+                }
+                out.extend(c.warnings.iter().map(|e| {
                     let (m, n) = (e.message(), e.next_step());
                     Text::new(
                         format!("Connected, but the company's details could not be read: {} {}", m.en, n.en),
                         format!("Anslutet, men företagets uppgifter kunde inte läsas: {} {}", m.sv, n.sv),
                     )
-                })
-                .collect(),
+                }));
+            }
         }
+        out
     }
 }
 
@@ -342,7 +413,7 @@ pub(crate) fn env_quote(v: &str) -> String {
 
 /// Milliseconds since the Unix epoch (for front ends).
 pub fn epoch_ms(t: SystemTime) -> u64 {
-    t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Formats a time as RFC 3339 in UTC, e.g. `2026-11-22T12:34:56Z`.
@@ -365,6 +436,80 @@ pub fn rfc3339(t: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fortnox::endpoints::Endpoints;
+    use crate::fortnox::http::{BoxFuture, HttpRequest, HttpResponse, Transport};
+    use crate::settings::{check, NameRule, SettingsInput};
+    use std::sync::Arc;
+
+    /// Answers every request with one canned response.
+    struct Canned(HttpResponse);
+
+    impl Transport for Canned {
+        fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, Error>> {
+            let r = self.0.clone();
+            Box::pin(async move { Ok(r) })
+        }
+    }
+
+    fn activation(secret: Option<&str>, token_body: &str) -> Activation {
+        let settings = check(
+            &SettingsInput {
+                connection_name: "Acme".into(),
+                client_id: "C".into(),
+                client_secret: secret.map(crate::secret::ClientSecret::new),
+                redirect_uri: "https://integrator.example/cb".into(),
+                scopes: vec!["invoice".into()],
+                account_type: AccountType::User,
+            },
+            NameRule::Required,
+        )
+        .into_result()
+        .unwrap();
+        let transport = Canned(HttpResponse {
+            status: 200,
+            content_type: Some("application/json".into()),
+            body: token_body.into(),
+        });
+        let client = FortnoxClient::with_transport(Endpoints::default(), Arc::new(transport));
+        Activation::start(client, settings)
+    }
+
+    #[tokio::test]
+    async fn an_exchange_without_a_refresh_token_warns_in_both_languages() {
+        let a = activation(Some("s"), r#"{"access_token":"a","scope":"invoice","expires_in":3600}"#);
+        let url = format!("{}?code=c&state=x", "https://integrator.example/cb");
+        // A pasted URL with a wrong state is refused; a bare code is taken.
+        assert!(a.judge_pasted(&url).is_err());
+        let code = a.judge_pasted("c0de-123456").unwrap().unwrap();
+        let outcome = a.finish(code).await.unwrap();
+        let warnings = outcome.warnings();
+        assert!(warnings.iter().any(|w| w.en.contains("no refresh token") && w.sv.contains("ingen förnyelsetoken")));
+        assert!(warnings.iter().any(|w| w.en.contains("without the security check")));
+    }
+
+    #[tokio::test]
+    async fn a_bare_code_in_code_only_mode_warns_and_a_checked_one_does_not() {
+        let a = activation(None, "{}");
+        let code = a.judge_pasted("c0de-123456").unwrap().unwrap();
+        let outcome = a.finish(code).await.unwrap();
+        assert!(matches!(outcome, Outcome::Code { state_checked: false, .. }));
+        assert_eq!(outcome.warnings().len(), 1);
+        assert!(outcome.warnings()[0].sv.contains("säkerhetskontrollen"));
+
+        let a = activation(None, "{}");
+        let outcome = a.finish(AuthCode::new("from-the-listener")).await.unwrap();
+        assert!(outcome.warnings().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_expiry_far_beyond_the_clock_does_not_panic_in_the_outcome() {
+        let a =
+            activation(Some("s"), &format!(r#"{{"access_token":"a","refresh_token":"r","expires_in":{}}}"#, u64::MAX));
+        let outcome = a.finish(AuthCode::new("c")).await.unwrap();
+        let json = outcome.to_json_with_secrets();
+        assert!(json["access_token_expires_at"].is_string());
+        assert!(outcome.to_env_lines().contains("FORTNOX_ACCESS_TOKEN_EXPIRES_AT="));
+    }
 
     #[test]
     fn rfc3339_formats_utc() {

@@ -44,6 +44,9 @@ pub struct Summary {
     pub company_name: Option<String>,
     pub organization_number: Option<String>,
     pub tenant_id: Option<String>,
+    /// Who logged in (from `/me`, when `profile` was granted).
+    pub user_name: Option<String>,
+    pub user_email: Option<String>,
     /// Granted scopes (from the token answer), or the requested ones in code-only mode.
     pub scopes: Vec<String>,
     pub access_token_expires_at_ms: Option<u64>,
@@ -86,6 +89,8 @@ pub struct Session {
     sink: Sink,
     outcome: Arc<Mutex<Option<Outcome>>>,
     started: Started,
+    /// Cancelled once the loopback listener has closed (at once when there is none).
+    listener_closed: CancellationToken,
 }
 
 impl std::fmt::Debug for Session {
@@ -120,7 +125,7 @@ impl Session {
             capture,
             code_only,
             timeout_secs: timeout.as_secs(),
-            deadline_ms: epoch_ms(SystemTime::now() + timeout),
+            deadline_ms: epoch_ms(SystemTime::now().checked_add(timeout).unwrap_or_else(SystemTime::now)),
         };
         let session = Session {
             activation,
@@ -128,7 +133,12 @@ impl Session {
             sink: Arc::new(sink),
             outcome: Arc::new(Mutex::new(None)),
             started,
+            listener_closed: CancellationToken::new(),
         };
+        if listener.is_none() {
+            session.listener_closed.cancel();
+        }
+        let listener_closed = session.listener_closed.clone();
         let lang: LangFn = Arc::new(lang);
         let (activation, cancel, sink, outcome) =
             (session.activation.clone(), session.cancel.clone(), session.sink.clone(), session.outcome.clone());
@@ -151,8 +161,14 @@ impl Session {
                     () = cancel.cancelled() => Err(Error::Cancelled),
                 },
             };
+            // `wait_for_code` has returned: the port is free.
+            listener_closed.cancel();
             match code {
-                Ok(code) => finish(&activation, &sink, &outcome, code).await,
+                Ok(code) => {
+                    if activation.end() {
+                        finish(&activation, &sink, &outcome, code).await;
+                    }
+                }
                 // Ended elsewhere (a pasted code won, or cancel after that): say nothing.
                 Err(e) if activation.end() => {
                     tracing::warn!(kind = e.kind(), "attempt ended without a code");
@@ -197,21 +213,31 @@ impl Session {
         &self.started
     }
 
-    /// Takes what the user pasted. On a usable code the attempt goes on in the background
-    /// (`exchanging`, then `succeeded` or `failed`).
+    /// Takes what the user pasted. On a usable code the attempt goes on in the background:
+    /// the loopback listener is closed first (a redirect arriving later finds no page that
+    /// says "done" and drops its code), then `exchanging`, then `succeeded` or `failed`.
     ///
     /// # Errors
     /// `no_code_in_redirect`, `state_mismatch` (paste again), `no_attempt` (already ended).
     pub fn submit_pasted(&self, text: &str) -> Result<(), Error> {
         let verdict = self.activation.judge_pasted(text)?;
-        let (activation, sink, outcome, cancel) =
-            (self.activation.clone(), self.sink.clone(), self.outcome.clone(), self.cancel.clone());
+        let (activation, sink, outcome, cancel, listener_closed) = (
+            self.activation.clone(),
+            self.sink.clone(),
+            self.outcome.clone(),
+            self.cancel.clone(),
+            self.listener_closed.clone(),
+        );
         tokio::spawn(async move {
             match verdict {
                 Ok(code) => {
-                    finish(&activation, &sink, &outcome, code).await;
-                    // Close the listener; harmless when it had already ended the attempt.
+                    if !activation.end() {
+                        return;
+                    }
+                    // Close the listener before spending the code.
                     cancel.cancel();
+                    listener_closed.cancelled().await;
+                    finish(&activation, &sink, &outcome, code).await;
                 }
                 Err(e) => {
                     if activation.end() {
@@ -310,12 +336,10 @@ impl Drop for Session {
     }
 }
 
+/// Finishes an attempt this caller has ended (won [`Activation::end`]).
 async fn finish(activation: &Activation, sink: &Sink, outcome: &Mutex<Option<Outcome>>, code: crate::secret::AuthCode) {
-    if activation.has_ended() {
-        return;
-    }
     sink(Event::Exchanging);
-    match activation.finish(code).await {
+    match activation.finish_ended(code).await {
         Ok(o) => {
             let summary = summarise(activation.settings(), &o);
             *outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(o);
@@ -335,6 +359,8 @@ pub fn summarise(settings: &Settings, outcome: &Outcome) -> Summary {
         company_name: None,
         organization_number: None,
         tenant_id: None,
+        user_name: None,
+        user_email: None,
         scopes: settings.scopes.clone(),
         access_token_expires_at_ms: None,
         refresh_token_expires_at_ms: None,
@@ -351,6 +377,8 @@ pub fn summarise(settings: &Settings, outcome: &Outcome) -> Summary {
                 company_name: c.company.as_ref().map(|x| x.name.clone()),
                 organization_number: c.company.as_ref().map(|x| x.organization_number.clone()),
                 tenant_id: c.tenant_id.clone(),
+                user_name: c.user.as_ref().map(|u| u.name.clone()).filter(|n| !n.is_empty()),
+                user_email: c.user.as_ref().map(|u| u.email.clone()).filter(|e| !e.is_empty()),
                 scopes: if granted.is_empty() { base.scopes.clone() } else { granted },
                 access_token_expires_at_ms: Some(epoch_ms(c.tokens.access_expires_at())),
                 refresh_token_expires_at_ms: c.tokens.refresh_expires_at().map(epoch_ms),

@@ -87,6 +87,19 @@ pub fn not_found(lang: Language) -> String {
     page(lang, Mark::Info, headline, &[Para::plain(body)])
 }
 
+/// The page for a request that names another host than this computer's loopback (HTTP 421).
+pub fn wrong_host(lang: Language) -> String {
+    let (headline, body) = match lang {
+        Language::Sv => {
+            ("Fel adress", "Den här adressen svarar bara som localhost, 127.0.0.1 eller [::1] med appens port.")
+        }
+        Language::En => {
+            ("Wrong address", "This address only answers as localhost, 127.0.0.1 or [::1] with the app's port.")
+        }
+    };
+    page(lang, Mark::Info, headline, &[Para::plain(body)])
+}
+
 /// The page for a `HEAD` on the callback path, which is answered without being judged.
 pub fn waiting(lang: Language) -> String {
     let (headline, body) = match lang {
@@ -261,6 +274,7 @@ mod tests {
             render(Outcome::Failure(&error), Language::Sv),
             not_found(Language::En),
             method_not_allowed(Language::Sv),
+            wrong_host(Language::En),
         ] {
             let lower = page.to_ascii_lowercase();
             for forbidden in ["<script", "<link", "<img", "<iframe", "<form", "src=", "href=", "url(", "http"] {

@@ -9,15 +9,19 @@
 //!    [`Error::PortInUse`]; any other failure is [`Error::ListenerFailed`].
 //! 2. [`CallbackListener::wait_for`] serves HTTP/1 (hyper) until a callback is judged
 //!    [`Judgement::Done`], the attempt is cancelled ([`Error::Cancelled`]) or the timeout
-//!    passes ([`Error::TimedOut`]). Only a `GET` on exactly the redirect URI's path
-//!    reach the judge; other paths get 404 (browsers ask for `/favicon.ico`), other methods
-//!    on the path 405. A [`Judgement::Reject`] (say, a wrong state) answers the failure page
+//!    passes ([`Error::TimedOut`]). A request whose `Host` is not
+//!    `localhost:P`, `127.0.0.1:P` or `[::1]:P` (P the port) gets 421 and is never judged
+//!    (DNS rebinding). Only a `GET` on exactly the redirect URI's path reaches the judge;
+//!    other paths get 404 (browsers ask for `/favicon.ico`), other methods on the path 405. A [`Judgement::Reject`] (say, a wrong state) answers the failure page
 //!    and goes on waiting. The page of the deciding callback is written to the browser
 //!    before `wait_for` returns, and when it returns the port is free again.
 //!
 //! Robustness: every connection is served in its own task with a header read timeout, so a
 //! stray socket (Safari's pre-connect, a client that sends nothing or garbage) blocks
-//! nothing. Connections are not kept alive, and their number is capped.
+//! nothing. Connections are not kept alive, and their number is capped by a semaphore whose
+//! permit each connection holds until it is closed, so finished connections free their
+//! place at once however fast junk arrives. [`answer_bytes`] runs one connection's bytes
+//! through the same service over an in-memory pipe (for the fuzzer and tests).
 //!
 //! Security rules:
 //! - Loopback addresses only, never `0.0.0.0`, `::` or another interface.
@@ -45,8 +49,9 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -56,8 +61,9 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 /// How long the deciding page may take to reach the browser before the listener closes.
 const FLUSH_GRACE: Duration = Duration::from_secs(3);
-/// Connections served at once; more are closed at once.
-const MAX_CONNECTIONS: usize = 32;
+/// Connections served at once; more are closed at once. Each holds at most a request head
+/// (64 KiB), so the cap bounds memory to a few MiB while leaving room for a burst of junk.
+const MAX_CONNECTIONS: usize = 128;
 /// Largest request head accepted (hyper's minimum is 8 KiB); a redirect is far smaller.
 const MAX_BUF_SIZE: usize = 64 * 1024;
 
@@ -153,7 +159,13 @@ impl CallbackListener {
     ) -> Result<T, Error> {
         let lang: LangFn = Arc::new(lang);
         let (requests_tx, mut requests) = mpsc::channel::<Pending>(MAX_CONNECTIONS);
-        let shared = Arc::new(Shared { path: self.path.clone(), lang: Arc::clone(&lang), requests: requests_tx });
+        let shared = Arc::new(Shared {
+            path: self.path.clone(),
+            port: self.port(),
+            lang: Arc::clone(&lang),
+            requests: requests_tx,
+        });
+        let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
         let mut tasks = JoinSet::new();
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
@@ -165,26 +177,16 @@ impl CallbackListener {
                 biased;
                 () = cancel.cancelled() => break (Err(Error::Cancelled), None),
                 () = &mut deadline => break (Err(Error::TimedOut { seconds: whole_seconds(timeout) }), None),
-                Some(pending) = requests.recv() => match judge(&pending.callback) {
-                    Judgement::Reject(error) => {
-                        let page = landing::render(Outcome::Failure(&error), lang());
-                        // The browser may have gone already; nothing to do then.
-                        let _ = pending.reply.send(Reply { status: StatusCode::BAD_REQUEST, html: page, sent: None });
+                Some(pending) = requests.recv() => {
+                    let judgement = judge(&pending.callback);
+                    if let Some(done) = settle(pending, judgement, &*lang) {
+                        break done;
                     }
-                    Judgement::Done(result) => {
-                        let (status, page) = match &result {
-                            Ok(_) => (StatusCode::OK, landing::render(Outcome::Success, lang())),
-                            Err(error) => (StatusCode::BAD_REQUEST, landing::render(Outcome::Failure(error), lang())),
-                        };
-                        let (sent_tx, sent_rx) = oneshot::channel();
-                        let reply = Reply { status, html: page, sent: Some(sent_tx) };
-                        let page_sent = pending.reply.send(reply).is_ok().then_some(sent_rx);
-                        break (result, page_sent);
-                    }
-                },
-                accepted = accept(first) => spawn_connection(&mut tasks, accepted, &shared).await,
-                accepted = accept(second) => spawn_connection(&mut tasks, accepted, &shared).await,
+                }
+                // Reap finished connections before accepting more.
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+                accepted = accept(first) => spawn_connection(&mut tasks, accepted, &shared, &permits).await,
+                accepted = accept(second) => spawn_connection(&mut tasks, accepted, &shared, &permits).await,
             }
         };
 
@@ -202,11 +204,94 @@ impl CallbackListener {
     }
 }
 
+impl CallbackListener {
+    /// The port listened on.
+    fn port(&self) -> u16 {
+        self.local_addrs().first().map_or(0, SocketAddr::port)
+    }
+}
+
+/// What [`settle`] returns for a deciding callback: the result, and the signal that its
+/// page has been written (`None` when the browser had gone).
+type Settled<T> = (Result<T, Error>, Option<oneshot::Receiver<()>>);
+
+/// Answers a judged callback. `None` means keep waiting.
+fn settle<T>(
+    pending: Pending,
+    judgement: Judgement<T>,
+    lang: &(dyn Fn() -> Language + Send + Sync),
+) -> Option<Settled<T>> {
+    match judgement {
+        Judgement::Reject(error) => {
+            let page = landing::render(Outcome::Failure(&error), lang());
+            // The browser may have gone already; nothing to do then.
+            let _ = pending.reply.send(Reply { status: StatusCode::BAD_REQUEST, html: page, sent: None });
+            None
+        }
+        Judgement::Done(result) => {
+            let (status, page) = match &result {
+                Ok(_) => (StatusCode::OK, landing::render(Outcome::Success, lang())),
+                Err(error) => (StatusCode::BAD_REQUEST, landing::render(Outcome::Failure(error), lang())),
+            };
+            let (sent_tx, sent_rx) = oneshot::channel();
+            let reply = Reply { status, html: page, sent: Some(sent_tx) };
+            let page_sent = pending.reply.send(reply).is_ok().then_some(sent_rx);
+            Some((result, page_sent))
+        }
+    }
+}
+
+/// Serves one connection that sends `request` (and then closes its side) through exactly
+/// the service the listener runs, as a listener on `port` and `path`, and returns every
+/// byte written back. The judge sees each callback as it would on the listener, until one
+/// is [`Judgement::Done`]. For the fuzzer and tests: bytes in, response out, no socket.
+pub async fn answer_bytes<T: Send>(
+    request: &[u8],
+    port: u16,
+    path: &str,
+    mut judge: impl FnMut(&Callback) -> Judgement<T> + Send,
+    lang: Language,
+) -> Vec<u8> {
+    let (requests_tx, mut requests) = mpsc::channel::<Pending>(MAX_CONNECTIONS);
+    let shared = Arc::new(Shared { path: path.to_string(), port, lang: Arc::new(move || lang), requests: requests_tx });
+    let (client, server) = tokio::io::duplex(MAX_BUF_SIZE);
+    let serve = serve_connection(server, shared);
+    let talk = async move {
+        let (mut read, mut write) = tokio::io::split(client);
+        let send = async {
+            // The server may close before reading everything: that is an answer too.
+            let _ = write.write_all(request).await;
+            let _ = write.shutdown().await;
+        };
+        let mut answer = Vec::new();
+        let receive = async {
+            let _ = read.read_to_end(&mut answer).await;
+        };
+        tokio::join!(send, receive);
+        answer
+    };
+    let judging = async {
+        while let Some(pending) = requests.recv().await {
+            let judgement = judge(&pending.callback);
+            if let Some((_, sent)) = settle(pending, judgement, &move || lang) {
+                if let Some(sent) = sent {
+                    let _ = sent.await;
+                }
+                break;
+            }
+        }
+    };
+    let ((), answer, ()) = tokio::join!(serve, talk, judging);
+    answer
+}
+
 type LangFn = Arc<dyn Fn() -> Language + Send + Sync>;
 
 /// What connection tasks share.
 struct Shared {
     path: String,
+    /// The port listened on, for the `Host` check.
+    port: u16,
     lang: LangFn,
     requests: mpsc::Sender<Pending>,
 }
@@ -239,20 +324,33 @@ async fn accept(listener: Option<&TcpListener>) -> io::Result<TcpStream> {
     }
 }
 
-async fn spawn_connection(tasks: &mut JoinSet<()>, accepted: io::Result<TcpStream>, shared: &Arc<Shared>) {
+async fn spawn_connection(
+    tasks: &mut JoinSet<()>,
+    accepted: io::Result<TcpStream>,
+    shared: &Arc<Shared>,
+    permits: &Arc<Semaphore>,
+) {
     match accepted {
-        Ok(stream) if tasks.len() < MAX_CONNECTIONS => {
-            let _ = stream.set_nodelay(true);
-            tasks.spawn(serve_connection(stream, Arc::clone(shared)));
-        }
-        // Too many connections at once: close this one.
-        Ok(stream) => drop(stream),
+        Ok(stream) => match Arc::clone(permits).try_acquire_owned() {
+            Ok(permit) => {
+                let _ = stream.set_nodelay(true);
+                tasks.spawn(serve_with_permit(stream, Arc::clone(shared), permit));
+            }
+            // Too many connections at once: close this one.
+            Err(_) => drop(stream),
+        },
         // Out of file descriptors and the like: breathe, then accept again.
         Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
     }
 }
 
-async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
+/// Serves a connection, holding its place under the cap until the connection is closed.
+async fn serve_with_permit(stream: TcpStream, shared: Arc<Shared>, permit: OwnedSemaphorePermit) {
+    serve_connection(stream, shared).await;
+    drop(permit);
+}
+
+async fn serve_connection(stream: impl AsyncRead + AsyncWrite + Unpin + Send + 'static, shared: Arc<Shared>) {
     // Holds the deciding callback's `sent` signal until the connection is over.
     let sent_slot: Arc<Mutex<Option<oneshot::Sender<()>>>> = Arc::default();
     let service = {
@@ -267,6 +365,9 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
         .keep_alive(false)
+        // A client that closes its sending side after the request still gets the answer;
+        // an incomplete request then ends at once instead of waiting for the timeout.
+        .half_close(true)
         .max_buf_size(MAX_BUF_SIZE)
         .serve_connection(TokioIo::new(stream), service);
     // Errors here are the client's business (garbage, a closed socket, a timeout).
@@ -282,6 +383,9 @@ async fn respond(
     shared: &Shared,
     sent_slot: &Mutex<Option<oneshot::Sender<()>>>,
 ) -> Response<Full<Bytes>> {
+    if !host_allowed(&request, shared.port) {
+        return page(StatusCode::MISDIRECTED_REQUEST, landing::wrong_host((shared.lang)()));
+    }
     if request.uri().path() != shared.path {
         return page(StatusCode::NOT_FOUND, landing::not_found((shared.lang)()));
     }
@@ -326,15 +430,40 @@ fn page(status: StatusCode, html: String) -> Response<Full<Bytes>> {
     response
 }
 
+/// True when the request names this listener: `Host` (and an absolute request target's
+/// authority, if any) is `localhost:P`, `127.0.0.1:P` or `[::1]:P`, P being the port (and
+/// the bare name when P is 80, the default). Anything else may be a DNS-rebinding page
+/// that resolved its own name to 127.0.0.1.
+fn host_allowed<B>(request: &Request<B>, port: u16) -> bool {
+    let ok = |value: &str| {
+        let value = value.to_ascii_lowercase();
+        let (host, given_port) = match value.rsplit_once(':') {
+            // `[::1]` alone has colons too: only a colon after the bracket starts a port.
+            Some((h, p)) if !h.starts_with('[') || h.ends_with(']') => (h, Some(p)),
+            _ => (value.as_str(), None),
+        };
+        let port_ok = match given_port {
+            Some(p) => p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().ok() == Some(port),
+            None => port == 80,
+        };
+        port_ok && matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+    };
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let host_ok = match (hosts.next(), hosts.next()) {
+        (Some(h), None) => h.to_str().is_ok_and(ok),
+        _ => false,
+    };
+    host_ok && request.uri().authority().is_none_or(|a| ok(a.as_str()))
+}
+
 /// The timeout in whole seconds, rounded up, for the error message.
 fn whole_seconds(timeout: Duration) -> u64 {
-    timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0)
+    timeout.as_secs().saturating_add(u64::from(timeout.subsec_nanos() > 0))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     const LONG: Duration = Duration::from_secs(20);
 
@@ -568,6 +697,101 @@ mod tests {
         assert!(port_is_free(port).await);
     }
 
+    /// Sends raw bytes and reads until the server closes.
+    async fn raw(addr: SocketAddr, bytes: &[u8]) -> String {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(bytes).await.unwrap();
+        let mut out = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out)).await.unwrap().unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[tokio::test]
+    async fn a_request_naming_another_host_gets_421_and_is_never_judged() {
+        let port = free_port();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
+        let task = start(listener, Language::En, CancellationToken::new(), LONG);
+        let forged = [
+            format!("GET /callback?code=c&state=good HTTP/1.1\r\nHost: rebind.example:{port}\r\n\r\n"),
+            format!("GET /callback?code=c&state=good HTTP/1.1\r\nHost: localhost:{}\r\n\r\n", port.wrapping_add(1)),
+            "GET /callback?code=c&state=good HTTP/1.1\r\nHost: localhost\r\n\r\n".to_string(),
+            format!("GET /callback?code=c&state=good HTTP/1.1\r\nHost: 127.0.0.1:{port}.evil\r\n\r\n"),
+            "GET /callback?code=c&state=good HTTP/1.0\r\n\r\n".to_string(),
+            format!("GET /callback?code=c&state=good HTTP/1.1\r\nHost: localhost:{port}\r\nHost: evil:{port}\r\n\r\n"),
+            format!(
+                "GET http://evil.example:{port}/callback?code=c&state=good HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n"
+            ),
+        ];
+        for request in &forged {
+            let answer = raw(v4(port), request.as_bytes()).await;
+            assert!(answer.starts_with("HTTP/1.1 421") || answer.starts_with("HTTP/1.0 421"), "{request:?}: {answer}");
+            assert!(answer.contains("Wrong address"));
+        }
+        assert!(!task.is_finished(), "no forged request settled the attempt");
+        for host in [format!("LOCALHOST:{port}"), format!("[::1]:{port}"), format!("127.0.0.1:{port}")] {
+            let answer = raw(v4(port), format!("GET /favicon.ico HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes()).await;
+            assert!(answer.starts_with("HTTP/1.1 404"), "{host}: {answer}");
+        }
+        let answer = request(v4(port), "GET", "/callback?code=c&state=good").await;
+        assert_eq!(answer.status, 200);
+        task.await.unwrap().unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_steady_stream_of_junk_connections_does_not_starve_the_real_callback() {
+        // Hundreds of junk connections queue up (opened and closed at once, as a page or
+        // a program can do), with the browser's real redirect in the middle of them: the
+        // listener meets them back to back, and finished junk must free its place.
+        let port = free_port();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
+        let junk = |n: usize| async move {
+            for _ in 0..n {
+                drop(TcpStream::connect(v4(port)).await.unwrap());
+            }
+        };
+        junk(50).await;
+        let mut real = TcpStream::connect(v4(port)).await.unwrap();
+        real.write_all(
+            format!("GET /callback?code=c&state=good HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes(),
+        )
+        .await
+        .unwrap();
+        junk(50).await;
+        let task = start(listener, Language::En, CancellationToken::new(), LONG);
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(10), real.read_to_end(&mut answer)).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "the real callback was dropped: {answer:?}");
+        task.await.unwrap().unwrap();
+        assert!(port_is_free(port).await);
+    }
+
+    #[tokio::test]
+    async fn answer_bytes_serves_one_connection_like_the_listener() {
+        let ok = answer_bytes(
+            b"GET /callback?code=c&state=good HTTP/1.1\r\nHost: localhost:9876\r\n\r\n",
+            9876,
+            "/callback",
+            judge,
+            Language::En,
+        )
+        .await;
+        let ok = String::from_utf8(ok).unwrap();
+        assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+        assert!(ok.contains("You can close this tab"));
+        let rejected = answer_bytes(
+            b"GET /callback?state=evil HTTP/1.1\r\nHost: localhost:9876\r\n\r\n",
+            9876,
+            "/callback",
+            judge,
+            Language::En,
+        )
+        .await;
+        assert!(String::from_utf8_lossy(&rejected).starts_with("HTTP/1.1 400"));
+        let garbage = answer_bytes(b"\x00\xff garbage", 9876, "/callback", judge, Language::En).await;
+        assert!(garbage.is_empty() || garbage.starts_with(b"HTTP/1.1 400"));
+    }
+
     #[tokio::test]
     async fn cancel_ends_the_wait_and_frees_the_port() {
         let port = free_port();
@@ -582,6 +806,12 @@ mod tests {
         assert!(port_is_free(port).await);
         // And a new attempt can listen on the same port at once.
         CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
+    }
+
+    #[test]
+    fn the_longest_timeout_still_has_a_number_of_seconds() {
+        assert_eq!(whole_seconds(Duration::MAX), u64::MAX);
+        assert_eq!(whole_seconds(Duration::from_millis(1500)), 2);
     }
 
     #[tokio::test]

@@ -7,12 +7,19 @@
 //! Windows and macOS the system's own certificate checks, on Linux the system's trust store
 //! (including `SSL_CERT_FILE` / `SSL_CERT_DIR`). So a company's own root, trusted by the OS
 //! for TLS inspection, is trusted here too; no roots are bundled.
+//!
+//! Robustness: the real transport reads at most [`MAX_BODY_BYTES`] of any answer; a larger
+//! one (Fortnox never sends one) is an `unexpected_response`, not a full memory.
 
 use crate::Error;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The most of an answer's body that is read: 1 MiB. Token and company answers are a few
+/// hundred bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// A request about to be sent.
 #[derive(Clone, PartialEq, Eq)]
@@ -141,7 +148,7 @@ impl Transport for ReqwestTransport {
                 builder = builder.body(body);
             }
             let shown = crate::logging::redacted_url(&request.url);
-            let response = match builder.send().await {
+            let mut response = match builder.send().await {
                 Ok(r) => r,
                 Err(e) => {
                     let e = network_error(e);
@@ -153,7 +160,21 @@ impl Transport for ReqwestTransport {
             tracing::debug!(method = request.method, url = %shown, status, "HTTP call answered");
             let content_type =
                 response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-            let body = response.text().await.map_err(network_error)?;
+            let too_large = || Error::UnexpectedResponse {
+                status,
+                detail: format!("the answer is larger than {} MiB; it was not read", MAX_BODY_BYTES >> 20),
+            };
+            if response.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+                return Err(too_large());
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(network_error)? {
+                if body.len().saturating_add(chunk.len()) > MAX_BODY_BYTES {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let body = String::from_utf8_lossy(&body).into_owned();
             Ok(HttpResponse { status, content_type, body })
         })
     }
@@ -174,6 +195,65 @@ fn network_error(e: reqwest::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-shot HTTP server on loopback that answers every connection with `head` and
+    /// then `body_len` bytes of body (or forever, chunk after chunk, when `None`).
+    async fn serve_big(head: &'static str, body_len: Option<usize>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/token", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = stream.read(&mut buf).await;
+                    if stream.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    let chunk = vec![b'a'; 64 * 1024];
+                    let mut sent = 0usize;
+                    while body_len.is_none_or(|n| sent < n) {
+                        let piece = match body_len {
+                            Some(n) => &chunk[..chunk.len().min(n - sent)],
+                            None => {
+                                let framed = format!("{:x}\r\n", chunk.len());
+                                if stream.write_all(framed.as_bytes()).await.is_err() {
+                                    return;
+                                }
+                                &chunk[..]
+                            }
+                        };
+                        if stream.write_all(piece).await.is_err() {
+                            return;
+                        }
+                        if body_len.is_none() && stream.write_all(b"\r\n").await.is_err() {
+                            return;
+                        }
+                        sent += piece.len();
+                    }
+                });
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn answers_over_one_mib_are_not_read() {
+        let t = ReqwestTransport::new();
+        let request = |url: String| HttpRequest { method: "POST", url, headers: vec![], body: Some("x=1".into()) };
+        let declared = serve_big("HTTP/1.1 200 OK\r\nContent-Length: 2097152\r\n\r\n", Some(2 << 20)).await;
+        let endless = serve_big("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", None).await;
+        for url in [declared, endless] {
+            let e = tokio::time::timeout(Duration::from_secs(30), t.send(request(url.clone())))
+                .await
+                .expect("the read stops")
+                .unwrap_err();
+            assert_eq!(e.kind(), "unexpected_response", "{url}");
+            assert!(e.detail().unwrap().contains("1 MiB"), "{e:?}");
+        }
+        let small = serve_big("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", Some(1000)).await;
+        assert_eq!(t.send(request(small)).await.unwrap().body.len(), 1000);
+    }
 
     #[test]
     fn debug_hides_credentials_and_bodies() {

@@ -3,6 +3,14 @@
 //! Every token call carries `Authorization: Basic base64(client_id:client_secret)`. Error
 //! bodies are parsed as JSON whatever their Content-Type says (Fortnox sends JSON as
 //! `text/plain` and `text/html`), and mapped to the stable kinds of [`Error`].
+//!
+//! A successful answer ([`parse_token_response`]) needs only a non-empty string
+//! `access_token`: the code behind it is single use, so no other field may cost the user
+//! the tokens. Types drift (`"expires_in":"3600"`, a scope list) are accepted, odd values
+//! fall back to defaults, and all time arithmetic is checked.
+//!
+//! Security rule: a 2xx body can hold tokens, so an error about one names at most its
+//! top-level keys, never a value ([`Error::UnexpectedResponse`]'s detail goes to support).
 
 use crate::fortnox::endpoints::Endpoints;
 use crate::fortnox::http::{HttpRequest, HttpResponse, ReqwestTransport, Transport};
@@ -35,17 +43,31 @@ pub struct TokenSet {
 
 impl TokenSet {
     /// When the access token expires: its `exp` claim, else `received_at + expires_in`.
+    /// Values the clock cannot represent (absurd claims or bodies) fall back to the next
+    /// source, and finally to `received_at`; this never panics.
     pub fn access_expires_at(&self) -> SystemTime {
-        match self.claims.expires_at {
-            Some(exp) => SystemTime::UNIX_EPOCH + Duration::from_secs(exp),
-            None => self.received_at + Duration::from_secs(self.expires_in),
-        }
+        self.claims
+            .expires_at
+            .and_then(|exp| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(exp)))
+            .or_else(|| self.received_at.checked_add(Duration::from_secs(self.expires_in)))
+            .unwrap_or(self.received_at)
     }
 
     /// When the refresh token expires (31 days after issue), if there is one.
     pub fn refresh_expires_at(&self) -> Option<SystemTime> {
-        self.refresh_token.as_ref().map(|_| self.received_at + REFRESH_TOKEN_LIFETIME)
+        self.refresh_token
+            .as_ref()
+            .map(|_| self.received_at.checked_add(REFRESH_TOKEN_LIFETIME).unwrap_or(self.received_at))
     }
+}
+
+/// The user who logged in, from `GET /me`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub email: String,
+    pub id: Option<String>,
+    pub sys_admin: Option<bool>,
 }
 
 /// The company that was connected.
@@ -57,18 +79,10 @@ pub struct Company {
     pub database_number: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct RawToken {
-    access_token: String,
-    #[serde(default)]
-    refresh_token: Option<String>,
-    #[serde(default)]
-    expires_in: Option<u64>,
-    #[serde(default)]
-    scope: Option<String>,
-    #[serde(default)]
-    token_type: Option<String>,
-}
+/// `expires_in` when Fortnox leaves it out or sends something unreadable: an hour.
+const DEFAULT_EXPIRES_IN: u64 = 3600;
+/// At most this many key names go into an error's detail.
+const MAX_KEYS_SHOWN: usize = 12;
 
 #[derive(Deserialize)]
 struct RawError {
@@ -79,7 +93,7 @@ struct RawError {
 
 /// Which grant a token call used; decides what `invalid_grant` means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Grant {
+pub enum Grant {
     Code,
     Refresh,
     ClientCredentials,
@@ -232,6 +246,44 @@ impl FortnoxClient {
         }
     }
 
+    /// Reads who logged in from `GET /me` (`{"MeInformation":{"Email","Id","Locale","Name","SysAdmin"}}`;
+    /// needs scope `profile`).
+    ///
+    /// # Errors
+    /// As [`company_information`](Self::company_information).
+    pub async fn me(&self, access: &AccessToken) -> Result<User, Error> {
+        let request = HttpRequest {
+            method: "GET",
+            url: self.endpoints.api("me"),
+            headers: vec![
+                ("Authorization".into(), format!("Bearer {}", access.expose())),
+                ("Accept".into(), "application/json".into()),
+            ],
+            body: None,
+        };
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200 => {
+                let json: Option<serde_json::Value> = serde_json::from_str(&response.body).ok();
+                let info = json.as_ref().and_then(|v| v.get("MeInformation")).ok_or_else(|| unexpected(&response))?;
+                let text = |key: &str| match info.get(key) {
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
+                    Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                };
+                Ok(User {
+                    name: text("Name").unwrap_or_default(),
+                    email: text("Email").unwrap_or_default(),
+                    id: text("Id"),
+                    sys_admin: info.get("SysAdmin").and_then(serde_json::Value::as_bool),
+                })
+            }
+            403 => Err(Error::MissingLicenceOrRights { description: None }),
+            429 | 500..=599 => Err(Error::FortnoxUnavailable { status: response.status }),
+            _ => Err(unexpected(&response)),
+        }
+    }
+
     async fn token_call(
         &self,
         client_id: &str,
@@ -247,24 +299,56 @@ impl FortnoxClient {
             body: Some(body),
         };
         let response = self.transport.send(request).await?;
-        if response.status != 200 {
-            return Err(token_error(&response, grant));
-        }
-        let raw: RawToken = serde_json::from_str(&response.body).map_err(|_| unexpected(&response))?;
-        if raw.access_token.is_empty() {
-            return Err(unexpected(&response));
-        }
-        let claims = jwt::decode(&raw.access_token).unwrap_or_default();
-        Ok(TokenSet {
-            claims,
-            access_token: AccessToken::new(raw.access_token),
-            refresh_token: raw.refresh_token.filter(|r| !r.is_empty()).map(RefreshToken::new),
-            expires_in: raw.expires_in.unwrap_or(3600),
-            scope: raw.scope.unwrap_or_default(),
-            token_type: raw.token_type.unwrap_or_else(|| "bearer".into()),
-            received_at: SystemTime::now(),
-        })
+        parse_token_response(&response, grant)
     }
+}
+
+/// Reads an answer of the token endpoint: tokens for a 2xx with a usable `access_token`,
+/// else the error it stands for. Pure and total (the fuzzer feeds it anything).
+///
+/// # Errors
+/// The kinds of [`FortnoxClient::exchange_code`]; an unusable 2xx is `unexpected_response`
+/// whose detail names the body's keys only.
+pub fn parse_token_response(response: &HttpResponse, grant: Grant) -> Result<TokenSet, Error> {
+    if !(200..300).contains(&response.status) {
+        return Err(token_error(response, grant));
+    }
+    let Ok(serde_json::Value::Object(body)) = serde_json::from_str::<serde_json::Value>(&response.body) else {
+        return Err(unexpected(response));
+    };
+    let access = match body.get("access_token") {
+        Some(serde_json::Value::String(a)) if !a.trim().is_empty() => a.trim().to_string(),
+        _ => return Err(unexpected(response)),
+    };
+    let text = |key: &str| match body.get(key) {
+        Some(serde_json::Value::String(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let expires_in = match body.get("expires_in") {
+        Some(serde_json::Value::Number(n)) => {
+            n.as_u64().or_else(|| n.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
+        }
+        Some(serde_json::Value::String(s)) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    };
+    let scope = match body.get("scope") {
+        Some(serde_json::Value::String(s)) => s.split_whitespace().collect::<Vec<_>>().join(" "),
+        Some(serde_json::Value::Array(a)) => {
+            a.iter().filter_map(serde_json::Value::as_str).collect::<Vec<_>>().join(" ")
+        }
+        _ => String::new(),
+    };
+    let claims = jwt::decode(&access).unwrap_or_default();
+    Ok(TokenSet {
+        claims,
+        access_token: AccessToken::new(access),
+        refresh_token: text("refresh_token").map(RefreshToken::new),
+        expires_in: expires_in.unwrap_or(DEFAULT_EXPIRES_IN),
+        scope,
+        token_type: text("token_type").unwrap_or_else(|| "bearer".into()),
+        received_at: SystemTime::now(),
+    })
 }
 
 fn token_headers(client_id: &str, secret: &ClientSecret, tenant: Option<&str>) -> Vec<(String, String)> {
@@ -288,16 +372,54 @@ fn form(pairs: &[(&str, &str)]) -> String {
     s.finish()
 }
 
+/// An answer the app cannot use. A 2xx body may hold tokens, so its detail describes the
+/// body's shape (its top-level keys) and never a value; an error body (no tokens there) is
+/// quoted, cut at 300 characters.
 fn unexpected(response: &HttpResponse) -> Error {
-    // Only called for bodies that are not a valid token answer; cut long HTML pages short.
-    let mut detail: String = response.body.chars().take(300).collect();
-    if response.body.chars().count() > 300 {
-        detail.push('…');
-    }
+    let mut detail = if (200..300).contains(&response.status) {
+        describe_shape(&response.body)
+    } else {
+        let mut quoted: String = response.body.chars().take(300).collect();
+        if response.body.chars().nth(300).is_some() {
+            quoted.push('…');
+        }
+        quoted
+    };
     if let Some(ct) = &response.content_type {
+        let ct: String = ct.chars().take(100).collect();
         detail = format!("[{ct}] {detail}");
     }
     Error::UnexpectedResponse { status: response.status, detail }
+}
+
+/// What a body looks like, without any of its values: `JSON object with keys: a, b`,
+/// `JSON array`, `not JSON (1234 bytes)`.
+fn describe_shape(body: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(map)) => {
+            let mut keys: Vec<String> = map
+                .keys()
+                .take(MAX_KEYS_SHOWN)
+                .map(|k| {
+                    // A key is a name, but keep it short and printable all the same.
+                    let k: String = k.chars().filter(|c| !c.is_control()).take(40).collect();
+                    k
+                })
+                .collect();
+            if map.len() > MAX_KEYS_SHOWN {
+                keys.push("…".into());
+            }
+            let why = match map.get("access_token") {
+                None => "no access_token",
+                Some(serde_json::Value::String(_)) => "empty access_token",
+                Some(_) => "access_token is not a string",
+            };
+            format!("{why}; JSON object with keys: {}", keys.join(", "))
+        }
+        Ok(serde_json::Value::Array(_)) => "a JSON array, not an object".into(),
+        Ok(_) => "a bare JSON value, not an object".into(),
+        Err(_) => format!("not JSON ({} bytes)", body.len()),
+    }
 }
 
 fn token_error(response: &HttpResponse, grant: Grant) -> Error {
@@ -400,6 +522,93 @@ mod tests {
         assert_eq!(t.refresh_token.as_ref().unwrap().expose(), "r1");
         assert_eq!(t.claims.tenant_id.as_deref(), Some("1234567"));
         assert_eq!(t.access_expires_at(), SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+    }
+
+    fn jwt_with(payload: &str) -> String {
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!("{}.{}.sig", e.encode(r#"{"alg":"HS256"}"#), e.encode(payload))
+    }
+
+    #[tokio::test]
+    async fn a_token_answer_with_drifted_types_still_yields_the_tokens() {
+        let body = r#"{"access_token":"a.b.c","refresh_token":"RT-SECRET-1","expires_in":"3600","scope":["companyinformation","invoice"],"token_type":null,"extra":{"x":1}}"#;
+        let (c, _) = client(vec![respond(200, "text/plain", body)]);
+        let t = c
+            .exchange_code("C", &ClientSecret::new("s"), &AuthCode::new("x"), "http://localhost:1/cb")
+            .await
+            .expect("the single-use code is not lost over a field the app can do without");
+        assert_eq!(t.access_token.expose(), "a.b.c");
+        assert_eq!(t.refresh_token.as_ref().unwrap().expose(), "RT-SECRET-1");
+        assert_eq!(t.expires_in, 3600);
+        assert_eq!(t.scope, "companyinformation invoice");
+        assert_eq!(t.token_type, "bearer");
+        for body in [
+            r#"{"access_token":"a","expires_in":3600.0}"#,
+            r#"{"access_token":"a","expires_in":-5,"scope":7,"refresh_token":""}"#,
+            r#"{"access_token":"a","expires_in":"soon","refresh_token":null}"#,
+        ] {
+            let (c, _) = client(vec![respond(201, "application/json", body)]);
+            let t = c.refresh("C", &ClientSecret::new("s"), &RefreshToken::new("r")).await.expect(body);
+            assert_eq!(t.access_token.expose(), "a");
+            assert!(t.refresh_token.is_none(), "{body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unusable_success_answer_names_keys_but_never_values() {
+        for body in [
+            r#"{"refresh_token":"RT-SECRET-2","note":"x"}"#,
+            r#"{"access_token":"","refresh_token":"RT-SECRET-2"}"#,
+            r#"{"access_token":42,"refresh_token":"RT-SECRET-2"}"#,
+            r#"["RT-SECRET-2"]"#,
+            r#"access_token=AT&refresh_token=RT-SECRET-2"#,
+            r#"{"access_token":"AT","refresh_token":"RT-SECRET-2""#,
+        ] {
+            let (c, _) = client(vec![respond(200, "application/json", body)]);
+            let e = c
+                .exchange_code("C", &ClientSecret::new("s"), &AuthCode::new("x"), "http://localhost:1/cb")
+                .await
+                .unwrap_err();
+            assert_eq!(e.kind(), "unexpected_response", "{body}");
+            let shown = format!("{e} {e:?} {:?} {}", e.detail(), e.explain(crate::Language::En));
+            assert!(!shown.contains("RT-SECRET-2") && !shown.contains("AT&"), "{body} leaked: {shown}");
+        }
+        let (c, _) = client(vec![respond(200, "application/json", r#"{"refresh_token":"RT-SECRET-2","note":"x"}"#)]);
+        let e = c.refresh("C", &ClientSecret::new("s"), &RefreshToken::new("r")).await.unwrap_err();
+        let detail = e.detail().unwrap();
+        assert!(detail.contains("refresh_token") && detail.contains("note"), "{detail}");
+    }
+
+    #[test]
+    fn a_2xx_body_that_is_not_json_is_described_by_its_size_only() {
+        // Found by the token_body fuzz target: a body that reads like a detail. The detail
+        // of a 2xx answer must come from its shape alone, whatever the body says.
+        let body = "HTTP 200: [text/html] not JSON (41 bytes)";
+        let response = HttpResponse { status: 200, content_type: Some("text/html".into()), body: body.into() };
+        let e = parse_token_response(&response, Grant::Code).unwrap_err();
+        assert_eq!(e.detail().as_deref(), Some("HTTP 200: [text/html] not JSON (41 bytes)"));
+        let other = HttpResponse { body: "x".repeat(41), ..response };
+        assert_eq!(parse_token_response(&other, Grant::Code).unwrap_err().detail(), e.detail());
+    }
+
+    #[tokio::test]
+    async fn absurd_expiry_values_do_not_panic_after_the_code_is_spent() {
+        let huge_exp = jwt_with(&format!(r#"{{"tenantId":1,"exp":{}}}"#, u64::MAX));
+        let bodies = [
+            format!(r#"{{"access_token":"{huge_exp}","refresh_token":"r","expires_in":3600}}"#),
+            format!(r#"{{"access_token":"opaque","refresh_token":"r","expires_in":{}}}"#, u64::MAX),
+            format!(r#"{{"access_token":"opaque","expires_in":"{}"}}"#, u64::MAX),
+        ];
+        for body in bodies {
+            let (c, _) = client(vec![respond(200, "application/json", &body)]);
+            let t = c
+                .exchange_code("C", &ClientSecret::new("s"), &AuthCode::new("x"), "http://localhost:1/cb")
+                .await
+                .unwrap();
+            let at = t.access_expires_at();
+            assert!(at >= t.received_at, "{body}");
+            let _ = t.refresh_expires_at();
+        }
     }
 
     #[tokio::test]

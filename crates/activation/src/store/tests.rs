@@ -69,7 +69,9 @@ fn connected(access: &str, refresh: &str) -> Connected {
             organization_number: "556677-8899".into(),
             database_number: Some("1234567".into()),
         }),
+        user: None,
         account_type: AccountType::User,
+        state_checked: true,
         warnings: Vec::new(),
     }
 }
