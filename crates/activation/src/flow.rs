@@ -1,10 +1,11 @@
 //! One activation from start to finish, shared by the command line and the desktop app:
-//! start an attempt, capture the code (loopback listener or pasted text), and finish
+//! start an attempt, capture the code (loopback listener, a link handed over by the
+//! operating system, or pasted text), and finish
 //! (code-only, or exchange the code and read tenant and company).
 
 use crate::authorize::{Attempt, Origin, Verdict};
 use crate::capture::loopback::{Callback, CallbackListener, Judgement};
-use crate::capture::redirect;
+use crate::capture::{link, redirect};
 use crate::fortnox::token::{Company, FortnoxClient, TokenSet, CODE_LIFETIME};
 use crate::secret::AuthCode;
 use crate::settings::{AccountType, Settings};
@@ -132,6 +133,26 @@ impl Activation {
         }
         let params = redirect::parse_pasted(text)?;
         match self.attempt.judge(&params, Origin::Pasted) {
+            Verdict::Code(code) => Ok(Ok(code)),
+            Verdict::Failed(e) => Ok(Err(e)),
+            Verdict::Rejected(e) => Err(e),
+        }
+    }
+
+    /// Judges a link the operating system handed over (private-use URI scheme): it must be an
+    /// address of this attempt's redirect URI and carry this attempt's state.
+    ///
+    /// # Errors
+    /// `Ok(Err(e))`: the attempt ended (Fortnox redirected with an error);
+    /// `Err(e)`: the link is refused and nothing is exchanged: `link_after_end` (the attempt
+    /// had ended, e.g. a second link after success), `link_mismatch` (another scheme or path),
+    /// `state_mismatch` / `state_missing` (waiting goes on).
+    pub fn judge_link(&self, link: &str) -> Result<Result<AuthCode, Error>, Error> {
+        if self.has_ended() {
+            return Err(Error::LinkAfterEnd);
+        }
+        let params = link::read_link(&self.settings.redirect_uri, link)?;
+        match self.attempt.judge(&params, Origin::Automatic) {
             Verdict::Code(code) => Ok(Ok(code)),
             Verdict::Failed(e) => Ok(Err(e)),
             Verdict::Rejected(e) => Err(e),
