@@ -16,6 +16,9 @@ const COMMANDS: &[&str] = &[
     "submit_redirect",
     "copy_to_clipboard",
     "reveal_secret",
+    "take_link_notice",
+    "scheme_status",
+    "register_scheme",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@
 //! ([`copy_to_clipboard`]), so the webview needs no clipboard permission. Errors cross as
 //! [`ErrorPayload`] `{kind, message, next_step, detail}`.
 
+use crate::links::{self, LinkNotice, SchemeStatus};
 use crate::state::AppState;
 use activation::capture::redirect_uri::Capture;
 use activation::flow::DEFAULT_TIMEOUT;
@@ -178,4 +179,31 @@ fn launch_browser(url: String, events: Channel<Event>) {
             let _ = events.send(Event::BrowserFailed { error: e.payload() });
         }
     });
+}
+
+/// The notice about a link no attempt took (see [`links`]), once: the window calls this at
+/// start and whenever the `link-notice` event arrives.
+#[tauri::command]
+pub fn take_link_notice(state: State<'_, AppState>) -> Option<LinkNotice> {
+    state.take_link_notice()
+}
+
+/// How links of `scheme` reach the app on this computer, and whether it is registered.
+#[tauri::command]
+pub async fn scheme_status<R: Runtime>(app: AppHandle<R>, scheme: String) -> CommandResult<SchemeStatus> {
+    tauri::async_runtime::spawn_blocking(move || links::status(&app, scheme.trim()))
+        .await
+        .map_err(|e| Error::SchemeRegistrationFailed { scheme: String::new(), reason: e.to_string() }.into())
+}
+
+/// Makes the app the handler of `scheme` on this computer (Linux, Windows), at the user's
+/// request (step 1's button).
+#[tauri::command]
+pub async fn register_scheme<R: Runtime>(app: AppHandle<R>, scheme: String) -> CommandResult<SchemeStatus> {
+    let scheme = scheme.trim().to_string();
+    let s = scheme.clone();
+    tauri::async_runtime::spawn_blocking(move || links::register(&app, &s))
+        .await
+        .map_err(|e| Error::SchemeRegistrationFailed { scheme, reason: e.to_string() })?
+        .map_err(Into::into)
 }

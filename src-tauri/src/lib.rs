@@ -5,6 +5,7 @@
 //! [`run`] builds it on the real runtime with the context from `tauri.conf.json`.
 
 pub mod commands;
+pub mod links;
 pub mod state;
 
 pub use state::AppState;
@@ -29,11 +30,34 @@ pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder
             commands::submit_redirect,
             commands::copy_to_clipboard,
             commands::reveal_secret,
+            commands::take_link_notice,
+            commands::scheme_status,
+            commands::register_scheme,
         ],
     )
 }
 
 /// Starts the desktop app and blocks until it quits.
+///
+/// Single instance comes first: a second process (the OS starting the app with a link, or
+/// the user starting it twice) hands its arguments to this one and exits without a window.
+/// Then the deep-link plugin (the app's own scheme), the app, and at setup the link this
+/// process may have been started with ([`links::setup`]). These plugins are left out of
+/// [`with_app`], so tests on the mock runtime never claim the session bus's single-instance
+/// name.
 pub fn run() {
-    builder::<tauri::Wry>().run(tauri::generate_context!()).expect("error while running Fortnox Activator");
+    let builder = tauri::Builder::<tauri::Wry>::new();
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+        links::second_instance(app, args);
+    }));
+    let builder = builder.plugin(tauri_plugin_deep_link::init());
+    with_app(builder)
+        .setup(|app| {
+            #[cfg(desktop)]
+            links::setup(app.handle());
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running Fortnox Activator");
 }

@@ -3,6 +3,7 @@
 //! The current authorization [`Session`] lives here, in Rust: its outcome (the code or the
 //! tokens) never goes to the webview unless the user asks to see or copy it.
 
+use crate::links::LinkNotice;
 use activation::fortnox::endpoints::Endpoints;
 use activation::session::Session;
 use activation::Language;
@@ -18,6 +19,9 @@ pub struct AppState {
     register_value: Mutex<Option<String>>,
     /// The current (or last) authorization attempt.
     session: Mutex<Option<Session>>,
+    /// What the window should say about a link no attempt took (a cold start by a link,
+    /// a stray or late link), until the window takes it. Holds no part of the link.
+    link_notice: Mutex<Option<LinkNotice>>,
     /// Fortnox's endpoints, or `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL`.
     pub endpoints: Endpoints,
 }
@@ -29,6 +33,7 @@ impl AppState {
             language: Arc::new(Mutex::new(system_language())),
             register_value: Mutex::new(None),
             session: Mutex::new(None),
+            link_notice: Mutex::new(None),
             endpoints: Endpoints::from_env(),
         }
     }
@@ -54,6 +59,15 @@ impl AppState {
 
     pub fn set_register_value(&self, value: Option<String>) {
         *lock(&self.register_value) = value;
+    }
+
+    pub fn set_link_notice(&self, notice: Option<LinkNotice>) {
+        *lock(&self.link_notice) = notice;
+    }
+
+    /// The waiting link notice, if any, now taken.
+    pub fn take_link_notice(&self) -> Option<LinkNotice> {
+        lock(&self.link_notice).take()
     }
 
     /// The current session, locked.

@@ -8,6 +8,7 @@ import * as connection from "./steps/connection.js";
 import * as access from "./steps/access.js";
 import * as authorize from "./steps/authorize.js";
 import * as result from "./steps/result.js";
+import * as linkNotice from "./link-notice.js";
 
 const STEPS = { 1: connection, 2: access, 3: authorize, 4: result };
 
@@ -270,6 +271,7 @@ async function boot() {
     renderIndicator();
     refreshFooter();
     for (const step of Object.values(STEPS)) step.render?.();
+    linkNotice.render();
   });
 
   let lang = normalise(navigator.language);
@@ -297,6 +299,9 @@ async function boot() {
 
   goTo(1);
   runCheck();
+  // A link the app was started with (or one that came while it loaded) with no activation
+  // waiting: say so, and offer a new activation.
+  linkNotice.init({ onStartNew: () => goTo(1) });
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);

@@ -274,7 +274,9 @@ export function render() {
             ? "waiting.text.noBrowser"
             : captureMode === "paste"
               ? "waiting.text.paste"
-              : "waiting.text",
+              : captureMode === "scheme"
+                ? "waiting.text.scheme"
+                : "waiting.text",
         );
     $("countdown-box").hidden = exchanging;
     $("cancel").hidden = exchanging;
@@ -356,7 +358,7 @@ function renderSummary() {
       capture.mode === "loopback"
         ? t("summary.capture.loopback", { port: capture.port })
         : capture.mode === "scheme"
-          ? t("summary.capture.scheme", { scheme: capture.scheme })
+          ? t("summary.capture.schemeLink", { scheme: capture.scheme })
           : t("summary.capture.paste");
     add(t("summary.capture"), text);
   }

@@ -6,6 +6,7 @@
 // exact redirect URI to register in the Developer Portal.
 
 import { t, pick } from "../i18n.js";
+import * as schemeStatus from "../scheme-status.js";
 
 const FIELDS = [
   ["connectionName", "connection-name"],
@@ -67,6 +68,8 @@ export function init(c) {
     if (answer?.registerValue) ctx.copyWithFeedback(button, "redirect-uri");
   });
 
+  schemeStatus.init();
+  schemeStatus.onChange(renderCapture);
   ctx.onCheck(render);
 }
 
@@ -151,10 +154,11 @@ function renderCapture() {
   } else if (capture.mode === "loopback") {
     text.textContent = t("capture.loopback", { port: capture.port });
   } else if (capture.mode === "scheme") {
-    text.textContent = t("capture.scheme", { scheme: capture.scheme });
+    text.textContent = schemeStatus.captureText(capture);
   } else {
     text.textContent = t("capture.paste");
   }
+  schemeStatus.render(ctx.state.settings.redirectUri.trim() === "" ? null : capture);
   const value = capture ? check.registerValue : null;
   // Keeps its place while empty, so nothing below it (the Next button) moves as the
   // answer of a check arrives, for instance between the press and release of a click.
