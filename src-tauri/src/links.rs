@@ -37,8 +37,12 @@ pub struct LinkNotice {
     pub error: ErrorPayload,
 }
 
-/// Hands one link to the window's attempt, or leaves a notice.
+/// Hands one link to the window's attempt, or leaves a notice. Callable from any thread
+/// (the single-instance plugin calls from its D-Bus executor): the exchange that follows is
+/// spawned on Tauri's async runtime.
 pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: &str) {
+    let runtime = tauri::async_runtime::handle();
+    let _inside = runtime.inner().enter();
     let state = app.state::<AppState>();
     let verdict = match state.session().as_ref() {
         Some(session) => session.deliver_link(link),
@@ -59,6 +63,13 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: &str) {
 /// deep-link plugin does not handle: those of schemes other than the app's own.
 pub fn links_in_args(args: &[String]) -> Vec<String> {
     args.iter().skip(1).filter(|a| is_scheme_link(a) && !is_own(a)).cloned().collect()
+}
+
+/// The plugin hands a link back re-serialised by `url`; compare the same way.
+#[cfg(desktop)]
+fn same_link(a: &str, b: &str) -> bool {
+    let norm = |s: &str| url::Url::parse(s.trim()).map_or_else(|_| s.trim().to_string(), |u| u.to_string());
+    norm(a) == norm(b)
 }
 
 fn is_own(link: &str) -> bool {
@@ -90,9 +101,15 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
             deliver(&handle, url.as_str());
         }
     });
+    // The plugin finds the own scheme's link only when it is the sole argument; a launcher
+    // may add others, so the arguments are read too (each link once).
     let mut links: Vec<String> =
         app.deep_link().get_current().ok().flatten().unwrap_or_default().iter().map(|u| u.to_string()).collect();
-    links.extend(links_in_args(&std::env::args().collect::<Vec<_>>()));
+    for arg in std::env::args().skip(1).filter(|a| is_scheme_link(a)) {
+        if !links.iter().any(|l| same_link(l, &arg)) {
+            links.push(arg);
+        }
+    }
     for link in links {
         deliver(app, &link);
     }

@@ -36,21 +36,19 @@ export function render(capture) {
   if (shown !== capture.scheme) {
     shown = capture.scheme;
     failure = null;
-    if (!known.has(capture.scheme)) fetchStatus(capture);
+    fetchStatus(capture);
   }
   const status = known.get(capture.scheme);
   const state = $("scheme-registered");
   const button = $("register-scheme");
   box.dataset.registered = status ? String(status.registered) : "checking";
-  if (!status) {
-    state.textContent = "";
-    button.hidden = true;
-  } else if (status.handling === "paste") {
-    state.textContent = "";
-    button.hidden = true;
+  // The line and the button keep their place while the answer comes, so nothing below
+  // (the Next button) moves under a click.
+  let offer = false;
+  if (!status || status.handling === "paste") {
+    state.textContent = "\u00a0";
   } else if (status.handling === "bundled") {
     state.textContent = t("scheme.bundled", { scheme: status.scheme });
-    button.hidden = true;
   } else {
     state.textContent =
       status.registered === true
@@ -58,8 +56,11 @@ export function render(capture) {
         : status.registered === false
           ? t("scheme.notRegistered")
           : t("scheme.unknown");
-    button.hidden = status.registered === true;
+    offer = status.registered !== true;
   }
+  button.classList.toggle("is-invisible", !offer);
+  button.setAttribute("aria-hidden", String(!offer));
+  button.tabIndex = offer ? 0 : -1;
   button.disabled = busy;
   $("register-scheme-label").textContent = busy ? t("scheme.registering") : t("scheme.register", { scheme: capture.scheme });
   const error = $("scheme-error");
