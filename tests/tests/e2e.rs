@@ -31,6 +31,12 @@ struct App {
     _home: tempfile::TempDir,
 }
 
+/// The app under test: the workspace's debug build, or `FORTNOX_ACTIVATOR_APP` (the
+/// installed package's binary, for `scripts/test-deb.sh`).
+fn app_path() -> PathBuf {
+    std::env::var_os("FORTNOX_ACTIVATOR_APP").map_or_else(|| bin("fortnox-activator"), PathBuf::from)
+}
+
 fn screenshots() -> PathBuf {
     // target/debug/fortnox-activator → target/screenshots
     bin("fortnox-activator").parent().unwrap().parent().unwrap().join("screenshots")
@@ -66,7 +72,7 @@ async fn launch_with(redirect_uri: Option<&str>, extra_env: &[(&str, &str)], arg
     env.push(("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()));
     env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let driver = Driver::start(&env).await;
-    let win = Session::launch_with_args(&driver, &bin("fortnox-activator"), args).await;
+    let win = Session::launch_with_args(&driver, &app_path(), args).await;
     win.visible("#connection-name").await;
     App { standin, browser, win, redirect_uri, env, _driver: driver, _home: home }
 }
@@ -397,7 +403,7 @@ impl App {
     /// Starts the app again with `link` as its only argument, as the OS does for a link
     /// (Windows, Linux): the second process must hand it over and exit without a window.
     fn second_instance(&self, link: &str) {
-        let mut cmd = std::process::Command::new(bin("fortnox-activator"));
+        let mut cmd = std::process::Command::new(app_path());
         cmd.arg(link).envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
         let mut child = cmd.spawn().unwrap();
@@ -560,6 +566,39 @@ async fn an_integrations_own_scheme_is_registered_from_step_1_and_its_link_compl
     w.click("#authorize").await;
     assert_eq!(app.result().await, "success");
     assert!(app.browser.log_text().contains("HANDOFF 0 gio open"), "{}", app.browser.log_text());
+    assert_eq!(app.win.window_count().await, 1);
+    app.quit().await;
+}
+
+/// The installed `.deb`: its desktop entry, found by `gio open` as a browser hands a link to
+/// the system, delivers Fortnox's redirect to the running (installed) app. Run by
+/// `scripts/test-deb.sh` after `dpkg -i`, with `FORTNOX_ACTIVATOR_APP=/usr/bin/fortnox-activator`
+/// and the app's own run-time registration off, so only the package's entry can deliver it.
+#[tokio::test]
+#[ignore = "needs the installed .deb: scripts/test-deb.sh runs it"]
+async fn the_installed_package_receives_the_link_through_its_desktop_entry() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    assert!(
+        std::env::var_os("FORTNOX_ACTIVATOR_APP").is_some()
+            && std::env::var_os("FORTNOX_ACTIVATOR_NO_REGISTER").is_some(),
+        "run through scripts/test-deb.sh"
+    );
+    let app = launch(Some(APP_REDIRECT_URI)).await;
+    // gio finds the package's entry for the scheme (not one the app wrote itself).
+    let out = std::process::Command::new("gio")
+        .args(["mime", &format!("x-scheme-handler/{APP_SCHEME}")])
+        .envs(app.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    let handlers = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!handlers.contains("fortnox-activator-handler.desktop"), "{handlers}");
+    assert!(handlers.to_lowercase().contains("fortnox"), "no handler from the package: {handlers}");
+    app.to_authorize(Some(SECRET)).await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    assert_eq!(app.win.text("#company-name").await, "Testbolaget AB");
+    assert!(app.browser.log_text().contains("HANDOFF 0 gio open"), "{}", app.browser.log_text());
+    app.shot("4-success-installed").await;
     assert_eq!(app.win.window_count().await, 1);
     app.quit().await;
 }
