@@ -4,6 +4,10 @@
 #
 #   scripts/package.sh             both packages, into target/release/bundle/{deb,rpm}/
 #   scripts/package.sh deb         only the .deb (or: rpm)
+#   scripts/package.sh --debug deb a debug build packaged the same way, into
+#                                  target/debug/bundle/ (what scripts/test-deb.sh installs:
+#                                  it reuses the test build's artifacts, so it takes minutes
+#                                  less; the package and its desktop entry are the same)
 #
 # Offline: the deb and rpm bundlers need nothing from the internet (AppImage would, so it
 # is not built). The desktop entry declares the app's own link scheme
@@ -16,6 +20,13 @@ start=$(date +%s)
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
+profile=release
+build_flags=()
+if [ "${1:-}" = "--debug" ]; then
+  profile=debug
+  build_flags=(--debug)
+  shift
+fi
 bundles="${1:-deb,rpm}"
 case "$bundles" in
   deb|rpm|deb,rpm|rpm,deb) ;;
@@ -33,13 +44,15 @@ if [ ! -x "$cli" ] || ! "$cli" --version 2>/dev/null | grep -q "$(node -p "requi
 fi
 say "$("$cli" --version)"
 
-say "tauri build --bundles $bundles (a release build; minutes the first time)"
-# --ci: no prompts. The build runs `cargo build --release --features tauri/custom-protocol`.
-"$cli" build --ci --bundles "$bundles"
+say "tauri build ${build_flags[*]:-} --bundles $bundles (a $profile build; minutes the first time)"
+# --ci: no prompts. The build runs `cargo build [--release] --features tauri/custom-protocol`.
+"$cli" build --ci ${build_flags[@]+"${build_flags[@]}"} --bundles "$bundles"
 
-out="target/release/bundle"
-for f in "$out"/deb/*.deb "$out"/rpm/*.rpm; do
-  [ -e "$f" ] && say "built $f ($(du -h "$f" | cut -f1))"
+out="target/$profile/bundle"
+for kind in deb rpm; do
+  [[ "$bundles" == *$kind* ]] || continue
+  f="$(ls -t "$out/$kind"/*."$kind" | head -n1)"
+  say "built $f ($(du -h "$f" | cut -f1))"
 done
 
 # The .deb's desktop entry must declare the scheme and pass the desktop-file spec.

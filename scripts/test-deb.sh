@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Linux package, end to end: builds the .deb (scripts/package.sh deb), installs it with
+# The Linux package, end to end: builds the .deb (scripts/package.sh --debug deb), installs it with
 # dpkg -i, checks the installed desktop entry (desktop-file-validate, the scheme in MimeType,
 # %u in Exec), then runs one end-to-end test against the INSTALLED app on Xvfb with its own
 # session bus: an activation whose redirect to se.fortnoxactivator.app:/callback the fake
@@ -21,9 +21,9 @@ export PATH="$CARGO_HOME/bin:$PATH"
 
 bash scripts/setup.sh --test --package
 
-say "building the .deb"
-bash scripts/package.sh deb
-deb="$(ls -t target/release/bundle/deb/*.deb | head -n1)"
+say "building the .deb (a debug build, packaged as the release one is)"
+bash scripts/package.sh --debug deb
+deb="$(ls -t target/debug/bundle/deb/*.deb | head -n1)"
 built=$(date +%s)
 
 say "dpkg -i $deb"
