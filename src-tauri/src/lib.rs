@@ -1,8 +1,10 @@
 //! Fortnox Activator: the Tauri shell around the `activation` core.
 //!
-//! [`builder`] assembles everything (plugins, managed state, the command handler) for any
-//! runtime, so tests can start the very same app on `tauri::test::mock_builder()`;
-//! [`run`] builds it on the real runtime with the context from `tauri.conf.json`.
+//! [`with_app`] (and [`builder`]) assemble the app (plugins, managed state, the command
+//! handler) for any runtime, so tests can start the very same app on
+//! `tauri::test::mock_builder()`; [`run`] puts the single-instance and deep-link plugins in
+//! front of it and runs it on the real runtime with the context from `tauri.conf.json`.
+//! Links handed over by the operating system are [`links`]' business.
 
 pub mod commands;
 pub mod links;
