@@ -59,10 +59,12 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: &str) {
     show_window(app);
 }
 
-/// The scheme links among a process's arguments (the first, the program, skipped) that the
-/// deep-link plugin does not handle: those of schemes other than the app's own.
+/// The scheme links among a second process's arguments (the first, the program, skipped)
+/// that the deep-link plugin does not handle: those of other schemes, and the app's own too
+/// unless it is the only argument (then the plugin takes it).
 pub fn links_in_args(args: &[String]) -> Vec<String> {
-    args.iter().skip(1).filter(|a| is_scheme_link(a) && !is_own(a)).cloned().collect()
+    let plugin_takes_own = args.len() == 2;
+    args.iter().skip(1).filter(|a| is_scheme_link(a) && !(plugin_takes_own && is_own(a))).cloned().collect()
 }
 
 /// The plugin hands a link back re-serialised by `url`; compare the same way.
@@ -77,7 +79,7 @@ fn is_own(link: &str) -> bool {
 }
 
 /// A second process was started (by the OS with a link, or by the user): it has handed its
-/// arguments over and exits without a window. Links of the app's own scheme reach
+/// arguments over and exits without a window. A lone link of the app's own scheme reaches
 /// [`deliver`] through the deep-link plugin; the rest are delivered here.
 pub fn second_instance<R: Runtime>(app: &AppHandle<R>, args: Vec<String>) {
     let links = links_in_args(&args);
@@ -210,7 +212,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn arguments_yield_only_links_of_other_schemes() {
+    fn arguments_yield_the_links_the_plugin_does_not_take() {
         let args: Vec<String> = [
             "/usr/bin/fortnox-activator",
             "se.example.erp://oauth/cb?code=x&state=y",
@@ -221,7 +223,15 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        assert_eq!(links_in_args(&args), ["se.example.erp://oauth/cb?code=x&state=y"]);
+        // Among other arguments the plugin ignores the app's own link: it is taken here.
+        assert_eq!(
+            links_in_args(&args),
+            ["se.example.erp://oauth/cb?code=x&state=y", "se.fortnoxactivator.app:/callback?code=x"]
+        );
+        // Alone, the app's own link is the plugin's; another scheme's is still taken here.
+        let alone = |link: &str| links_in_args(&["/usr/bin/fortnox-activator".to_string(), link.to_string()]);
+        assert!(alone("se.fortnoxactivator.app:/callback?code=x").is_empty());
+        assert_eq!(alone("se.example.erp://oauth/cb"), ["se.example.erp://oauth/cb"]);
         // The program's own path is never taken for a link.
         assert!(links_in_args(&["se.example.erp://x".to_string()]).is_empty());
     }
