@@ -3,18 +3,22 @@
 #
 #   scripts/setup.sh          build + run prerequisites (system libraries, Rust, xvfb-run)
 #   scripts/setup.sh --test   also the test-only tools: WebKitWebDriver, tauri-driver, a
-#                             session bus, gnome-keyring, xclip, screenshot tools, and
-#                             axe-core (npm, pinned in tests/package-lock.json)
+#                             session bus, gnome-keyring, xclip, screenshot tools, glib's
+#                             `gio`, and axe-core (npm, pinned in tests/package-lock.json)
+#   scripts/setup.sh --package  also what building the installers takes (scripts/package.sh):
+#                             Node.js and npm for the Tauri CLI, dpkg-dev
 #
 # Idempotent: packages already installed are not asked for again, so a second run takes a
 # second. Uses sudo only when not root.
 set -euo pipefail
 
 want_test=0
+want_package=0
 for arg in "$@"; do
   case "$arg" in
     --test) want_test=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --package) want_package=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -35,9 +39,16 @@ packages=(
 # Only for the tests: WebDriver, a session bus with a Secret Service, a clipboard reader,
 # and `import` / `xwd` for screenshots.
 if [ "$want_test" -eq 1 ]; then
-  packages+=(webkit2gtk-driver dbus-x11 gnome-keyring imagemagick x11-apps xclip)
+  packages+=(webkit2gtk-driver dbus-x11 gnome-keyring imagemagick x11-apps xclip libglib2.0-bin)
   # npm installs axe-core for the accessibility check of the end-to-end tests; Debian's
   # nodejs and npm only when there is no npm at all (a newer one may be installed by hand).
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
+# Only for the installers: the Tauri CLI comes from npm; the .deb/.rpm bundlers themselves
+# are part of it (no rpmbuild needed); dpkg-deb and desktop-file-validate check the result.
+if [ "$want_package" -eq 1 ]; then
+  packages+=(dpkg-dev desktop-file-utils libglib2.0-bin)
+  # NodeSource's nodejs carries npm itself (and conflicts with Debian's npm package).
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
@@ -98,6 +109,23 @@ if [ "$want_test" -eq 1 ]; then
   else
     say "installing axe-core (npm ci in tests/)"
     (cd "$root/tests" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+if [ "$want_test" -eq 1 ]; then
+  # actionlint for the release workflow, in a venv of its own under target/ (pinned, hashed).
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  venv="$root/target/tools/lint-venv"
+  if [ -x "$venv/bin/actionlint" ]; then
+    say "actionlint: present"
+  else
+    command -v python3 >/dev/null 2>&1 && python3 -m venv --help >/dev/null 2>&1 \
+      || { "${SUDO[@]}" apt-get install -y --no-install-recommends python3 python3-venv; }
+    say "installing actionlint (pip, into target/tools/lint-venv)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --only-binary=:all: \
+      --require-hashes -r "$root/scripts/lint-requirements.txt"
   fi
 fi
 

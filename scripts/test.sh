@@ -24,6 +24,9 @@ cargo fmt --all --check
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "actionlint .github/workflows"
+target/tools/lint-venv/bin/actionlint .github/workflows/*.yml
+
 # The end-to-end tests launch target/debug/fortnox-activator; `cargo test` does not build it.
 step "cargo build --workspace --bins"
 cargo build --workspace --bins

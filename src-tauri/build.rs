@@ -32,6 +32,9 @@ const COMMANDS: &[&str] = &[
     "read_activation_file",
     "startup_file",
     "diagnostics",
+    "take_link_notice",
+    "scheme_status",
+    "register_scheme",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@
 //! [`ErrorPayload`] `{kind, message, next_step, detail}`.
 
 use crate::clipboard::{self, Copied};
+use crate::links::{self, LinkNotice, SchemeStatus};
 use crate::state::AppState;
 use activation::capture::redirect_uri::{Capture, RedirectUri};
 use activation::diagnostics::{self, RecentErrors, Report, SettingsSummary};
@@ -298,4 +299,31 @@ pub fn diagnostics<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) ->
     tracing::info!(lines = text.lines().count(), "diagnostics report made");
     state.set_diagnostics(text.clone());
     text
+}
+
+/// The notice about a link no attempt took (see [`links`]), once: the window calls this at
+/// start and whenever the `link-notice` event arrives.
+#[tauri::command]
+pub fn take_link_notice(state: State<'_, AppState>) -> Option<LinkNotice> {
+    state.take_link_notice()
+}
+
+/// How links of `scheme` reach the app on this computer, and whether it is registered.
+#[tauri::command]
+pub async fn scheme_status<R: Runtime>(app: AppHandle<R>, scheme: String) -> CommandResult<SchemeStatus> {
+    tauri::async_runtime::spawn_blocking(move || links::status(&app, scheme.trim()))
+        .await
+        .map_err(|e| Error::SchemeRegistrationFailed { scheme: String::new(), reason: e.to_string() }.into())
+}
+
+/// Makes the app the handler of `scheme` on this computer (Linux, Windows), at the user's
+/// request (step 1's button).
+#[tauri::command]
+pub async fn register_scheme<R: Runtime>(app: AppHandle<R>, scheme: String) -> CommandResult<SchemeStatus> {
+    let scheme = scheme.trim().to_string();
+    let s = scheme.clone();
+    tauri::async_runtime::spawn_blocking(move || links::register(&app, &s))
+        .await
+        .map_err(|e| Error::SchemeRegistrationFailed { scheme, reason: e.to_string() })?
+        .map_err(Into::into)
 }

@@ -1,12 +1,15 @@
 //! Fortnox Activator: the Tauri shell around the `activation` core.
 //!
-//! [`builder`] assembles everything (plugins, managed state, the command handler) for any
-//! runtime, so tests can start the very same app on `tauri::test::mock_builder()`;
-//! [`run`] builds it on the real runtime with the context from `tauri.conf.json`.
+//! [`with_app`] (and [`builder`]) assemble the app (plugins, managed state, the command
+//! handler) for any runtime, so tests can start the very same app on
+//! `tauri::test::mock_builder()`; [`run`] puts the single-instance and deep-link plugins in
+//! front of it and runs it on the real runtime with the context from `tauri.conf.json`.
+//! Links handed over by the operating system are [`links`]' business.
 
 pub mod clipboard;
 pub mod commands;
 pub mod connections;
+pub mod links;
 pub mod state;
 
 pub use state::AppState;
@@ -57,6 +60,9 @@ pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState
             connections::export_connection,
             connections::read_activation_file,
             connections::startup_file,
+            commands::take_link_notice,
+            commands::scheme_status,
+            commands::register_scheme,
         ],
     )
 }
@@ -96,6 +102,13 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
 
 /// Starts the desktop app and blocks until it quits. A first argument that is a file is an
 /// activation file: the window opens the wizard prefilled from it.
+///
+/// Single instance comes first: a second process (the OS starting the app with a link, or
+/// the user starting it twice) hands its arguments to this one and exits without a window.
+/// Then the deep-link plugin (the app's own scheme), the log, the app, and at setup the
+/// link this process may have been started with ([`links::setup`]). These plugins are left
+/// out of [`with_app`], so tests on the mock runtime never claim the session bus's
+/// single-instance name nor the process-wide logger.
 pub fn run() {
     let state = AppState::new();
     // An endpoint override (or its refusal) is said on stderr as well as in the window.
@@ -106,8 +119,16 @@ pub fn run() {
     if let Some(path) = std::env::args_os().skip(1).map(std::path::PathBuf::from).find(|p| p.is_file()) {
         state.set_startup_file(connections::StartupFile::read(&path));
     }
-    with_state(tauri::Builder::<tauri::Wry>::new().plugin(log_plugin()), state)
-        .setup(move |_| {
+    let builder = tauri::Builder::<tauri::Wry>::new();
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+        links::second_instance(app, args);
+    }));
+    let builder = builder.plugin(tauri_plugin_deep_link::init()).plugin(log_plugin());
+    with_state(builder, state)
+        .setup(move |app| {
+            #[cfg(desktop)]
+            links::setup(app.handle());
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "app started");
             if let Some(line) = startup_line {
                 tracing::warn!("{line}");

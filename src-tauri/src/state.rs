@@ -4,6 +4,7 @@
 //! tokens) never goes to the webview unless the user asks to see or copy it.
 
 use crate::connections::StartupFile;
+use crate::links::LinkNotice;
 use activation::diagnostics::{RecentErrors, SettingsSummary};
 use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::TokenSet;
@@ -23,6 +24,9 @@ pub struct AppState {
     language: Arc<Mutex<Language>>,
     /// The current (or last) authorization attempt.
     session: Mutex<Option<Session>>,
+    /// What the window should say about a link no attempt took (a cold start by a link,
+    /// a stray or late link), until the window takes it. Holds no part of the link.
+    link_notice: Mutex<Option<LinkNotice>>,
     /// Fortnox's endpoints, or `FORTNOX_OAUTH_URL` / `FORTNOX_API_URL`; the error when an
     /// override is refused (then no attempt can start, and the window says why).
     endpoints: Result<Endpoints, Error>,
@@ -54,6 +58,7 @@ impl AppState {
         Self {
             language: Arc::new(Mutex::new(system_language())),
             session: Mutex::new(None),
+            link_notice: Mutex::new(None),
             endpoints,
             close_guard: AtomicBool::new(false),
             store: Store::open_default(),
@@ -152,6 +157,15 @@ impl AppState {
     /// The activation file the app was started with, once.
     pub fn take_startup_file(&self) -> Option<StartupFile> {
         lock(&self.startup_file).take()
+    }
+
+    pub fn set_link_notice(&self, notice: Option<LinkNotice>) {
+        *lock(&self.link_notice) = notice;
+    }
+
+    /// The waiting link notice, if any, now taken.
+    pub fn take_link_notice(&self) -> Option<LinkNotice> {
+        lock(&self.link_notice).take()
     }
 
     /// The current session, locked.

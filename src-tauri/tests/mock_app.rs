@@ -86,6 +86,9 @@ fn every_wizard_command_is_wired_and_allowed() {
         "read_activation_file",
         "startup_file",
         "diagnostics",
+        "take_link_notice",
+        "scheme_status",
+        "register_scheme",
     ] {
         // Whatever the command answers, it must not be refused by the access control or
         // be missing from the handler.
@@ -276,4 +279,40 @@ fn copy_knows_its_parts_and_checks_a_redirect_uri_before_copying_it() {
     assert_eq!(err["kind"], "invalid_settings");
     let err = invoke(&main, "copy_to_clipboard", serde_json::json!({"what": "json"})).unwrap_err();
     assert_eq!(err["kind"], "no_attempt");
+}
+
+#[test]
+fn a_link_with_no_activation_waiting_leaves_one_notice_and_no_part_of_the_link() {
+    let app = app();
+    let main = window(&app, "main");
+    assert_eq!(invoke(&main, "take_link_notice", Value::Null).unwrap(), Value::Null);
+    fortnox_activator_lib::links::deliver(app.handle(), "se.fortnoxactivator.app:/callback?code=SECRETCODE&state=s");
+    let notice = invoke(&main, "take_link_notice", Value::Null).unwrap();
+    assert_eq!(notice["error"]["kind"], "link_unexpected");
+    assert!(notice["error"]["next_step"]["sv"].is_string());
+    assert!(!notice.to_string().contains("SECRETCODE"), "{notice}");
+    // Taken once.
+    assert_eq!(invoke(&main, "take_link_notice", Value::Null).unwrap(), Value::Null);
+}
+
+#[test]
+fn registering_refuses_schemes_that_are_not_reverse_domain() {
+    let app = app();
+    let main = window(&app, "main");
+    for scheme in ["http", "myapp", "se.x;rm -rf", ""] {
+        let err = invoke(&main, "register_scheme", serde_json::json!({"scheme": scheme})).unwrap_err();
+        assert_eq!(err["kind"], "invalid_settings", "{scheme}");
+    }
+}
+
+#[test]
+fn the_settings_check_tells_the_apps_own_scheme_from_an_integrations() {
+    let app = app();
+    let main = window(&app, "main");
+    for (uri, own) in [("se.fortnoxactivator.app:/callback", true), ("se.example.erp://oauth/cb", false)] {
+        let report = invoke(&main, "check_settings", serde_json::json!({"settings": {"redirectUri": uri}})).unwrap();
+        assert_eq!(report["capture"]["mode"], "scheme");
+        assert_eq!(report["capture"]["own"], own, "{uri}");
+        assert_eq!(report["registerValue"], uri);
+    }
 }

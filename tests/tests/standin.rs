@@ -521,11 +521,16 @@ fn temp_path(tag: &str) -> std::path::PathBuf {
 
 /// Runs the fake browser on `url`; returns its log lines and the last body.
 fn browse(url: &str) -> (Vec<String>, String) {
+    browse_with(url, &[("FAKE_BROWSER_NO_HANDOFF", "1")])
+}
+
+fn browse_with(url: &str, env: &[(&str, &str)]) -> (Vec<String>, String) {
     let log = temp_path("log");
     let started = std::time::Instant::now();
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_fake-browser"))
         .arg(url)
         .env("FAKE_BROWSER_LOG", &log)
+        .envs(env.iter().copied())
         .status()
         .unwrap();
     assert!(status.success());
@@ -633,6 +638,39 @@ fn fake_browser_stops_at_private_scheme_and_https() {
     let (lines, _) = browse(&auth_url(&s, "dead", &dead, "companyinformation", &[]));
     assert!(lines[1].starts_with(&format!("ERROR {dead}?code=")), "{lines:?}");
     assert!(lines[2].starts_with(&format!("FINAL {dead}?code=")));
+}
+
+#[test]
+fn fake_browser_hands_a_scheme_link_to_the_operating_system() {
+    let s = StandIn::start_in_background(StandInConfig::default());
+    s.register_client(ClientConfig::new("app", "s", "se.example.app:/cb"));
+    let got = temp_path("handed");
+    let script = temp_path("launcher.sh");
+    std::fs::write(&script, format!("#!/bin/sh\nprintf '%s' \"$1\" > {}\n", got.display())).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let launcher = script.display().to_string();
+    let (lines, _) = browse_with(
+        &auth_url(&s, "app", "se.example.app:/cb", "companyinformation", &[]),
+        &[("FAKE_BROWSER_HANDOFF", launcher.as_str())],
+    );
+    assert!(lines[2].starts_with(&format!("HANDOFF 0 {launcher}")), "{lines:?}");
+    assert!(lines[3].starts_with("FINAL se.example.app:/cb?code="), "{lines:?}");
+    let handed = std::fs::read_to_string(&got).unwrap();
+    assert_eq!(format!("FINAL {handed}"), lines[3]);
+    let _ = std::fs::remove_file(&got);
+    let _ = std::fs::remove_file(&script);
+
+    // https pages are not handed over: the browser shows them (here: "does not exist").
+    s.register_client(ClientConfig::new("web", "s", "https://example.com/fortnox"));
+    let (lines, _) = browse_with(
+        &auth_url(&s, "web", "https://example.com/fortnox", "companyinformation", &[]),
+        &[("FAKE_BROWSER_HANDOFF", launcher.as_str())],
+    );
+    assert!(!lines.iter().any(|l| l.starts_with("HANDOFF")), "{lines:?}");
 }
 
 #[test]

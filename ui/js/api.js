@@ -170,3 +170,30 @@ export async function onCloseRequested(fn) {
 
 /** The diagnostics report for support (plain text, no secrets); copy it with `copy("diagnostics")`. */
 export const diagnostics = () => call("diagnostics");
+
+// ---------------------------------------------------------------- links (URI scheme)
+
+/**
+ * The notice about a link no activation took (a cold start by a link, a stray or late
+ * link), once: `{error: ErrorPayload}` or null. Holds no part of the link.
+ */
+export const takeLinkNotice = () => call("take_link_notice");
+
+/**
+ * Calls `fn()` whenever a link notice is waiting (then call `takeLinkNotice`). Resolves to
+ * the function that stops listening.
+ */
+export async function onLinkNotice(fn) {
+  const tauri = window.__TAURI__;
+  if (!tauri?.event?.listen) return () => {};
+  return tauri.event.listen("link-notice", () => fn());
+}
+
+/**
+ * How links of `scheme` reach the app here:
+ * `{scheme, own, handling: "register"|"bundled"|"paste", registered: true|false|null}`.
+ */
+export const schemeStatus = (scheme) => call("scheme_status", { scheme });
+
+/** Makes the app the handler of `scheme` (Linux, Windows); resolves to the new status. */
+export const registerScheme = (scheme) => call("register_scheme", { scheme });

@@ -16,6 +16,7 @@ import * as connections from "./steps/connections.js";
 import { confirmDialog } from "./dialog.js";
 import * as diagnostics from "./diagnostics.js";
 import { $ } from "./dom.js";
+import * as linkNotice from "./link-notice.js";
 
 // "Step" 0 is the list of saved connections; 1–4 are the wizard.
 const STEPS = { 0: connections, 1: connection, 2: access, 3: authorize, 4: result };
@@ -520,6 +521,7 @@ async function boot() {
     refreshFooter();
     renderEndpointBanner();
     for (const step of Object.values(STEPS)) step.render?.();
+    linkNotice.render();
   });
   api.onCloseRequested(async () => {
     const ok = await confirmDialog({ title: t("dlg.close.title"), text: t("dlg.close.text"), confirm: t("dlg.close.confirm"), danger: true });
@@ -558,6 +560,10 @@ async function boot() {
   // Started with an activation file (double-clicked, or the first argument).
   const file = await api.startupFile().catch(() => null);
   if (file) useActivationFile(file.fileName, file.settings, file.problem);
+
+  // A link the app was started with (or one that came while it loaded) with no activation
+  // waiting: say so, and offer a new activation.
+  linkNotice.init({ onStartNew: () => newConnection() });
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);

@@ -7,7 +7,7 @@ import { t } from "./i18n.js";
 /** mode → i18n keys: `box` (step 1), `summary` (step 3), `waiting` (while waiting). */
 const MODES = {
   loopback: { box: "capture.loopback", summary: "summary.capture.loopback", waiting: "waiting.text" },
-  scheme: { box: "capture.scheme", summary: "summary.capture.scheme", waiting: "waiting.text.paste" },
+  scheme: { box: "capture.scheme", summary: "summary.capture.schemeLink", waiting: "waiting.text.scheme" },
   paste: { box: "capture.paste", summary: "summary.capture.paste", waiting: "waiting.text.paste" },
 };
 

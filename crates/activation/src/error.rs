@@ -136,6 +136,20 @@ pub enum Error {
     /// Fortnox's API refused the access token (HTTP 401 `{"message":"unauthorized"}`).
     #[error("access token rejected (Fortnox: {description:?})")]
     AccessTokenRejected { description: Option<String> },
+    /// A link handed to the app (private-use URI scheme) is not an address of the attempt's
+    /// redirect URI (another scheme or path). Holds the expected redirect URI, never the link.
+    #[error("link does not match the redirect URI {expected}")]
+    LinkMismatch { expected: String },
+    /// A link arrived while this process has no activation waiting for one (a cold start by
+    /// the link, a stray link, or a link from before a restart). Nothing was exchanged.
+    #[error("link arrived with no activation waiting")]
+    LinkUnexpected,
+    /// A link arrived after the attempt had ended (for example a second link after success).
+    #[error("link arrived after the activation had ended")]
+    LinkAfterEnd,
+    /// The app could not register itself as the handler of a private-use scheme.
+    #[error("could not register the {scheme}: scheme: {reason}")]
+    SchemeRegistrationFailed { scheme: String, reason: String },
 }
 
 /// The serialisable form handed to front ends: `{kind, message, next_step, detail}`.
@@ -197,6 +211,10 @@ impl Error {
             Error::MissingLicence { .. } => "missing_licence",
             Error::RateLimited => "rate_limited",
             Error::AccessTokenRejected { .. } => "access_token_rejected",
+            Error::LinkMismatch { .. } => "link_mismatch",
+            Error::LinkUnexpected => "link_unexpected",
+            Error::LinkAfterEnd => "link_after_end",
+            Error::SchemeRegistrationFailed { .. } => "scheme_registration_failed",
         }
     }
 
@@ -234,6 +252,7 @@ impl Error {
                 | Error::PortInUse { .. }
                 | Error::ListenerFailed { .. }
                 | Error::ClipboardFailed { .. }
+                | Error::SchemeRegistrationFailed { .. }
                 | Error::TimedOut { .. }
                 | Error::Cancelled
                 | Error::KeychainUnavailable { .. }
@@ -269,6 +288,7 @@ impl Error {
             | Error::BrowserFailed { reason }
             | Error::ClipboardFailed { reason }
             | Error::Network { reason }
+            | Error::SchemeRegistrationFailed { reason, .. }
             | Error::CertificatesUnavailable { reason }
             | Error::KeychainUnavailable { reason } => Some(reason.clone()),
             Error::ConnectionsFileCorrupt { reason, .. } | Error::StorageFailed { reason, .. } => Some(reason.clone()),
@@ -449,6 +469,22 @@ impl Error {
                 "Fortnox did not accept the access token (\u{201c}unauthorized\u{201d}).",
                 "Fortnox godtog inte åtkomsttoken (\u{201d}unauthorized\u{201d}).",
             ),
+            Error::LinkMismatch { expected } => Text::new(
+                format!("A link arrived that is not this activation's redirect URI ({expected}). It was ignored and nothing was sent to Fortnox."),
+                format!("En länk kom som inte är den här aktiveringens omdirigerings-URI ({expected}). Den ignorerades och inget skickades till Fortnox."),
+            ),
+            Error::LinkUnexpected => Text::new(
+                "A link from the browser arrived, but no activation is waiting in this window. Nothing was sent to Fortnox.",
+                "En länk från webbläsaren kom, men ingen aktivering väntar i det här fönstret. Inget skickades till Fortnox.",
+            ),
+            Error::LinkAfterEnd => Text::new(
+                "A link from the browser arrived after this activation had already ended. It was ignored.",
+                "En länk från webbläsaren kom efter att den här aktiveringen redan hade avslutats. Den ignorerades.",
+            ),
+            Error::SchemeRegistrationFailed { scheme, .. } => Text::new(
+                format!("The app could not make itself the handler of {scheme}: links on this computer."),
+                format!("Appen kunde inte göra sig till mottagare av {scheme}:-länkar på den här datorn."),
+            ),
         }
     }
 
@@ -603,6 +639,22 @@ impl Error {
                 "Check that this computer's date and time are right, then activate again. If it happens again, send the details below to support.",
                 "Kontrollera att datorns datum och tid stämmer och aktivera sedan igen. Om det händer igen, skicka detaljerna nedan till support.",
             ),
+            Error::LinkMismatch { .. } => Text::new(
+                "Check that the redirect URI registered in Fortnox's Developer Portal is exactly the one in step 1. The app keeps waiting for the right answer.",
+                "Kontrollera att omdirigerings-URI:n som är registrerad i Fortnox utvecklarportal är exakt den i steg 1. Appen fortsätter att vänta på rätt svar.",
+            ),
+            Error::LinkUnexpected => Text::new(
+                "Start a new activation here and approve again in the browser it opens; if the browser then ends on a page that does not work, paste its address in step 3. An answer meant for an earlier window cannot be used.",
+                "Starta en ny aktivering här och godkänn igen i webbläsaren som öppnas; om webbläsaren då hamnar på en sida som inte fungerar, klistra in dess adress i steg 3. Ett svar till ett tidigare fönster kan inte användas.",
+            ),
+            Error::LinkAfterEnd => Text::new(
+                "Nothing to do: the result shown stands. To connect again, start a new activation.",
+                "Inget att göra: resultatet som visas gäller. Starta en ny aktivering för att ansluta igen.",
+            ),
+            Error::SchemeRegistrationFailed { .. } => Text::new(
+                "On Linux, install desktop-file-utils and xdg-utils and try again. Until then, paste the address from the browser after approving.",
+                "På Linux, installera desktop-file-utils och xdg-utils och försök igen. Klistra till dess in adressen från webbläsaren efter godkännandet.",
+            ),
         }
     }
 
@@ -718,6 +770,10 @@ mod tests {
             Error::MissingLicence { description: None },
             Error::RateLimited,
             Error::AccessTokenRejected { description: None },
+            Error::LinkMismatch { expected: "se.x.app:/cb".into() },
+            Error::LinkUnexpected,
+            Error::LinkAfterEnd,
+            Error::SchemeRegistrationFailed { scheme: "se.x.app".into(), reason: "r".into() },
         ];
         let mut kinds = std::collections::HashSet::new();
         for e in &all {

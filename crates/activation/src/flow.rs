@@ -1,5 +1,6 @@
 //! One activation from start to finish, shared by the command line and the desktop app:
-//! start an attempt, capture the code (loopback listener or pasted text), and finish
+//! start an attempt, capture the code (loopback listener, a link handed over by the
+//! operating system, or pasted text), and finish
 //! (code-only, or exchange the code and read tenant, company and user).
 //!
 //! A code pasted without its state cannot be tied to this attempt: it is accepted (the user
@@ -9,7 +10,7 @@
 
 use crate::authorize::{Attempt, Origin, Verdict};
 use crate::capture::loopback::{Callback, CallbackListener, Judgement};
-use crate::capture::redirect;
+use crate::capture::{link, redirect};
 use crate::fortnox::token::{Company, FortnoxClient, TokenSet, User, CODE_LIFETIME};
 use crate::logging;
 use crate::secret::AuthCode;
@@ -191,6 +192,26 @@ impl Activation {
                 }
                 Ok(Ok(code))
             }
+            Verdict::Failed(e) => Ok(Err(e)),
+            Verdict::Rejected(e) => Err(e),
+        }
+    }
+
+    /// Judges a link the operating system handed over (private-use URI scheme): it must be an
+    /// address of this attempt's redirect URI and carry this attempt's state.
+    ///
+    /// # Errors
+    /// `Ok(Err(e))`: the attempt ended (Fortnox redirected with an error);
+    /// `Err(e)`: the link is refused and nothing is exchanged: `link_after_end` (the attempt
+    /// had ended, e.g. a second link after success), `link_mismatch` (another scheme or path),
+    /// `state_mismatch` / `state_missing` (waiting goes on).
+    pub fn judge_link(&self, link: &str) -> Result<Result<AuthCode, Error>, Error> {
+        if self.has_ended() {
+            return Err(Error::LinkAfterEnd);
+        }
+        let params = link::read_link(&self.settings.redirect_uri, link)?;
+        match self.attempt.judge(&params, Origin::Automatic) {
+            Verdict::Code(code) => Ok(Ok(code)),
             Verdict::Failed(e) => Ok(Err(e)),
             Verdict::Rejected(e) => Err(e),
         }

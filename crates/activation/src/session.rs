@@ -1,5 +1,6 @@
 //! An interactive activation, as a window runs it: one attempt at a time, the code arriving
-//! from the loopback listener or from the user pasting, progress reported as [`Event`]s,
+//! from the loopback listener, as a link the operating system hands over (private-use URI
+//! scheme, [`Session::deliver_link`]) or from the user pasting, progress reported as [`Event`]s,
 //! and the outcome kept here (not in the front end) until the user asks to see or copy a
 //! part of it.
 //!
@@ -221,6 +222,35 @@ impl Session {
     /// `no_code_in_redirect`, `state_mismatch` (paste again), `no_attempt` (already ended).
     pub fn submit_pasted(&self, text: &str) -> Result<(), Error> {
         let verdict = self.activation.judge_pasted(text)?;
+        self.take(verdict);
+        Ok(())
+    }
+
+    /// Takes a link the operating system handed to the app (private-use URI scheme). On a
+    /// link for this attempt, with its state, the attempt goes on in the background as for a
+    /// paste. A link refused while the attempt waits is also reported as `callback-rejected`,
+    /// and waiting goes on.
+    ///
+    /// # Errors
+    /// `link_after_end` (already ended: nothing happens), `link_mismatch`, `state_mismatch`,
+    /// `state_missing`.
+    pub fn deliver_link(&self, link: &str) -> Result<(), Error> {
+        match self.activation.judge_link(link) {
+            Ok(verdict) => {
+                self.take(verdict);
+                Ok(())
+            }
+            Err(e) => {
+                if !matches!(e, Error::LinkAfterEnd) {
+                    (self.sink)(Event::CallbackRejected { error: e.payload() });
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Goes on with an accepted code (exchange) or an error that ends the attempt.
+    fn take(&self, verdict: Result<crate::secret::AuthCode, Error>) {
         let (activation, sink, outcome, cancel, listener_closed) = (
             self.activation.clone(),
             self.sink.clone(),
@@ -247,7 +277,6 @@ impl Session {
                 }
             }
         });
-        Ok(())
     }
 
     /// Cancels the attempt; a `failed` event with kind `cancelled` follows unless it had

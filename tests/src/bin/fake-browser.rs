@@ -8,11 +8,19 @@
 //! internet; for it every https page "does not exist", as when an integrator registers a
 //! blank https page and the customer copies the code from the address bar).
 //!
+//! A private-use scheme link it hands to the operating system, as a browser does: `gio open
+//! URL` (GLib's launcher, which runs the desktop entry registered for
+//! `x-scheme-handler/<scheme>`), or `xdg-open URL` when `gio` is missing. The command is
+//! `FAKE_BROWSER_HANDOFF` when set (a command line; the URL is appended); with
+//! `FAKE_BROWSER_NO_HANDOFF=1` the link is only shown in the address bar (the test then
+//! hands it over itself).
+//!
 //! Log (appended to the file named by `FAKE_BROWSER_LOG`, when set; also on stderr):
 //! ```text
 //! VISIT <status> <url>     a page fetched, with its HTTP status
 //! ERROR <url> <message>    a page that could not be fetched (connection refused, …)
 //! STOP <url>               a URL not fetched (private-use scheme, https)
+//! HANDOFF <exit> <command> a scheme link handed to the OS (exit status of the launcher)
 //! TIMEOUT <url>            the 10 s overall limit hit while at that URL
 //! ENV <name>               a FORTNOX_* variable present in its environment (name only,
 //!                          never the value; first lines)
@@ -103,6 +111,8 @@ fn main() {
     let at = current.lock().map(|c| c.clone()).unwrap_or_default();
     if outcome.is_err() {
         log.line(&format!("TIMEOUT {at}"));
+    } else if is_private_scheme(&at) && std::env::var("FAKE_BROWSER_NO_HANDOFF").as_deref() != Ok("1") {
+        hand_off(&log, &at);
     }
     log.line(&format!("FINAL {at}"));
     // Do not wait for the runtime's leftovers.
@@ -184,6 +194,41 @@ async fn browse(start: String, log: Arc<Log>, current: Arc<Mutex<String>>) {
             }
         }
     }
+}
+
+/// A URL whose scheme is neither web nor file: what a browser gives to the operating system.
+fn is_private_scheme(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| !matches!(u.scheme(), "http" | "https" | "file" | "about" | "data"))
+}
+
+/// Hands a scheme link to the operating system and waits for the launcher (not the app).
+fn hand_off(log: &Log, url: &str) {
+    let configured = std::env::var("FAKE_BROWSER_HANDOFF").ok().filter(|c| !c.trim().is_empty());
+    let candidates: Vec<Vec<String>> = match configured {
+        Some(c) => vec![c.split_whitespace().map(str::to_string).collect()],
+        None => vec![vec!["gio".into(), "open".into()], vec!["xdg-open".into()]],
+    };
+    for mut words in candidates {
+        let shown = words.join(" ");
+        words.push(url.to_string());
+        match std::process::Command::new(&words[0])
+            .args(&words[1..])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .status()
+        {
+            Ok(status) => {
+                log.line(&format!("HANDOFF {} {shown}", status.code().unwrap_or(-1)));
+                return;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                log.line(&format!("HANDOFF -1 {shown}: {e}"));
+                return;
+            }
+        }
+    }
+    log.line("HANDOFF -1 no launcher (gio, xdg-open) found");
 }
 
 fn one_line(e: &dyn std::error::Error) -> String {

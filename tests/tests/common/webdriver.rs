@@ -79,8 +79,14 @@ pub struct Session {
 impl Session {
     /// Launches `application` through the driver.
     pub async fn launch(driver: &Driver, application: &Path) -> Session {
+        Self::launch_with_args(driver, application, &[]).await
+    }
+
+    /// Launches `application` with command-line arguments (as the OS starts it for a link).
+    pub async fn launch_with_args(driver: &Driver, application: &Path, args: &[String]) -> Session {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
-        let body = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application}}}});
+        let body =
+            json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": application, "args": args}}}});
         // WebKitWebDriver sometimes drops the first session on a fresh display (a connection
         // closed without an answer): starting the session is retried, never an assertion.
         let mut tries = 0;
@@ -98,6 +104,11 @@ impl Session {
 
     async fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
         call(&self.http, method, &format!("{}{path}", self.base), body).await
+    }
+
+    /// How many windows the app has.
+    pub async fn window_count(&self) -> usize {
+        self.cmd("GET", "/window/handles", None).await.ok().and_then(|v| v.as_array().map(Vec::len)).unwrap_or(0)
     }
 
     /// Ends the session (closes the app).

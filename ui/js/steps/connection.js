@@ -8,6 +8,7 @@
 import { t, pick } from "../i18n.js";
 import { $, renderShowHide } from "../dom.js";
 import { captureText } from "../capture.js";
+import * as schemeStatus from "../scheme-status.js";
 
 const FIELDS = [
   ["connectionName", "connection-name"],
@@ -66,6 +67,8 @@ export function init(c) {
     ctx.copyWithFeedback(e.currentTarget, "redirect-uri", { redirectUri: ctx.state.settings.redirectUri }),
   );
 
+  schemeStatus.init();
+  schemeStatus.onChange(renderCapture);
   ctx.onCheck(render);
 }
 
@@ -182,7 +185,10 @@ function renderCapture() {
   const box = $("capture-box");
   box.dataset.mode = capture?.mode ?? "none";
   const typed = ctx.state.settings.redirectUri.trim() !== "";
-  text.textContent = capture && typed ? captureText(capture, "box") : t("capture.none");
+  // A link scheme's text also says whether it is registered here (scheme-status.js).
+  text.textContent =
+    capture && typed ? (capture.mode === "scheme" ? schemeStatus.captureText(capture) : captureText(capture, "box")) : t("capture.none");
+  schemeStatus.render(typed ? capture : null);
   const value = capture ? check.registerValue : null;
   // Keeps its place while empty, so nothing below it (the Next button) moves as the
   // answer of a check arrives, for instance between the press and release of a click.

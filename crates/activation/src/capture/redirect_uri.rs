@@ -3,6 +3,7 @@
 //! Fortnox matches the registered redirect URI exactly (port and path included), so the
 //! loopback listener uses the very port and path of the configured URI, never an ephemeral one.
 
+use crate::capture::link::APP_SCHEME;
 use crate::i18n::Text;
 use crate::Error;
 use serde::Serialize;
@@ -34,8 +35,12 @@ pub struct LoopbackTarget {
 pub enum Capture {
     /// A listener on this computer receives the browser's redirect.
     Loopback(LoopbackTarget),
-    /// A private-use URI scheme (`se.example.app:/callback`) the operating system hands to an app.
-    Scheme { scheme: String },
+    /// A private-use URI scheme (`se.example.app:/callback`): the operating system hands the
+    /// redirect to the app registered for it, as a link ([`crate::capture::link`]). `own` is
+    /// true for the app's own scheme ([`APP_SCHEME`]), which its installers declare; another
+    /// (an integration's own) scheme the app registers for itself at run time where the
+    /// platform allows it.
+    Scheme { scheme: String, own: bool },
     /// An https page: the user copies the address from the browser and pastes it.
     Paste,
 }
@@ -130,7 +135,7 @@ impl RedirectUri {
                         "Ett eget schema för en app ska skrivas med omvänt domännamn, som se.example.app:/callback.",
                     ));
                 }
-                Capture::Scheme { scheme: scheme.to_string() }
+                Capture::Scheme { scheme: scheme.to_string(), own: scheme == APP_SCHEME }
             }
         };
         Ok(RedirectUri { raw: raw.to_string(), capture })
@@ -199,7 +204,11 @@ mod tests {
         assert_eq!(RedirectUri::parse("https://example.com/fortnox").unwrap().capture(), &Capture::Paste);
         assert_eq!(
             RedirectUri::parse("se.example.activator:/callback").unwrap().capture(),
-            &Capture::Scheme { scheme: "se.example.activator".into() }
+            &Capture::Scheme { scheme: "se.example.activator".into(), own: false }
+        );
+        assert_eq!(
+            RedirectUri::parse("se.fortnoxactivator.app:/callback").unwrap().capture(),
+            &Capture::Scheme { scheme: "se.fortnoxactivator.app".into(), own: true }
         );
     }
 

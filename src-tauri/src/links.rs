@@ -1,0 +1,238 @@
+//! Links the operating system hands to the app (private-use URI schemes), and registering
+//! the app as their handler.
+//!
+//! Where links come from:
+//! - the app's own scheme ([`APP_SCHEME`], declared in `tauri.conf.json`): the deep-link
+//!   plugin, at a cold start (`get_current`) and while running (`on_open_url`; on Linux and
+//!   Windows the single-instance plugin hands it the URL a second process was started with);
+//! - an integration's own scheme, registered at run time: not declared, so the deep-link
+//!   plugin never sees it; it arrives as the only argument, of this process at a cold start
+//!   ([`cold_start`]) or of a second process ([`second_instance`]).
+//!
+//! Every link goes to [`deliver`]: it finishes the window's pending attempt when it is that
+//! attempt's answer ([`Session::deliver_link`](activation::session::Session::deliver_link)).
+//! Otherwise (no attempt waiting, or one that has ended) nothing is exchanged and the window
+//! gets a [`LinkNotice`]: kept in [`AppState`] until the window takes it with
+//! `take_link_notice`, and announced with the event [`NOTICE_EVENT`]. A link refused by a
+//! waiting attempt (other path, forged or missing state) is reported on that attempt's own
+//! channel as `callback-rejected`, and waiting goes on.
+//!
+//! Security rules: a link never starts a token request unless it carries the state of a
+//! pending attempt of this process; the link's text (it may hold a code) is never logged,
+//! stored or sent to the webview.
+
+use crate::state::AppState;
+use activation::capture::link::{is_registrable_scheme, is_scheme_link, APP_SCHEME};
+use activation::{Error, ErrorPayload};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+/// Emitted (no payload) when a notice about a link is waiting: call `take_link_notice`.
+pub const NOTICE_EVENT: &str = "link-notice";
+
+/// What the window says about a link no attempt took. Holds no part of the link.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkNotice {
+    /// `link_unexpected` (no activation waiting) or `link_after_end`.
+    pub error: ErrorPayload,
+}
+
+/// Hands one link to the window's attempt, or leaves a notice. Callable from any thread
+/// (the single-instance plugin calls from its D-Bus executor): the exchange that follows is
+/// spawned on Tauri's async runtime.
+pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: &str) {
+    let runtime = tauri::async_runtime::handle();
+    let _inside = runtime.inner().enter();
+    let state = app.state::<AppState>();
+    let verdict = match state.session().as_ref() {
+        Some(session) => session.deliver_link(link),
+        None => Err(Error::LinkUnexpected),
+    };
+    match verdict {
+        // Taken, or refused and already reported on the attempt's channel.
+        Ok(()) | Err(Error::LinkMismatch { .. } | Error::StateMismatch | Error::StateMissing) => {}
+        Err(e) => {
+            state.set_link_notice(Some(LinkNotice { error: e.payload() }));
+            let _ = app.emit(NOTICE_EVENT, ());
+        }
+    }
+    show_window(app);
+}
+
+/// The scheme links among a second process's arguments (the first, the program, skipped)
+/// that the deep-link plugin does not handle: those of other schemes, and the app's own too
+/// unless it is the only argument (then the plugin takes it).
+pub fn links_in_args(args: &[String]) -> Vec<String> {
+    let plugin_takes_own = args.len() == 2;
+    args.iter().skip(1).filter(|a| is_scheme_link(a) && !(plugin_takes_own && is_own(a))).cloned().collect()
+}
+
+/// The plugin hands a link back re-serialised by `url`; compare the same way.
+#[cfg(desktop)]
+fn same_link(a: &str, b: &str) -> bool {
+    let norm = |s: &str| url::Url::parse(s.trim()).map_or_else(|_| s.trim().to_string(), |u| u.to_string());
+    norm(a) == norm(b)
+}
+
+fn is_own(link: &str) -> bool {
+    link.trim().to_ascii_lowercase().starts_with(&format!("{APP_SCHEME}:"))
+}
+
+/// A second process was started (by the OS with a link, or by the user): it has handed its
+/// arguments over and exits without a window. A lone link of the app's own scheme reaches
+/// [`deliver`] through the deep-link plugin; the rest are delivered here.
+pub fn second_instance<R: Runtime>(app: &AppHandle<R>, args: Vec<String>) {
+    let links = links_in_args(&args);
+    if links.is_empty() {
+        show_window(app);
+    }
+    for link in links {
+        deliver(app, &link);
+    }
+}
+
+/// At start: the link this process was started with, if any, and the listener for links
+/// of the app's own scheme from now on; then (off the main thread) registers the app's own
+/// scheme on Linux and Windows when it is not registered, so a moved or unpacked app works.
+#[cfg(desktop)]
+pub fn setup<R: Runtime>(app: &AppHandle<R>) {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    let handle = app.clone();
+    app.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            deliver(&handle, url.as_str());
+        }
+    });
+    // The plugin finds the own scheme's link only when it is the sole argument; a launcher
+    // may add others, so the arguments are read too (each link once).
+    let mut links: Vec<String> =
+        app.deep_link().get_current().ok().flatten().unwrap_or_default().iter().map(|u| u.to_string()).collect();
+    for arg in std::env::args().skip(1).filter(|a| is_scheme_link(a)) {
+        if !links.iter().any(|l| same_link(l, &arg)) {
+            links.push(arg);
+        }
+    }
+    for link in links {
+        deliver(app, &link);
+    }
+    if cfg!(any(windows, target_os = "linux")) && std::env::var_os("FORTNOX_ACTIVATOR_NO_REGISTER").is_none() {
+        let handle = app.clone();
+        std::thread::spawn(move || {
+            let links = handle.deep_link();
+            if !links.is_registered(APP_SCHEME).unwrap_or(false) {
+                let _ = links.register(APP_SCHEME);
+            }
+        });
+    }
+}
+
+/// How links of a scheme reach the app on this computer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemeStatus {
+    pub scheme: String,
+    /// The app's own scheme.
+    pub own: bool,
+    /// `register`: the app registers itself for the scheme (Linux, Windows);
+    /// `bundled`: only the installed app bundle receives it (macOS, own scheme);
+    /// `paste`: the app cannot receive it here (macOS, another scheme): the user pastes.
+    pub handling: &'static str,
+    /// Whether this app is the scheme's handler here (`None`: cannot be told).
+    pub registered: Option<bool>,
+}
+
+/// How links of `scheme` reach the app. Blocking (runs `xdg-mime` on Linux).
+pub fn status<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> SchemeStatus {
+    let own = scheme.eq_ignore_ascii_case(APP_SCHEME);
+    let handling = if cfg!(any(windows, target_os = "linux")) {
+        "register"
+    } else if own {
+        "bundled"
+    } else {
+        "paste"
+    };
+    let registered = if handling == "register" { is_registered(app, scheme) } else { None };
+    SchemeStatus { scheme: scheme.to_string(), own, handling, registered }
+}
+
+#[cfg(desktop)]
+fn is_registered<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Option<bool> {
+    use tauri_plugin_deep_link::DeepLink;
+    app.try_state::<DeepLink<R>>()?.is_registered(scheme).ok()
+}
+
+#[cfg(not(desktop))]
+fn is_registered<R: Runtime>(_app: &AppHandle<R>, _scheme: &str) -> Option<bool> {
+    None
+}
+
+/// Makes this app the handler of `scheme` (Linux, Windows). Blocking.
+///
+/// # Errors
+/// `invalid_settings` for a scheme that is not reverse-domain; `scheme_registration_failed`
+/// when the platform cannot do it (macOS) or registering failed.
+pub fn register<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<SchemeStatus, Error> {
+    if !is_registrable_scheme(scheme) {
+        return Err(Error::InvalidSettings(activation::Text::new(
+            "An app's own scheme should be in reverse-domain form, like se.example.app:/callback.",
+            "Ett eget schema för en app ska skrivas med omvänt domännamn, som se.example.app:/callback.",
+        )));
+    }
+    register_with_plugin(app, scheme)?;
+    Ok(status(app, scheme))
+}
+
+#[cfg(desktop)]
+fn register_with_plugin<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<(), Error> {
+    use tauri_plugin_deep_link::DeepLink;
+    let failed = |reason: String| Error::SchemeRegistrationFailed { scheme: scheme.to_string(), reason };
+    if !cfg!(any(windows, target_os = "linux")) {
+        return Err(failed("only the installed app bundle receives links on macOS".into()));
+    }
+    let plugin = app.try_state::<DeepLink<R>>().ok_or_else(|| failed("the deep-link plugin is not running".into()))?;
+    plugin.register(scheme).map_err(|e| failed(e.to_string()))
+}
+
+#[cfg(not(desktop))]
+fn register_with_plugin<R: Runtime>(_app: &AppHandle<R>, scheme: &str) -> Result<(), Error> {
+    Err(Error::SchemeRegistrationFailed { scheme: scheme.to_string(), reason: "not supported here".into() })
+}
+
+/// Brings the window forward (a link or a second start means the user is looking for it).
+fn show_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_yield_the_links_the_plugin_does_not_take() {
+        let args: Vec<String> = [
+            "/usr/bin/fortnox-activator",
+            "se.example.erp://oauth/cb?code=x&state=y",
+            "se.fortnoxactivator.app:/callback?code=x",
+            "--verbose",
+            "https://example.com/",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Among other arguments the plugin ignores the app's own link: it is taken here.
+        assert_eq!(
+            links_in_args(&args),
+            ["se.example.erp://oauth/cb?code=x&state=y", "se.fortnoxactivator.app:/callback?code=x"]
+        );
+        // Alone, the app's own link is the plugin's; another scheme's is still taken here.
+        let alone = |link: &str| links_in_args(&["/usr/bin/fortnox-activator".to_string(), link.to_string()]);
+        assert!(alone("se.fortnoxactivator.app:/callback?code=x").is_empty());
+        assert_eq!(alone("se.example.erp://oauth/cb"), ["se.example.erp://oauth/cb"]);
+        // The program's own path is never taken for a link.
+        assert!(links_in_args(&["se.example.erp://x".to_string()]).is_empty());
+    }
+}

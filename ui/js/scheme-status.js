@@ -1,0 +1,101 @@
+// Step 1's part for a redirect URI with a private-use scheme: how the link reaches the app
+// on this computer, whether this app is registered for it, and a button to register it.
+//
+// `render(capture)` with the `capture` of the last settings check (`{mode: "scheme",
+// scheme, own}`), or null to hide. Rust answers whether the scheme is registered
+// (`scheme_status`); the answer is kept per scheme, so typing does not ask again.
+
+import * as api from "./api.js";
+import { t, pick } from "./i18n.js";
+
+const $ = (id) => document.getElementById(id);
+const known = new Map(); // scheme → status
+let shown = null; // the scheme on screen
+let failure = null; // ErrorPayload of the last failed registration
+let busy = false;
+
+export function init() {
+  $("register-scheme").addEventListener("click", register);
+}
+
+/** The capture text for scheme mode (in place of the generic one). */
+export function captureText(capture) {
+  const status = known.get(capture.scheme);
+  if (status?.handling === "paste") return t("scheme.paste", { scheme: capture.scheme });
+  return t(capture.own ? "scheme.own" : "scheme.other", { scheme: capture.scheme });
+}
+
+export function render(capture) {
+  const box = $("scheme-status");
+  if (!capture || capture.mode !== "scheme") {
+    box.hidden = true;
+    shown = null;
+    return;
+  }
+  box.hidden = false;
+  if (shown !== capture.scheme) {
+    shown = capture.scheme;
+    failure = null;
+    fetchStatus(capture);
+  }
+  const status = known.get(capture.scheme);
+  const state = $("scheme-registered");
+  const button = $("register-scheme");
+  box.dataset.registered = status ? String(status.registered) : "checking";
+  // The line and the button keep their place while the answer comes, so nothing below
+  // (the Next button) moves under a click.
+  let offer = false;
+  if (!status || status.handling === "paste") {
+    state.textContent = "\u00a0";
+  } else if (status.handling === "bundled") {
+    state.textContent = t("scheme.bundled", { scheme: status.scheme });
+  } else {
+    state.textContent =
+      status.registered === true
+        ? t("scheme.registered")
+        : status.registered === false
+          ? t("scheme.notRegistered")
+          : t("scheme.unknown");
+    offer = status.registered !== true;
+  }
+  button.classList.toggle("is-invisible", !offer);
+  button.setAttribute("aria-hidden", String(!offer));
+  button.tabIndex = offer ? 0 : -1;
+  button.disabled = busy;
+  $("register-scheme-label").textContent = busy ? t("scheme.registering") : t("scheme.register", { scheme: capture.scheme });
+  const error = $("scheme-error");
+  error.textContent = failure ? `${t("scheme.registerFailed")} ${pick(failure.message)} ${pick(failure.next_step)}` : "";
+}
+
+async function fetchStatus(capture) {
+  try {
+    known.set(capture.scheme, await api.schemeStatus(capture.scheme));
+  } catch (err) {
+    failure = err;
+  }
+  if (shown === capture.scheme) rerender();
+}
+
+async function register() {
+  if (!shown || busy) return;
+  const scheme = shown;
+  busy = true;
+  failure = null;
+  rerender();
+  try {
+    known.set(scheme, await api.registerScheme(scheme));
+  } catch (err) {
+    failure = err;
+  }
+  busy = false;
+  rerender();
+}
+
+let rerenderHook = () => {};
+/** The owner's render (so the capture text and this part update together). */
+export function onChange(fn) {
+  rerenderHook = fn;
+}
+function rerender() {
+  rerenderHook();
+}
