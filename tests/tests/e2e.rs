@@ -1065,3 +1065,43 @@ async fn the_installed_package_receives_the_link_through_its_desktop_entry() {
     assert_eq!(app.win.window_count().await, 1);
     app.quit().await;
 }
+
+#[tokio::test]
+async fn an_activation_file_given_as_the_first_argument_fills_the_wizard() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("acme.fortnox-activation.json");
+    let redirect_uri = format!("http://localhost:{}/callback", free_port());
+    std::fs::write(
+        &file,
+        serde_json::json!({"format": "fortnox-activation", "version": 1, "name": "Acme AB", "clientId": CLIENT_ID,
+            "redirectUri": redirect_uri, "scopes": ["companyinformation"], "accountType": "user"})
+        .to_string(),
+    )
+    .unwrap();
+    let app = launch_with(Some(&redirect_uri), &[], &[file.display().to_string()]).await;
+    let w = &app.win;
+    w.visible("#origin-notice").await;
+    assert!(
+        w.text("#origin-notice").await.contains("acme.fortnox-activation.json"),
+        "says where the settings came from"
+    );
+    assert_eq!(w.value("#client-id").await, CLIENT_ID);
+    assert_eq!(w.value("#redirect-uri").await, redirect_uri);
+    assert_eq!(w.value("#connection-name").await, "Acme AB");
+    // The secret was never in the file: the administrator types it, and the activation works.
+    w.fill("#client-secret", SECRET).await;
+    w.click("#next").await;
+    w.visible("input[name=scope][value=companyinformation]").await;
+    let ticked = w
+        .script(
+            "return document.querySelector(arguments[0]).checked",
+            serde_json::json!(["input[name=scope][value=companyinformation]"]),
+        )
+        .await;
+    assert_eq!(ticked, serde_json::json!(true), "the file's scopes are ticked");
+    w.click("#next").await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    app.quit().await;
+}
