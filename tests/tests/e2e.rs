@@ -566,6 +566,12 @@ async fn a_saved_connection_survives_a_restart_and_can_be_reauthorized_refreshed
     let status = app.win.attr(&format!("{row} .status"), "data-status").await.unwrap_or_default();
     assert!(["active", "access-token-valid"].contains(&status.as_str()), "status {status}: {text}");
     app.shot("0-connections").await;
+    // The list at every size, in both languages: "New connection" in view, nothing
+    // overlapping, and axe finds no serious violation.
+    for lang in ["sv", "en"] {
+        app.set_language(lang).await;
+        app.at_each_size("0-connections", lang, "#new-connection").await;
+    }
 
     // The command line sees what the window saved.
     let out = std::process::Command::new(bin("fortnox-activate"))

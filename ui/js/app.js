@@ -369,7 +369,7 @@ async function finishSuccess(outcome) {
     } catch (err) {
       state.saved = { error: err };
     }
-    connections.load();
+    await connections.load(); // so the result offers the way to the list at once
   }
   updateCloseGuard();
   goTo(4);
