@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "submit_redirect",
     "copy_to_clipboard",
     "reveal_secret",
+    "mark",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@
 //! ([`copy_to_clipboard`]), so the webview needs no clipboard permission. Errors cross as
 //! [`ErrorPayload`] `{kind, message, next_step, detail}`.
 
+use crate::marks::{self, Mark};
 use crate::state::AppState;
 use activation::capture::redirect_uri::Capture;
 use activation::flow::DEFAULT_TIMEOUT;
@@ -96,6 +97,7 @@ pub async fn start_authorization(
             DEFAULT_TIMEOUT,
             state.language_source(),
             move |event| {
+                marks::global().on_event(&event);
                 let _ = events.send(event);
             },
         )
@@ -135,6 +137,15 @@ pub async fn submit_redirect(state: State<'_, AppState>, text: String) -> Comman
     match state.session().as_ref() {
         Some(s) => Ok(s.submit_pasted(&text)?),
         None => Err(Error::NoAttempt.into()),
+    }
+}
+
+/// A timing mark from the window (`ready`, `result`) at `at_ms` (Unix ms): printed to stdout
+/// only under `FORTNOX_ACTIVATOR_READY=1` (see [`marks`]); other names are ignored.
+#[tauri::command]
+pub fn mark(name: String, at_ms: u64) {
+    if let Some(mark) = Mark::from_window(&name) {
+        marks::global().emit(mark, at_ms);
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`run`] builds it on the real runtime with the context from `tauri.conf.json`.
 
 pub mod commands;
+pub mod marks;
 pub mod state;
 
 pub use state::AppState;
@@ -29,11 +30,14 @@ pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder
             commands::submit_redirect,
             commands::copy_to_clipboard,
             commands::reveal_secret,
+            commands::mark,
         ],
     )
 }
 
 /// Starts the desktop app and blocks until it quits.
 pub fn run() {
+    // Read FORTNOX_ACTIVATOR_READY once, before the window exists.
+    marks::global();
     builder::<tauri::Wry>().run(tauri::generate_context!()).expect("error while running Fortnox Activator");
 }

@@ -129,6 +129,7 @@ function goTo(n, { focus = true } = {}) {
   refreshFooter();
   window.scrollTo(0, 0);
   if (focus) focusHeading();
+  if (n === 4) api.mark("result");
 }
 
 function focusHeading() {
@@ -296,6 +297,7 @@ async function boot() {
   access.buildList();
 
   goTo(1);
+  api.mark("ready");
   runCheck();
 }
 
