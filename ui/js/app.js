@@ -174,7 +174,10 @@ function refreshFooter() {
 
 async function next() {
   if (current === 1) {
-    if (await connection.validate()) goTo(2);
+    if (await connection.validate()) {
+      await catalogueLoaded;
+      goTo(2);
+    }
   } else if (current === 2) {
     const outcome = await access.validate();
     if (outcome === "ok") goTo(3);
@@ -273,19 +276,30 @@ async function boot() {
     for (const step of Object.values(STEPS)) step.render?.();
   });
 
-  let lang = normalise(navigator.language);
+  // Step 1 first: it needs neither Rust's word on the language (the guess above comes from
+  // the same locale; another answer re-renders in place, input kept) nor the scope
+  // catalogue (step 2), so no round trip holds it up.
+  goTo(1);
+  api.mark("ready");
+  runCheck();
+  catalogueLoaded = loadCatalogue();
+
   try {
     const info = await api.appInfo();
-    lang = normalise(info.language);
     if (info.version) {
       $("app-version").dataset.version = info.version;
       $("app-version").textContent = `v${info.version}`;
     }
+    switchLanguage(normalise(info.language));
   } catch {
-    /* keep the browser's guess */
+    switchLanguage(normalise(navigator.language)); // keep the browser's guess
   }
-  switchLanguage(lang);
+}
 
+/** The scope catalogue for step 2; `next()` waits for it before leaving step 1. */
+let catalogueLoaded = Promise.resolve();
+
+async function loadCatalogue() {
   try {
     state.catalogue = await api.scopeCatalogue();
   } catch (err) {
@@ -295,10 +309,6 @@ async function boot() {
   // Nothing is ticked in advance: the user (or a script) chooses; "Select recommended" helps.
   state.settings.scopes = [];
   access.buildList();
-
-  goTo(1);
-  api.mark("ready");
-  runCheck();
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
