@@ -8,18 +8,24 @@
 //! - `outcome <ms>`: Rust has the outcome (the token call and the company lookup are done);
 //! - `result <ms>`: the result step is rendered in the window.
 //!
-//! The variable is read once, at start; unset, a mark costs one load of a `bool` and the
+//! With `FORTNOX_ACTIVATOR_MARKS_FILE=<path>` as well, every line is also appended to that
+//! file: WebKitWebDriver sends the stdout of the window it launches to /dev/null, so the
+//! benchmark reads the marks of a driven window from there.
+//!
+//! The variables are read once, at start; unset, a mark costs one load of a `bool` and the
 //! window's one fire-and-forget call. Security rule: a mark is a fixed word and a time,
 //! never a value from the flow (no code, state, token or setting).
 
 use activation::session::Event;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The environment variable that turns the marks on (value `1`).
 pub const ENV: &str = "FORTNOX_ACTIVATOR_READY";
+/// Where marks also go, appended, when set (with [`ENV`] on).
+pub const FILE_ENV: &str = "FORTNOX_ACTIVATOR_MARKS_FILE";
 
 /// A point in time the benchmark and the ready-signal contract know by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,16 +61,23 @@ impl Mark {
 pub struct Marks {
     enabled: bool,
     ready_sent: AtomicBool,
+    file: Option<Mutex<std::fs::File>>,
 }
 
 impl Marks {
     pub fn new(enabled: bool) -> Self {
-        Self { enabled, ready_sent: AtomicBool::new(false) }
+        Self { enabled, ready_sent: AtomicBool::new(false), file: None }
     }
 
     /// On when `FORTNOX_ACTIVATOR_READY` is exactly `1`.
     pub fn from_env() -> Self {
-        Self::from_value(std::env::var_os(ENV).as_deref())
+        let mut marks = Self::from_value(std::env::var_os(ENV).as_deref());
+        if marks.enabled {
+            marks.file = std::env::var_os(FILE_ENV)
+                .and_then(|p| std::fs::OpenOptions::new().create(true).append(true).open(p).ok())
+                .map(Mutex::new);
+        }
+        marks
     }
 
     /// On when the variable's value is exactly `1`.
@@ -93,6 +106,10 @@ impl Marks {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{line}");
             let _ = out.flush();
+            if let Some(file) = &self.file {
+                let mut f = file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let _ = writeln!(f, "{line}");
+            }
         }
     }
 
