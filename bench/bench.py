@@ -295,6 +295,25 @@ class WebDriver:
                     raise
                 time.sleep(0.05)
 
+    def script(self, js):
+        return self.call("POST", self.s("/execute/sync"), {"script": js, "args": []}, retries=5)
+
+    def click_until(self, css, done_js, timeout=30):
+        """Clicks `css`; when the driver drops the connection without an answer, the click
+        is repeated only if `done_js` (a script returning true once it took effect) says it
+        did not happen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.call("POST", self.s(f"/element/{self.visible(css)}/click"), {})
+                return
+            except (ConnectionError, http.client.RemoteDisconnected, urllib.error.HTTPError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+                if self.script(done_js):
+                    return
+
     def fill(self, css, text):
         el = self.visible(css)
         self.call("POST", self.s(f"/element/{el}/clear"), {})
@@ -365,12 +384,17 @@ def callback_to_result(app, standin, fake_browser, runs):
         wd.fill("#client-id", client_id)
         wd.fill("#client-secret", secret)
         wd.fill("#redirect-uri", redirect)
-        wd.click("#next")
-        wd.click("input[name=scope][value=companyinformation]")
-        wd.click("#next")
+        step = "return document.querySelector('.panel:not([hidden])')?.dataset.step"
+        at = lambda n: f"{step} === '{n}'"  # noqa: E731
+        wd.click_until("#next", at(2))
+        wd.click_until(
+            "input[name=scope][value=companyinformation]",
+            "return document.querySelector('input[name=scope][value=companyinformation]').checked",
+        )
+        wd.click_until("#next", at(3))
         samples = []
         for i in range(runs + 1):  # the first activation warms up, unmeasured
-            wd.click("#authorize")
+            wd.click_until("#authorize", f"return !document.getElementById('auth-active').hidden || {at(4)[7:]}")
             wd.find("#result[data-status]")
             status = wd.attr("#result", "data-status")
             if status != "success":
@@ -379,9 +403,9 @@ def callback_to_result(app, standin, fake_browser, runs):
             marks = wait_marks(out_path, i + 1)
             if i > 0:
                 samples.append(marks[i])
-            wd.click("#start-over")
-            wd.click("#next")
-            wd.click("#next")
+            wd.click_until("#start-over", at(1))
+            wd.click_until("#next", at(2))
+            wd.click_until("#next", at(3))
         return samples
     finally:
         if wd:
