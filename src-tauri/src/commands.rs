@@ -7,6 +7,7 @@
 
 use crate::clipboard::{self, Copied};
 use crate::links::{self, LinkNotice, SchemeStatus};
+use crate::marks::{self, Mark};
 use crate::state::AppState;
 use activation::capture::redirect_uri::{Capture, RedirectUri};
 use activation::diagnostics::{self, RecentErrors, Report, SettingsSummary};
@@ -133,6 +134,7 @@ async fn start(
         DEFAULT_TIMEOUT,
         state.language_source(),
         move |event| {
+            marks::global().on_event(&event);
             if let Event::Failed { error } | Event::CallbackRejected { error } | Event::BrowserFailed { error } = &event
             {
                 recent.record(error);
@@ -191,6 +193,15 @@ pub async fn submit_redirect(state: State<'_, AppState>, text: String) -> Comman
         state.recent_errors.record(&e.payload());
     }
     Ok(submitted?)
+}
+
+/// A timing mark from the window (`ready`, `result`) at `at_ms` (Unix ms): printed to stdout
+/// only under `FORTNOX_ACTIVATOR_READY=1` (see [`marks`]); other names are ignored.
+#[tauri::command]
+pub fn mark(name: String, at_ms: u64) {
+    if let Some(mark) = Mark::from_window(&name) {
+        marks::global().emit(mark, at_ms);
+    }
 }
 
 /// What the window may ask Rust to copy.

@@ -10,6 +10,7 @@ pub mod clipboard;
 pub mod commands;
 pub mod connections;
 pub mod links;
+pub mod marks;
 pub mod state;
 
 pub use state::AppState;
@@ -63,6 +64,7 @@ pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState
             commands::take_link_notice,
             commands::scheme_status,
             commands::register_scheme,
+            commands::mark,
         ],
     )
 }
@@ -110,6 +112,8 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// out of [`with_app`], so tests on the mock runtime never claim the session bus's
 /// single-instance name nor the process-wide logger.
 pub fn run() {
+    // Read FORTNOX_ACTIVATOR_READY once, before the window exists.
+    marks::global();
     let state = AppState::new();
     // An endpoint override (or its refusal) is said on stderr as well as in the window.
     let startup_line = state.startup_line();

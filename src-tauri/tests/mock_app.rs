@@ -89,6 +89,7 @@ fn every_wizard_command_is_wired_and_allowed() {
         "take_link_notice",
         "scheme_status",
         "register_scheme",
+        "mark",
     ] {
         // Whatever the command answers, it must not be refused by the access control or
         // be missing from the handler.
@@ -99,6 +100,17 @@ fn every_wizard_command_is_wired_and_allowed() {
                 "{cmd} is not reachable: {text}"
             );
         }
+    }
+}
+
+#[test]
+fn the_window_can_send_timing_marks_and_nothing_else_through_them() {
+    let app = app();
+    let main = window(&app, "main");
+    // Known and unknown names alike answer nothing (a mark is fire and forget).
+    for name in ["ready", "result", "callback", "anything"] {
+        let answer = invoke(&main, "mark", serde_json::json!({ "name": name, "atMs": 1_763_840_000_000u64 }));
+        assert_eq!(answer.expect("mark is allowed"), Value::Null);
     }
 }
 

@@ -104,6 +104,14 @@ export const submitRedirect = (text) => call("submit_redirect", { text });
  */
 export const copy = (what, extra = {}) => call("copy_to_clipboard", { what, redirectUri: null, ...extra });
 
+/**
+ * A timing mark ("ready": step 1 can take typing; "result": the result is on screen). Rust
+ * prints it only under FORTNOX_ACTIVATOR_READY=1. Fire and forget: never awaited, never fails.
+ */
+export function mark(name) {
+  call("mark", { name, atMs: Date.now() }).catch(() => {});
+}
+
 /** The value of "code", "access-token" or "refresh-token", shown only on request. */
 export const revealSecret = (what) => call("reveal_secret", { what });
 

@@ -159,6 +159,7 @@ function goTo(n, { focus = true } = {}) {
   refreshFooter();
   $("main").scrollTop = 0;
   if (focus) focusHeading();
+  if (n === 4) api.mark("result");
 }
 
 /** While re-authorizing a saved connection, every wizard step says so. */
@@ -227,7 +228,10 @@ function refreshFooter() {
 
 async function next() {
   if (current === 1) {
-    if (await connection.validate()) goTo(2);
+    if (await connection.validate()) {
+      await catalogueLoaded;
+      goTo(2);
+    }
   } else if (current === 2) {
     const outcome = await access.validate();
     if (outcome === "ok") goTo(3);
@@ -324,6 +328,7 @@ function anotherConnection() {
 
 /** Re-authorize: the wizard prefilled, straight to the authorize step. */
 async function reauthorize(c) {
+  await catalogueLoaded;
   let answer;
   try {
     answer = await api.connectionSettings(c.id);
@@ -342,6 +347,7 @@ async function reauthorize(c) {
 
 /** A new customer of the same integration: its settings and secret, a new name. */
 async function duplicate(c) {
+  await catalogueLoaded;
   let answer;
   try {
     answer = await api.connectionSettings(c.id);
@@ -417,14 +423,15 @@ async function openActivationFile(file) {
   }
   try {
     const answer = await api.readActivationFile(text);
-    useActivationFile(file.name, answer.settings, null);
+    await useActivationFile(file.name, answer.settings, null);
   } catch (err) {
-    useActivationFile(file.name, null, err);
+    await useActivationFile(file.name, null, err);
   }
 }
 
 /** The wizard prefilled from an activation file, or what is wrong with the file. */
-function useActivationFile(fileName, settings, problem) {
+async function useActivationFile(fileName, settings, problem) {
+  await catalogueLoaded;
   if (problem) {
     const text = () => [t("file.bad", { file: fileName }), pick(problem.message), pick(problem.next_step)].filter(Boolean).join(" ");
     if (current === 0 || connections.hasContent()) {
@@ -528,16 +535,18 @@ async function boot() {
     if (ok) api.closeWindow().catch(() => {});
   });
 
-  // Language, the scope catalogue and the saved connections, all at once.
-  const [info, catalogue] = await Promise.all([
-    api.appInfo().catch(() => null),
-    api.scopeCatalogue().catch((err) => {
-      state.checkError = err;
-      return [];
-    }),
-    connections.load(),
-  ]);
+  // The first screen, waiting for one small answer only: the saved connections (when there
+  // are any, the list comes first; else step 1). Neither Rust's word on the language (the
+  // guess above comes from the same locale; another answer re-renders in place, input kept)
+  // nor the scope catalogue (step 2) holds it up.
+  await connections.load();
+  goTo(connections.hasContent() ? 0 : 1);
+  api.mark("ready");
+  runCheck();
+  catalogueLoaded = loadCatalogue();
+
   let lang = normalise(navigator.language);
+  const info = await api.appInfo().catch(() => null);
   if (info) {
     appInfo = info;
     lang = normalise(info.language);
@@ -549,21 +558,27 @@ async function boot() {
   switchLanguage(lang);
   renderEndpointBanner();
 
-  state.catalogue = catalogue;
-  // Nothing is ticked in advance: the user (or a script) chooses; "Select recommended" helps.
-  state.settings.scopes = [];
-  access.buildList();
-
-  goTo(connections.hasContent() ? 0 : 1);
-  runCheck();
-
   // Started with an activation file (double-clicked, or the first argument).
   const file = await api.startupFile().catch(() => null);
-  if (file) useActivationFile(file.fileName, file.settings, file.problem);
+  if (file) await useActivationFile(file.fileName, file.settings, file.problem);
 
   // A link the app was started with (or one that came while it loaded) with no activation
   // waiting: say so, and offer a new activation.
   linkNotice.init({ onStartNew: () => newConnection() });
+}
+
+/** The scope catalogue for step 2; leaving step 1 (or filling the wizard) waits for it. */
+let catalogueLoaded = Promise.resolve();
+
+async function loadCatalogue() {
+  try {
+    state.catalogue = await api.scopeCatalogue();
+  } catch (err) {
+    state.catalogue = [];
+    state.checkError = err;
+  }
+  // Nothing is ticked in advance: the user (or a script) chooses; "Select recommended" helps.
+  access.buildList();
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);

@@ -1,0 +1,4 @@
+// The baseline's one call: `ready` with the time of DOMContentLoaded (Unix ms).
+document.addEventListener("DOMContentLoaded", () => {
+  window.__TAURI__.core.invoke("ready", { atMs: Date.now() });
+});
