@@ -326,38 +326,40 @@ function anotherConnection() {
   $("connection-name").focus();
 }
 
-/** Re-authorize: the wizard prefilled, straight to the authorize step. */
-async function reauthorize(c) {
+/**
+ * Starts the wizard from a saved connection: its settings (never its secret, which Rust lends
+ * from the keychain) and, with `replace`, saving into it. False when they could not be read
+ * (the list says why).
+ */
+async function startFrom(c, { replace, name }) {
   await catalogueLoaded;
   let answer;
   try {
     answer = await api.connectionSettings(c.id);
   } catch (err) {
     connections.showNotice("warn", () => [pick(err.message), pick(err.next_step)].join(" "));
-    return;
+    return null;
   }
-  state.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace: true };
+  state.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace };
   state.save = true;
-  fillSettings(answer.settings);
-  // Without a saved secret (or with settings that need attention) the user starts at step 1.
+  fillSettings({ ...answer.settings, ...(name === undefined ? {} : { connectionName: name }) });
+  return answer;
+}
+
+/**
+ * Re-authorize: straight to the authorize step, unless the client secret is not in the
+ * keychain or the settings need attention (then step 1).
+ */
+async function reauthorize(c) {
+  const answer = await startFrom(c, { replace: true });
+  if (!answer) return;
   const check = await checkNow();
-  const needsSecret = !answer.hasSecret && answer.wantsSecret;
-  goTo(check?.valid && !needsSecret ? 3 : 1);
+  goTo(check?.valid && answer.hasSecret ? 3 : 1);
 }
 
 /** A new customer of the same integration: its settings and secret, a new name. */
 async function duplicate(c) {
-  await catalogueLoaded;
-  let answer;
-  try {
-    answer = await api.connectionSettings(c.id);
-  } catch (err) {
-    connections.showNotice("warn", () => [pick(err.message), pick(err.next_step)].join(" "));
-    return;
-  }
-  state.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace: false };
-  state.save = true;
-  fillSettings({ ...answer.settings, connectionName: "" });
+  if (!(await startFrom(c, { replace: false, name: "" }))) return;
   goTo(1, { focus: false });
   $("connection-name").focus();
 }
