@@ -40,7 +40,10 @@ say() { printf '==> %s\n' "$*"; }
 cli="scripts/packaging/node_modules/.bin/tauri"
 if [ ! -x "$cli" ] || ! "$cli" --version 2>/dev/null | grep -q "$(node -p "require('./scripts/packaging/package.json').devDependencies['@tauri-apps/cli']")"; then
   say "installing the Tauri CLI from npm (scripts/packaging/package-lock.json)"
-  (cd scripts/packaging && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm install`, not `npm ci`: the lock holds only the platform binaries the registry
+  # served when it was made, and `npm ci` refuses a lock without every platform's optional
+  # package. The exact version in package.json and the lock's integrity hashes still pin it.
+  (cd scripts/packaging && npm install --no-audit --no-fund --loglevel=error)
 fi
 say "$("$cli" --version)"
 
