@@ -404,6 +404,8 @@ def callback_to_result(app, standin, fake_browser, runs):
             if i > 0:
                 samples.append(marks[i])
             wd.click_until("#start-over", at(1))
+            # "Activate another connection" keeps the integration and clears the name.
+            wd.fill("#connection-name", f"Benchbolaget AB {i + 1}")
             wd.click_until("#next", at(2))
             wd.click_until("#next", at(3))
         return samples

@@ -364,23 +364,38 @@ async function duplicate(c) {
   $("connection-name").focus();
 }
 
-/** The attempt succeeded: save it as chosen, then show the result. */
-async function finishSuccess(outcome) {
+/**
+ * The attempt succeeded: the result shows at once; saving (keychain and file, as chosen in
+ * step 1) runs behind it (`saving`), and the result then says where the keys are.
+ */
+function finishSuccess(outcome) {
   state.result = outcome;
   state.error = null;
   state.copied = false;
-  state.saved = { skipped: true };
   const replaceId = state.origin?.replace ? state.origin.id : null;
-  if (state.save && outcome.mode === "tokens") {
-    try {
-      state.saved = { report: await api.saveConnection(state.settings.connectionName.trim(), replaceId) };
-    } catch (err) {
-      state.saved = { error: err };
-    }
-    await connections.load(); // so the result offers the way to the list at once
-  }
+  const save = state.save && outcome.mode === "tokens";
+  state.saved = save ? { pending: true } : { skipped: true };
   updateCloseGuard();
   goTo(4);
+  saving = save ? saveBehind(outcome, state.settings.connectionName.trim(), replaceId) : Promise.resolve();
+}
+
+/** The save behind the result (resolves once its outcome is recorded). */
+let saving = Promise.resolve();
+
+async function saveBehind(outcome, name, replaceId) {
+  let saved;
+  try {
+    saved = { report: await api.saveConnection(name, replaceId) };
+  } catch (err) {
+    saved = { error: err };
+  }
+  await connections.load(); // so the result offers the way to the list
+  if (state.result !== outcome) return; // the user has moved on meanwhile
+  state.saved = saved;
+  updateCloseGuard();
+  result.render();
+  refreshFooter();
 }
 
 /** Keys that exist only in this window and were never copied: leaving must ask first. */
@@ -403,6 +418,7 @@ function noteCopied() {
 
 /** Leaving the result: asks first while the keys would be lost. True to go on. */
 async function confirmLeave() {
+  await saving; // a save still running decides whether anything is at risk
   if (!keysAtRisk()) return true;
   return confirmDialog({ title: t("dlg.leave.title"), text: t("dlg.leave.text"), confirm: t("dlg.leave.confirm"), danger: true });
 }

@@ -159,7 +159,7 @@ function finish(phase, payload) {
   stopTimer();
   attempt = { ...idle(phase), id: attempt.id };
   if (phase === "done") {
-    ctx.finishSuccess(payload); // saves it as chosen in step 1, then shows the result
+    ctx.finishSuccess(payload); // shows the result; saving, as chosen in step 1, runs behind it
     return;
   }
   ctx.state.result = null;

@@ -142,6 +142,8 @@ function renderSaved(r) {
   let warn = false;
   if (r.mode !== "tokens" || !saved) {
     text = "";
+  } else if (saved.pending) {
+    text = t("save.pending");
   } else if (saved.error) {
     warn = true;
     text = t("save.failed", { reason: [pick(saved.error.message), pick(saved.error.next_step)].join(" ") });
