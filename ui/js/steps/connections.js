@@ -374,7 +374,3 @@ async function remove(c) {
   await load();
   if (ctx.currentStep === 0 && notice) ctx.announce(notice.text());
 }
-
-export function refreshTexts() {
-  render();
-}
