@@ -177,7 +177,7 @@ def launch_once(binary, settle):
             [binary], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=tmp, bufsize=0
         )
         try:
-            ready, _ = read_line(proc, "ready", 60)
+            ready, before = read_line(proc, "ready", 60)
             time.sleep(settle)
             pids = tree(proc.pid)
             parts = {}
@@ -190,12 +190,23 @@ def launch_once(binary, settle):
             ready_lines = 1 + sum(1 for l in extra.splitlines() if l.startswith("ready "))
         finally:
             stop_tree(proc)
+        phases = {}
+        for line in before:
+            word, _, value = line.partition(" ")
+            if word in PHASES and value.isdigit() and word not in phases:
+                phases[word] = int(value) - start
+        phases["ready"] = ready - start
         return {
             "launch_to_ready_ms": ready - start,
+            "phases_ms": phases,
             "pss_mib": total / 1024.0,
             "pss_by_process_mib": {k: round(v / 1024.0, 1) for k, v in sorted(parts.items())},
             "ready_lines": ready_lines,
         }
+
+
+# The app's launch phases, in order (see src-tauri/src/marks.rs); the baseline has none.
+PHASES = ("main", "setup", "page", "script", "dom")
 
 
 def summary(values):
@@ -531,6 +542,9 @@ def main():
             "pss_by_process_mib_last_run": rs[-1]["pss_by_process_mib"],
             "ready_lines_per_launch": sorted({r["ready_lines"] for r in rs}),
         }
+        phases = [p for p in PHASES + ("ready",) if all(p in r["phases_ms"] for r in rs)]
+        if len(phases) > 1:
+            result[name]["phases_ms"] = {p: summary([r["phases_ms"][p] for r in rs]) for p in phases}
     app, base = result["app"], result["baseline"]
     result["ratios"] = {
         "launch_to_ready": ratio(app["launch_to_ready_ms"]["median"], base["launch_to_ready_ms"]["median"]),
@@ -589,6 +603,10 @@ def markdown(r):
             f"company lookup {spread(c['callback_to_outcome_ms'], 'ms')}, the app's own part "
             f"{spread(c['outcome_to_result_ms'], 'ms')} | | | own part ≤ 50 ms |"
         )
+    ph = app.get("phases_ms")
+    if ph:
+        steps = " → ".join(f"{p} {s['median']:.0f}" for p, s in ph.items())
+        lines += ["", f"Where the app's launch goes (medians, ms after exec): {steps}."]
     return "\n".join(lines) + "\n"
 
 

@@ -46,6 +46,11 @@ fi
 command -v tauri-driver >/dev/null || { echo "bench: tauri-driver is missing (cargo install tauri-driver --locked)" >&2; exit 2; }
 
 run=(nice -n 10 python3 "$root/bench/bench.py" "${args[@]}")
+# A desktop session has a session bus. Without one, GLib autolaunches a bus daemon (and the
+# accessibility bus) for each window, which adds up to ~500 ms to a launch at random.
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && command -v dbus-run-session >/dev/null; then
+  run=(dbus-run-session -- "${run[@]}")
+fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   run=(xvfb-run -a -s "-screen 0 1280x1024x24" "${run[@]}")
 fi

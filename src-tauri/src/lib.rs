@@ -6,6 +6,7 @@
 //! front of it and runs it on the real runtime with the context from `tauri.conf.json`.
 //! Links handed over by the operating system are [`links`]' business.
 
+pub mod boot;
 pub mod clipboard;
 pub mod commands;
 pub mod connections;
@@ -33,8 +34,12 @@ pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder
 
 /// Like [`with_app`], with the given state (tests choose the endpoints this way).
 pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    builder.plugin(tauri_plugin_clipboard_manager::init()).manage(state).on_window_event(guard_close).invoke_handler(
-        tauri::generate_handler![
+    builder
+        .plugin(boot::plugin())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(state)
+        .on_window_event(guard_close)
+        .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::scope_catalogue,
             commands::check_settings,
@@ -65,8 +70,7 @@ pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState
             commands::scheme_status,
             commands::register_scheme,
             commands::mark,
-        ],
-    )
+        ])
 }
 
 /// Closing the window while a result's keys exist only in it (not saved, never copied) asks
@@ -113,7 +117,7 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// single-instance name nor the process-wide logger.
 pub fn run() {
     // Read FORTNOX_ACTIVATOR_READY once, before the window exists.
-    marks::global();
+    marks::global().emit(marks::Mark::Main, marks::now_ms());
     let state = AppState::new();
     // An endpoint override (or its refusal) is said on stderr as well as in the window.
     let startup_line = state.startup_line();
@@ -137,7 +141,13 @@ pub fn run() {
             if let Some(line) = startup_line {
                 tracing::warn!("{line}");
             }
+            marks::global().emit(marks::Mark::Setup, marks::now_ms());
             Ok(())
+        })
+        .on_page_load(|_, load| {
+            if load.event() == tauri::webview::PageLoadEvent::Started {
+                marks::global().emit(marks::Mark::Page, marks::now_ms());
+            }
         })
         .run(tauri::generate_context!())
         .expect("error while running Fortnox Activator");

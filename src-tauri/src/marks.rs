@@ -8,6 +8,11 @@
 //! - `outcome <ms>`: Rust has the outcome (the token call and the company lookup are done);
 //! - `result <ms>`: the result step is rendered in the window.
 //!
+//! and, once per start, the phases of a launch (for the benchmark's breakdown):
+//! - `main <ms>`: Rust's `run()` is entered; `setup <ms>`: the plugins and the app are set up;
+//! - `page <ms>`: the webview starts loading the page;
+//! - `script <ms>`: the window's first module starts running; `dom <ms>`: DOMContentLoaded.
+//!
 //! With `FORTNOX_ACTIVATOR_MARKS_FILE=<path>` as well, every line is also appended to that
 //! file: WebKitWebDriver sends the stdout of the window it launches to /dev/null, so the
 //! benchmark reads the marks of a driven window from there.
@@ -34,6 +39,11 @@ pub enum Mark {
     Callback,
     Outcome,
     Result,
+    Main,
+    Setup,
+    Page,
+    Script,
+    Dom,
 }
 
 impl Mark {
@@ -43,6 +53,11 @@ impl Mark {
             Mark::Callback => "callback",
             Mark::Outcome => "outcome",
             Mark::Result => "result",
+            Mark::Main => "main",
+            Mark::Setup => "setup",
+            Mark::Page => "page",
+            Mark::Script => "script",
+            Mark::Dom => "dom",
         }
     }
 
@@ -51,6 +66,8 @@ impl Mark {
         match name {
             "ready" => Some(Mark::Ready),
             "result" => Some(Mark::Result),
+            "script" => Some(Mark::Script),
+            "dom" => Some(Mark::Dom),
             _ => None,
         }
     }
@@ -165,11 +182,13 @@ mod tests {
     }
 
     #[test]
-    fn the_window_may_only_send_ready_and_result() {
+    fn the_window_may_only_send_its_own_marks() {
         assert_eq!(Mark::from_window("ready"), Some(Mark::Ready));
         assert_eq!(Mark::from_window("result"), Some(Mark::Result));
         assert_eq!(Mark::from_window("callback"), None);
         assert_eq!(Mark::from_window("outcome"), None);
+        assert_eq!(Mark::from_window("main"), None);
+        assert_eq!(Mark::from_window("dom"), Some(Mark::Dom));
         assert_eq!(Mark::from_window("ready\nreally"), None);
     }
 

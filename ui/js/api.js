@@ -108,8 +108,8 @@ export const copy = (what, extra = {}) => call("copy_to_clipboard", { what, redi
  * A timing mark ("ready": step 1 can take typing; "result": the result is on screen). Rust
  * prints it only under FORTNOX_ACTIVATOR_READY=1. Fire and forget: never awaited, never fails.
  */
-export function mark(name) {
-  call("mark", { name, atMs: Date.now() }).catch(() => {});
+export function mark(name, atMs = Date.now()) {
+  call("mark", { name, atMs: Math.round(atMs) }).catch(() => {});
 }
 
 /** The value of "code", "access-token" or "refresh-token", shown only on request. */

@@ -599,5 +599,9 @@ async function loadCatalogue() {
   access.buildList();
 }
 
+api.mark("script");
+const dcl = performance.timing?.domContentLoadedEventStart;
+if (dcl) api.mark("dom", dcl);
+else document.addEventListener("DOMContentLoaded", () => api.mark("dom"), { once: true });
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
 else boot();
