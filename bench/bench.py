@@ -191,7 +191,8 @@ def launch_once(binary, settle):
         finally:
             stop_tree(proc)
         phases = {}
-        for line in before:
+        # The window sends its own phases (script, dom) just after `ready`.
+        for line in before + extra.splitlines():
             word, _, value = line.partition(" ")
             if word in PHASES and value.isdigit() and word not in phases:
                 phases[word] = int(value) - start

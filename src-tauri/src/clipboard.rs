@@ -10,14 +10,17 @@
 //! (`RandomState`, a fresh key per process), compared with a hash of what the clipboard holds.
 //!
 //! For tests, `FORTNOX_ACTIVATOR_CLIPBOARD_CLEAR_SECS` (read once) sets the delay.
+//!
+//! The clipboard is `arboard` (the library Tauri's clipboard plugin wraps), text only,
+//! opened on the first copy rather than at start: on X11 opening it means a connection and a
+//! thread that serves what was copied, which a start that copies nothing does not need.
 
 use activation::Error;
 use serde::Serialize;
 use std::hash::BuildHasher;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
-use tauri::{AppHandle, Runtime};
-use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri::{AppHandle, Manager, Runtime};
 
 /// The variable that sets the delay, in whole seconds (at least 1).
 pub const CLEAR_SECS_VAR: &str = "FORTNOX_ACTIVATOR_CLIPBOARD_CLEAR_SECS";
@@ -48,18 +51,65 @@ pub fn is_secret(what: &str) -> bool {
     matches!(what, "code" | "access-token" | "refresh-token" | "json" | "env")
 }
 
+/// The system clipboard (managed state), opened on first use and kept open: on X11 the app
+/// itself serves what it copied, for as long as it holds the clipboard.
+#[derive(Default)]
+pub struct SystemClipboard(Mutex<Option<arboard::Clipboard>>);
+
+impl SystemClipboard {
+    fn with<T>(&self, f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>) -> Result<T, Error> {
+        let failed = |e: arboard::Error| Error::ClipboardFailed { reason: e.to_string() };
+        let mut slot = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let clipboard = match &mut *slot {
+            Some(c) => c,
+            None => slot.insert(arboard::Clipboard::new().map_err(failed)?),
+        };
+        f(clipboard).map_err(failed)
+    }
+
+    fn write_text(&self, text: &str) -> Result<(), Error> {
+        self.with(|c| c.set_text(text))
+    }
+
+    /// Like [`Self::write_text`], with the hints that keep clipboard managers from keeping it
+    /// in their history (and, on Windows, from cloud sync).
+    fn write_secret(&self, text: &str) -> Result<(), Error> {
+        #[cfg(target_os = "macos")]
+        use arboard::SetExtApple;
+        #[cfg(not(any(windows, target_os = "macos")))]
+        use arboard::SetExtLinux;
+        #[cfg(windows)]
+        use arboard::SetExtWindows;
+        self.with(|c| {
+            #[cfg(windows)]
+            let set = c.set().exclude_from_monitoring();
+            #[cfg(not(windows))]
+            let set = c.set().exclude_from_history();
+            set.text(text)
+        })
+    }
+
+    fn read_text(&self) -> Result<String, Error> {
+        self.with(|c| c.get_text())
+    }
+
+    fn clear(&self) -> Result<(), Error> {
+        self.with(|c| c.clear())
+    }
+}
+
 /// Puts `text` on the clipboard; a secret (per [`is_secret`]) is cleared later.
 ///
 /// # Errors
 /// `clipboard_failed` when the system clipboard refuses the text.
 pub fn copy<R: Runtime>(app: &AppHandle<R>, what: &str, text: &str) -> Result<Copied, Error> {
-    let failed = |e: tauri_plugin_clipboard_manager::Error| Error::ClipboardFailed { reason: e.to_string() };
+    let clipboard = app.state::<SystemClipboard>();
     if !is_secret(what) {
-        app.clipboard().write_text(text).map_err(failed)?;
+        clipboard.write_text(text)?;
         tracing::info!(what, "copied to the clipboard");
         return Ok(Copied { clears_in_secs: None });
     }
-    app.clipboard().write_secret(text).map_err(failed)?;
+    clipboard.write_secret(text)?;
     let delay = clear_after();
     let hasher = std::hash::RandomState::new();
     let fingerprint = hasher.hash_one(text);
@@ -68,9 +118,10 @@ pub fn copy<R: Runtime>(app: &AppHandle<R>, what: &str, text: &str) -> Result<Co
         tokio::time::sleep(delay).await;
         // Reading the clipboard must not happen on the main thread (it can deadlock on Linux).
         let _ = tauri::async_runtime::spawn_blocking(move || {
-            let still_ours = app.clipboard().read_text().is_ok_and(|now| hasher.hash_one(now) == fingerprint);
+            let clipboard = app.state::<SystemClipboard>();
+            let still_ours = clipboard.read_text().is_ok_and(|now| hasher.hash_one(now) == fingerprint);
             if still_ours {
-                let cleared = app.clipboard().clear().is_ok();
+                let cleared = clipboard.clear().is_ok();
                 tracing::info!(cleared, "a copied secret was due: clipboard cleared");
             } else {
                 tracing::info!("a copied secret was due: the clipboard holds something else, left alone");

@@ -36,7 +36,7 @@ pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder
 pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
         .plugin(boot::plugin())
-        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(clipboard::SystemClipboard::default())
         .manage(state)
         .on_window_event(guard_close)
         .invoke_handler(tauri::generate_handler![
@@ -116,6 +116,7 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// out of [`with_app`], so tests on the mock runtime never claim the session bus's
 /// single-instance name nor the process-wide logger.
 pub fn run() {
+    boot::prefer_interpreter();
     // Read FORTNOX_ACTIVATOR_READY once, before the window exists.
     marks::global().emit(marks::Mark::Main, marks::now_ms());
     let state = AppState::new();
@@ -144,10 +145,12 @@ pub fn run() {
             marks::global().emit(marks::Mark::Setup, marks::now_ms());
             Ok(())
         })
-        .on_page_load(|_, load| {
-            if load.event() == tauri::webview::PageLoadEvent::Started {
-                marks::global().emit(marks::Mark::Page, marks::now_ms());
-            }
+        .on_page_load(|webview, load| match load.event() {
+            tauri::webview::PageLoadEvent::Started => marks::global().emit(marks::Mark::Page, marks::now_ms()),
+            #[cfg(desktop)]
+            tauri::webview::PageLoadEvent::Finished => links::register_own_scheme(tauri::Manager::app_handle(webview)),
+            #[cfg(not(desktop))]
+            tauri::webview::PageLoadEvent::Finished => {}
         })
         .run(tauri::generate_context!())
         .expect("error while running Fortnox Activator");

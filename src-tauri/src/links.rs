@@ -115,15 +115,30 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
     for link in links {
         deliver(app, &link);
     }
-    if cfg!(any(windows, target_os = "linux")) && std::env::var_os("FORTNOX_ACTIVATOR_NO_REGISTER").is_none() {
-        let handle = app.clone();
-        std::thread::spawn(move || {
-            let links = handle.deep_link();
-            if !links.is_registered(APP_SCHEME).unwrap_or(false) {
-                let _ = links.register(APP_SCHEME);
-            }
-        });
+}
+
+/// Registers the app for its own scheme (Linux, Windows), on a thread of its own, once per
+/// process. Called when the window's page has loaded: on Linux the check alone runs
+/// `xdg-mime` and registering runs `update-desktop-database`, processes that would compete
+/// with the window's start (~20–35 ms on two cores); the first link can only come minutes
+/// later, after the user has logged in to Fortnox.
+pub fn register_own_scheme<R: Runtime>(app: &AppHandle<R>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tauri_plugin_deep_link::DeepLinkExt;
+    static STARTED: AtomicBool = AtomicBool::new(false);
+    if !cfg!(any(windows, target_os = "linux"))
+        || std::env::var_os("FORTNOX_ACTIVATOR_NO_REGISTER").is_some()
+        || STARTED.swap(true, Ordering::SeqCst)
+    {
+        return;
     }
+    let handle = app.clone();
+    std::thread::spawn(move || {
+        let links = handle.deep_link();
+        if !links.is_registered(APP_SCHEME).unwrap_or(false) {
+            let _ = links.register(APP_SCHEME);
+        }
+    });
 }
 
 /// How links of a scheme reach the app on this computer.

@@ -1111,3 +1111,81 @@ async fn an_activation_file_given_as_the_first_argument_fills_the_wizard() {
     assert_eq!(app.result().await, "success");
     app.quit().await;
 }
+
+// ---------------------------------------------------------------- the ready signal
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+/// Starts the app itself (no driver: its stdout is the contract) in a throwaway home, with
+/// `FORTNOX_ACTIVATOR_READY` set to `ready` (or unset), and collects its stdout lines for
+/// `for_how_long`, then ends it.
+fn stdout_of_a_start(ready: Option<&str>, for_how_long: Duration) -> (u64, Vec<String>) {
+    use std::io::BufRead as _;
+    single_instance_gone();
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(app_path());
+    cmd.env("HOME", home.path())
+        .env("LANG", "C.UTF-8")
+        .env("LC_ALL", "C.UTF-8")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .env("FORTNOX_ACTIVATOR_NO_REGISTER", "1")
+        .env_remove("FORTNOX_ACTIVATOR_READY")
+        .env_remove("FORTNOX_ACTIVATOR_MARKS_FILE");
+    for var in ["XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"] {
+        cmd.env(var, home.path().join(var));
+    }
+    if let Some(value) = ready {
+        cmd.env("FORTNOX_ACTIVATOR_READY", value);
+    }
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+    let started = unix_ms();
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = std::time::Instant::now() + for_how_long;
+    let mut lines = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => lines.push(line),
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (started, lines)
+}
+
+#[tokio::test]
+async fn the_ready_signal_is_one_line_when_asked_for_and_nothing_otherwise() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // Asked for: exactly one `ready <unix ms>`, at a time between the start and now; the
+    // launch phases may come too (each a word and a time), nothing else.
+    let (started, lines) = stdout_of_a_start(Some("1"), Duration::from_secs(8));
+    let ready: Vec<&String> = lines.iter().filter(|l| l.starts_with("ready ")).collect();
+    assert_eq!(ready.len(), 1, "one ready line, got {lines:?}");
+    let at: u64 = ready[0]["ready ".len()..].parse().expect("ready <unix ms>");
+    assert!(at >= started && at <= unix_ms(), "ready at {at}, started {started}: {lines:?}");
+    for line in &lines {
+        let (word, time) = line.split_once(' ').unwrap_or((line, ""));
+        assert!(["ready", "main", "setup", "page", "script", "dom"].contains(&word), "unexpected line {line:?}");
+        assert!(time.parse::<u64>().is_ok(), "a mark is a word and a time: {line:?}");
+    }
+    // The phases come in their order (the window sends its own, script and dom, just after
+    // ready so as not to delay it, with the times they were taken).
+    let time_of = |w: &str| lines.iter().find_map(|l| l.strip_prefix(&format!("{w} "))?.parse::<u64>().ok());
+    let (main, page, dom) = (time_of("main").unwrap(), time_of("page").unwrap(), time_of("dom").unwrap());
+    assert!(main <= page && page <= dom && dom <= at, "main {main} page {page} dom {dom} ready {at}");
+
+    // Not asked for (unset, or another value): not a line.
+    for value in [None, Some("0")] {
+        let (_, lines) = stdout_of_a_start(value, Duration::from_secs(5));
+        assert_eq!(lines, Vec::<String>::new(), "FORTNOX_ACTIVATOR_READY={value:?}");
+    }
+}

@@ -105,11 +105,14 @@ export const submitRedirect = (text) => call("submit_redirect", { text });
 export const copy = (what, extra = {}) => call("copy_to_clipboard", { what, redirectUri: null, ...extra });
 
 /**
- * A timing mark ("ready": step 1 can take typing; "result": the result is on screen). Rust
- * prints it only under FORTNOX_ACTIVATOR_READY=1. Fire and forget: never awaited, never fails.
+ * A timing mark ("ready": step 1 can take typing; "result": the result is on screen;
+ * "script", "dom": launch phases), at `atMs` (Unix ms, now by default). Sent only under
+ * FORTNOX_ACTIVATOR_READY=1, which Rust tells the page before it loads (`__FA_MARKS__`):
+ * a normal start makes no call. Fire and forget: never awaited, never fails.
  */
+const marksOn = window.__FA_MARKS__ === true;
 export function mark(name, atMs = Date.now()) {
-  call("mark", { name, atMs: Math.round(atMs) }).catch(() => {});
+  if (marksOn) call("mark", { name, atMs: Math.round(atMs) }).catch(() => {});
 }
 
 /** The value of "code", "access-token" or "refresh-token", shown only on request. */
