@@ -415,7 +415,7 @@ def callback_to_result(app, standin, fake_browser, runs):
             marks = wait_marks(out_path, i + 1)
             if i > 0:
                 samples.append(marks[i])
-            # Without a keychain here (no session bus) the keys were not saved, so "Activate
+            # Without a keychain (none unlocked) the keys are not saved, so "Activate
             # another connection" first asks whether to leave them: yes.
             dialog_open = "return document.getElementById('dialog').open"
             wd.click_until("#start-over", f"{dialog_open} || {at(1)[7:]}")

@@ -26,6 +26,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+bash scripts/setup.sh --bench
+
 profile() { awk '/^\[profile\.release\]/{f=1;next} /^\[/{f=0} f && NF && !/^#/' "$1"; }
 if ! diff <(profile Cargo.toml) <(profile bench/baseline/Cargo.toml) >/dev/null; then
   echo "bench: [profile.release] differs between Cargo.toml and bench/baseline/Cargo.toml:" >&2
@@ -46,10 +48,21 @@ fi
 command -v tauri-driver >/dev/null || { echo "bench: tauri-driver is missing (cargo install tauri-driver --locked)" >&2; exit 2; }
 
 run=(nice -n 10 python3 "$root/bench/bench.py" "${args[@]}")
-# A desktop session has a session bus. Without one, GLib autolaunches a bus daemon (and the
-# accessibility bus) for each window, which adds up to ~500 ms to a launch at random.
-if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && command -v dbus-run-session >/dev/null; then
-  run=(dbus-run-session -- "${run[@]}")
+# A desktop session has a session bus, its services already running, and an unlocked
+# keychain. Without a bus, GLib autolaunches one (and the accessibility bus) for each window;
+# on a bus that starts services on demand, about one launch in five (of either window) waits
+# ~500 ms for one to start. So, as the tests do: our own bus that starts nothing on demand
+# (tests/support/session-bus.conf), and gnome-keyring unlocked, its keyring in a scratch
+# folder (never the user's own).
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  scratch="$(mktemp -d -t fa-bench.XXXXXX)"
+  trap 'rm -rf "$scratch"' EXIT
+  mkdir -p "$scratch/data" "$scratch/runtime"
+  chmod 700 "$scratch/runtime"
+  run=(dbus-run-session --config-file="$root/tests/support/session-bus.conf" -- bash -c '
+    echo -n bench | XDG_DATA_HOME="$0/data" XDG_RUNTIME_DIR="$0/runtime" \
+      gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    exec "$@"' "$scratch" "${run[@]}")
 fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   run=(xvfb-run -a -s "-screen 0 1280x1024x24" "${run[@]}")

@@ -7,6 +7,8 @@
 #                             `gio`, and axe-core (npm, pinned in tests/package-lock.json)
 #   scripts/setup.sh --package  also what building the installers takes (scripts/package.sh):
 #                             Node.js and npm for the Tauri CLI, dpkg-dev
+#   scripts/setup.sh --bench  what the benchmarks take (scripts/bench.sh, bench-page.sh): the
+#                             test tools, and python3-gi with WebKitGTK's introspection data
 #
 # Idempotent: packages already installed are not asked for again, so a second run takes a
 # second. Uses sudo only when not root.
@@ -14,11 +16,13 @@ set -euo pipefail
 
 want_test=0
 want_package=0
+want_bench=0
 for arg in "$@"; do
   case "$arg" in
     --test) want_test=1 ;;
     --package) want_package=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --bench) want_bench=1; want_test=1 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -43,6 +47,10 @@ if [ "$want_test" -eq 1 ]; then
   # npm installs axe-core for the accessibility check of the end-to-end tests; Debian's
   # nodejs and npm only when there is no npm at all (a newer one may be installed by hand).
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
+# Only for bench/page.py: WebKitGTK from Python, without Tauri.
+if [ "$want_bench" -eq 1 ]; then
+  packages+=(python3-gi gir1.2-webkit2-4.1)
 fi
 # Only for the installers: the Tauri CLI comes from npm; the .deb/.rpm bundlers themselves
 # are part of it (no rpmbuild needed); dpkg-deb and desktop-file-validate check the result.

@@ -33,10 +33,13 @@ export function init(c) {
   });
 }
 
-/** Loads the list from Rust. Resolves to the number of saved connections. */
-export async function load() {
+/**
+ * Loads the list from Rust (or takes `asked`, a `listConnections()` already under way).
+ * Resolves to the number of saved connections.
+ */
+export async function load(asked = api.listConnections()) {
   try {
-    list = await api.listConnections();
+    list = await asked;
   } catch (err) {
     list = { connections: [], problem: err, path: null };
   }
