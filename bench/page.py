@@ -14,7 +14,7 @@ app's first calls (no saved connections, English) and turns the marks on, and ma
 platform as boot.rs does. Under Xvfb from scripts/bench-page.sh; needs python3-gi and
 gir1.2-webkit2-4.1 (scripts/setup.sh --bench installs them).
 
-    bench/page.py [--runs N] [--jit] [PAGE]
+    bench/page.py [--runs N] [--jit] [--shot FILE.png] [PAGE]
 """
 
 import argparse
@@ -51,7 +51,7 @@ PROBE = """JSON.stringify((() => {
 })())"""
 
 
-def one_load(url):
+def one_load(url, shot=None):
     """Runs in a child process: one window, one load, one JSON line on stdout."""
     import gi
 
@@ -103,7 +103,12 @@ def one_load(url):
             print(json.dumps(out), flush=True)
             Gtk.main_quit()
 
-        view.evaluate_javascript(PROBE, -1, None, None, None, done)
+        def evaluate(*_):
+            view.evaluate_javascript(PROBE, -1, None, None, None, done)
+
+        if shot:  # the whole screen: the window is alone on Xvfb (ImageMagick's `import`)
+            subprocess.run(["import", "-window", "root", shot], check=False)
+        evaluate()
         return False
 
     def loaded(_view, event):
@@ -116,22 +121,24 @@ def one_load(url):
 
 
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        one_load(sys.argv[2])
+    if len(sys.argv) >= 3 and sys.argv[1] == "--one":
+        one_load(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("page", nargs="?", default=os.path.join(ROOT, "ui/index.html"))
     ap.add_argument("--runs", type=int, default=8)
     ap.add_argument("--jit", action="store_true", help="let JavaScriptCore compile (the app turns it off)")
+    ap.add_argument("--shot", help="also save a PNG of the window after the first load")
     a = ap.parse_args()
     url = "file://" + os.path.abspath(a.page)
     env = dict(os.environ, WEBKIT_DISABLE_DMABUF_RENDERER="1")
     if not a.jit:
         env["JSC_useJIT"] = "false"
     runs = []
-    for _ in range(a.runs):
+    for i in range(a.runs):
+        shot = [os.path.abspath(a.shot)] if a.shot and i == 0 else []
         out = subprocess.run(
-            [sys.executable, __file__, "--one", url], env=env, capture_output=True, text=True, timeout=60
+            [sys.executable, __file__, "--one", url, *shot], env=env, capture_output=True, text=True, timeout=60
         ).stdout
         line = next((l for l in out.splitlines() if l.startswith("{")), None)
         if line:

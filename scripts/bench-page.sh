@@ -16,4 +16,4 @@ fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   run=(xvfb-run -a -s "-screen 0 1280x1024x24" "${run[@]}")
 fi
-exec "${run[@]}" 2> >(grep -v -e 'dbus-daemon' -e 'SpiRegistry' >&2)
+"${run[@]}" 2>&1 | grep -v -e dbus-daemon -e SpiRegistry
