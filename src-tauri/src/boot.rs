@@ -9,8 +9,11 @@
 //!
 //! Under `FORTNOX_ACTIVATOR_READY=1` it also sets `window.__FA_MARKS__`: only then does the
 //! page send its timing marks (`ui/js/api.js`), so a normal start makes no call for them.
+//!
+//! Also here, as it is about the web process before it starts: [`prefer_interpreter`].
 
 use tauri::plugin::{Builder, TauriPlugin};
+use tauri::Runtime;
 
 /// Tells WebKitGTK's JavaScript engine, before the web process is started (it inherits the
 /// environment), to interpret rather than compile: the page is a form, and its JIT costs
@@ -23,7 +26,6 @@ pub fn prefer_interpreter() {
         std::env::set_var("JSC_useJIT", "false");
     }
 }
-use tauri::Runtime;
 
 /// The platform's name as the stylesheet knows it.
 pub fn platform() -> &'static str {

@@ -112,7 +112,9 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// Single instance comes first: a second process (the OS starting the app with a link, or
 /// the user starting it twice) hands its arguments to this one and exits without a window.
 /// Then the deep-link plugin (the app's own scheme), the log, the app, and at setup the
-/// link this process may have been started with ([`links::setup`]). These plugins are left
+/// link this process may have been started with ([`links::setup`]); once the page has
+/// loaded, the scheme's registration ([`links::register_own_scheme`]). Before all of it,
+/// [`boot::prefer_interpreter`] (the web process inherits the environment). These plugins are left
 /// out of [`with_app`], so tests on the mock runtime never claim the session bus's
 /// single-instance name nor the process-wide logger.
 pub fn run() {

@@ -92,8 +92,8 @@ pub fn second_instance<R: Runtime>(app: &AppHandle<R>, args: Vec<String>) {
 }
 
 /// At start: the link this process was started with, if any, and the listener for links
-/// of the app's own scheme from now on; then (off the main thread) registers the app's own
-/// scheme on Linux and Windows when it is not registered, so a moved or unpacked app works.
+/// of the app's own scheme from now on. (Registering the scheme waits for the page:
+/// [`register_own_scheme`].)
 #[cfg(desktop)]
 pub fn setup<R: Runtime>(app: &AppHandle<R>) {
     use tauri_plugin_deep_link::DeepLinkExt;
@@ -117,8 +117,8 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Registers the app for its own scheme (Linux, Windows), on a thread of its own, once per
-/// process. Called when the window's page has loaded: on Linux the check alone runs
+/// Registers the app for its own scheme (Linux, Windows) when it is not registered, so a
+/// moved or unpacked app works; on a thread of its own, once per process. Called when the window's page has loaded: on Linux the check alone runs
 /// `xdg-mime` and registering runs `update-desktop-database`, processes that would compete
 /// with the window's start (~20–35 ms on two cores); the first link can only come minutes
 /// later, after the user has logged in to Fortnox.
