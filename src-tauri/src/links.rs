@@ -134,11 +134,20 @@ pub fn register_own_scheme<R: Runtime>(app: &AppHandle<R>) {
     }
     let handle = app.clone();
     std::thread::spawn(move || {
+        let _one_at_a_time = registering();
         let links = handle.deep_link();
         if !links.is_registered(APP_SCHEME).unwrap_or(false) {
             let _ = links.register(APP_SCHEME);
         }
     });
+}
+
+/// Held while a scheme is registered: on Linux the plugin reads, changes and rewrites one
+/// desktop file for all of the app's schemes, so two registrations at once (the own scheme,
+/// on its thread, and an integration's from step 1) could each drop the other's.
+fn registering() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// How links of a scheme reach the app on this computer.
@@ -205,6 +214,7 @@ fn register_with_plugin<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<
         return Err(failed("only the installed app bundle receives links on macOS".into()));
     }
     let plugin = app.try_state::<DeepLink<R>>().ok_or_else(|| failed("the deep-link plugin is not running".into()))?;
+    let _one_at_a_time = registering();
     plugin.register(scheme).map_err(|e| failed(e.to_string()))
 }
 
