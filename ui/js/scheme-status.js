@@ -13,6 +13,9 @@ const known = new Map(); // scheme → status
 let shown = null; // the scheme on screen
 let failure = null; // ErrorPayload of the last failed registration
 let busy = false;
+// Bumped by each registration: a status asked for before it may answer after it (the
+// check runs `xdg-mime`, slow on a busy machine) and must not undo what it did.
+let registrations = 0;
 
 export function init() {
   $("register-scheme").addEventListener("click", register);
@@ -68,10 +71,12 @@ export function render(capture) {
 }
 
 async function fetchStatus(capture) {
+  const asked = registrations;
   try {
-    known.set(capture.scheme, await api.schemeStatus(capture.scheme));
+    const status = await api.schemeStatus(capture.scheme);
+    if (asked === registrations) known.set(capture.scheme, status);
   } catch (err) {
-    failure = err;
+    if (asked === registrations) failure = err;
   }
   if (shown === capture.scheme) rerender();
 }
@@ -79,6 +84,7 @@ async function fetchStatus(capture) {
 async function register() {
   if (!shown || busy) return;
   const scheme = shown;
+  registrations += 1;
   busy = true;
   failure = null;
   rerender();
