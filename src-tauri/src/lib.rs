@@ -112,8 +112,8 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// Single instance comes first: a second process (the OS starting the app with a link, or
 /// the user starting it twice) hands its arguments to this one and exits without a window.
 /// Then the deep-link plugin (the app's own scheme), the log, the app, and at setup the
-/// link this process may have been started with ([`links::setup`]); once the page has
-/// loaded, the scheme's registration ([`links::register_own_scheme`]). Before all of it,
+/// link this process may have been started with and the scheme's registration
+/// ([`links::setup`]). Before all of it,
 /// [`boot::prefer_interpreter`] (the web process inherits the environment). These plugins are left
 /// out of [`with_app`], so tests on the mock runtime never claim the session bus's
 /// single-instance name nor the process-wide logger.
@@ -147,11 +147,8 @@ pub fn run() {
             marks::global().emit(marks::Mark::Setup, marks::now_ms());
             Ok(())
         })
-        .on_page_load(|webview, load| match load.event() {
+        .on_page_load(|_, load| match load.event() {
             tauri::webview::PageLoadEvent::Started => marks::global().emit(marks::Mark::Page, marks::now_ms()),
-            #[cfg(desktop)]
-            tauri::webview::PageLoadEvent::Finished => links::register_own_scheme(tauri::Manager::app_handle(webview)),
-            #[cfg(not(desktop))]
             tauri::webview::PageLoadEvent::Finished => {}
         })
         .run(tauri::generate_context!())

@@ -92,8 +92,8 @@ pub fn second_instance<R: Runtime>(app: &AppHandle<R>, args: Vec<String>) {
 }
 
 /// At start: the link this process was started with, if any, and the listener for links
-/// of the app's own scheme from now on. (Registering the scheme waits for the page:
-/// [`register_own_scheme`].)
+/// of the app's own scheme from now on, and the scheme's registration
+/// ([`register_own_scheme`]).
 #[cfg(desktop)]
 pub fn setup<R: Runtime>(app: &AppHandle<R>) {
     use tauri_plugin_deep_link::DeepLinkExt;
@@ -115,13 +115,14 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
     for link in links {
         deliver(app, &link);
     }
+    register_own_scheme(app);
 }
 
 /// Registers the app for its own scheme (Linux, Windows) when it is not registered, so a
-/// moved or unpacked app works; on a thread of its own, once per process. Called when the window's page has loaded: on Linux the check alone runs
-/// `xdg-mime` and registering runs `update-desktop-database`, processes that would compete
-/// with the window's start (~20–35 ms on two cores); the first link can only come minutes
-/// later, after the user has logged in to Fortnox.
+/// moved or unpacked app works; at start, on a thread of its own, once per process. On Linux
+/// the check alone runs `xdg-mime` and registering runs `update-desktop-database`: the thread
+/// (and the processes it starts, which inherit it) runs at a lower priority, so that they do
+/// not take the CPU from the window's start (~20–35 ms of it on two cores otherwise).
 pub fn register_own_scheme<R: Runtime>(app: &AppHandle<R>) {
     use std::sync::atomic::{AtomicBool, Ordering};
     use tauri_plugin_deep_link::DeepLinkExt;
@@ -134,6 +135,12 @@ pub fn register_own_scheme<R: Runtime>(app: &AppHandle<R>) {
     }
     let handle = app.clone();
     std::thread::spawn(move || {
+        // On Linux `setpriority(PRIO_PROCESS, 0, …)` changes the calling thread only.
+        #[cfg(target_os = "linux")]
+        // SAFETY: a plain system call on this thread's own priority; no memory is involved.
+        unsafe {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+        }
         let _one_at_a_time = registering();
         let links = handle.deep_link();
         if !links.is_registered(APP_SCHEME).unwrap_or(false) {
