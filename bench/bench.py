@@ -54,8 +54,8 @@ def free_port():
 
 
 def fresh_env(tmp, extra=None):
-    """An environment with a throwaway HOME and XDG folders: an empty config dir, as on a
-    first start, so the app shows step 1."""
+    """An environment with HOME and the XDG folders in `tmp` (no saved connections there,
+    so the app shows step 1)."""
     env = dict(os.environ)
     for k in ("XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "GNOME_DESKTOP_SESSION_ID"):
         env.pop(k, None)
@@ -168,10 +168,13 @@ def read_line(proc, word, timeout):
     raise RuntimeError(f"no '{word}' line within {timeout} s (stdout so far: {seen})")
 
 
-def launch_once(binary, settle):
-    """One launch: ms from exec to `ready`, then the tree's PSS after `settle` seconds."""
+def launch_once(binary, settle, profile):
+    """One launch: ms from exec to `ready`, then the tree's PSS after `settle` seconds.
+    `profile`: the home and XDG folders, kept across the launches of one binary in a run, as
+    on a computer where the app has started before (its link scheme registered, WebKit's
+    caches there); nothing is ever saved in them, so the app still opens on step 1."""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        env = fresh_env(tmp)
+        env = fresh_env(profile)
         start = now_ms()
         proc = subprocess.Popen(
             [binary], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=tmp, bufsize=0
@@ -514,17 +517,20 @@ def main():
     print(f"machine: {info['cpu']}, {info['cores']} cores, load {info['load_average_at_start'][0]:.2f}", flush=True)
     names = {"app": a.app, "baseline": a.baseline}
     launches = {"app": [], "baseline": []}
+    profiles = {name: tempfile.mkdtemp(prefix=f"bench-{name}-") for name in names}
     for name, binary in names.items():
         print(f"warm-up launch: {name}", flush=True)
-        launch_once(binary, 0.5)
+        launch_once(binary, 0.5, profiles[name])
     for i in range(a.runs):
         for name, binary in names.items():
-            r = launch_once(binary, a.settle)
+            r = launch_once(binary, a.settle, profiles[name])
             launches[name].append(r)
             print(
                 f"  {name:8} run {i + 1}: launch -> ready {r['launch_to_ready_ms']:7.1f} ms, PSS {r['pss_mib']:6.1f} MiB",
                 flush=True,
             )
+    for d in profiles.values():
+        shutil.rmtree(d, ignore_errors=True)
 
     result = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
