@@ -147,9 +147,10 @@ pub fn run() {
             marks::global().emit(marks::Mark::Setup, marks::now_ms());
             Ok(())
         })
-        .on_page_load(|_, load| match load.event() {
-            tauri::webview::PageLoadEvent::Started => marks::global().emit(marks::Mark::Page, marks::now_ms()),
-            tauri::webview::PageLoadEvent::Finished => {}
+        .on_page_load(|_, load| {
+            if load.event() == tauri::webview::PageLoadEvent::Started {
+                marks::global().emit(marks::Mark::Page, marks::now_ms());
+            }
         })
         .run(tauri::generate_context!())
         .expect("error while running Fortnox Activator");
