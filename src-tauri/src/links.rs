@@ -120,9 +120,9 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
 
 /// Registers the app for its own scheme (Linux, Windows) when it is not registered, so a
 /// moved or unpacked app works; at start, on a thread of its own, once per process. On Linux
-/// the check alone runs `xdg-mime` and registering runs `update-desktop-database`: the thread
-/// (and the processes it starts, which inherit it) runs at a lower priority, so that they do
-/// not take the CPU from the window's start (~20–35 ms of it on two cores otherwise).
+/// the check alone runs `xdg-mime` (and registering `update-desktop-database`), ~35 ms of the
+/// window's start on two cores; deferring it, or running it at a lower priority, made an
+/// end-to-end test of an integration's scheme fail in CI (cause not found): see README.
 pub fn register_own_scheme<R: Runtime>(app: &AppHandle<R>) {
     use std::sync::atomic::{AtomicBool, Ordering};
     use tauri_plugin_deep_link::DeepLinkExt;
@@ -135,12 +135,6 @@ pub fn register_own_scheme<R: Runtime>(app: &AppHandle<R>) {
     }
     let handle = app.clone();
     std::thread::spawn(move || {
-        // On Linux `setpriority(PRIO_PROCESS, 0, …)` changes the calling thread only.
-        #[cfg(target_os = "linux")]
-        // SAFETY: a plain system call on this thread's own priority; no memory is involved.
-        unsafe {
-            libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-        }
         let _one_at_a_time = registering();
         let links = handle.deep_link();
         if !links.is_registered(APP_SCHEME).unwrap_or(false) {
