@@ -23,6 +23,7 @@
 
 use crate::state::AppState;
 use activation::capture::link::{is_registrable_scheme, is_scheme_link, APP_SCHEME};
+use activation::capture::scheme_handler::Handler;
 use activation::{Error, ErrorPayload};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -118,11 +119,14 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
     register_own_scheme(app);
 }
 
-/// Registers the app for its own scheme (Linux, Windows) when it is not registered, so a
-/// moved or unpacked app works; at start, on a thread of its own, once per process. On Linux
-/// the check alone runs `xdg-mime` (and registering `update-desktop-database`), ~35 ms of the
-/// window's start on two cores; deferring it, or running it at a lower priority, made an
-/// end-to-end test of an integration's scheme fail in CI (cause not found): see README.
+/// Registers the app for its own scheme (Linux, Windows) when it is not registered, or its
+/// entry starts another copy of the app, so a moved or unpacked app works; at start, on a
+/// thread of its own, once per process. On Linux the check reads the desktop files
+/// ([`own_handler`](activation::capture::scheme_handler::own_handler)), and only when they
+/// cannot tell does it run `xdg-mime`, a shell script whose processes took ~35 ms of the
+/// window's start on two cores. Deferring the registration, or running it at a lower
+/// priority, made an end-to-end test of an integration's scheme fail in CI (cause not found):
+/// it stays at start, see README.
 pub fn register_own_scheme<R: Runtime>(app: &AppHandle<R>) {
     use std::sync::atomic::{AtomicBool, Ordering};
     use tauri_plugin_deep_link::DeepLinkExt;
@@ -137,7 +141,12 @@ pub fn register_own_scheme<R: Runtime>(app: &AppHandle<R>) {
     std::thread::spawn(move || {
         let _one_at_a_time = registering();
         let links = handle.deep_link();
-        if !links.is_registered(APP_SCHEME).unwrap_or(false) {
+        let register = match desktop_handler(&handle, APP_SCHEME) {
+            Handler::Ours => false,
+            Handler::Stale => true,
+            Handler::Unknown => !links.is_registered(APP_SCHEME).unwrap_or(false),
+        };
+        if register {
             let _ = links.register(APP_SCHEME);
         }
     });
@@ -176,8 +185,38 @@ pub fn status<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> SchemeStatus {
     } else {
         "paste"
     };
-    let registered = if handling == "register" { is_registered(app, scheme) } else { None };
+    let registered = match handling {
+        "register" if desktop_handler(app, scheme) == Handler::Ours => Some(true),
+        "register" => is_registered(app, scheme),
+        _ => None,
+    };
     SchemeStatus { scheme: scheme.to_string(), own, handling, registered }
+}
+
+/// What the Linux desktop files say about the app's handler of `scheme`, without starting
+/// `xdg-mime`; the entry and its `Exec` line are those the deep-link plugin writes
+/// (`<executable>-handler.desktop` under the data folder, `"<executable or AppImage>" %u`).
+/// `Unknown` elsewhere.
+fn desktop_handler<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Handler {
+    #[cfg(target_os = "linux")]
+    {
+        use activation::capture::scheme_handler::{own_handler, DesktopDirs};
+        let (Some(dirs), Ok(exe), Ok(data)) =
+            (DesktopDirs::from_env(), tauri::utils::platform::current_exe(), app.path().data_dir())
+        else {
+            return Handler::Unknown;
+        };
+        let Some(exe_name) = exe.file_name() else { return Handler::Unknown };
+        let entry = format!("{}-handler.desktop", exe_name.to_string_lossy());
+        let exec = app.env().appimage.unwrap_or_else(|| exe.into_os_string());
+        let exec_line = format!("\"{}\" %u", exec.to_string_lossy());
+        own_handler(&dirs, scheme, &data.join("applications"), &entry, &exec_line)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (app, scheme);
+        Handler::Unknown
+    }
 }
 
 #[cfg(desktop)]

@@ -7,3 +7,4 @@ pub mod link;
 pub mod loopback;
 pub mod redirect;
 pub mod redirect_uri;
+pub mod scheme_handler;
