@@ -209,7 +209,7 @@ def launch_once(binary, settle, profile):
         }
 
 
-# The app's launch phases, in order (see src-tauri/src/marks.rs); the baseline has none.
+# The launch phases, in order (see src-tauri/src/marks.rs); the baseline prints the first three.
 PHASES = ("main", "setup", "page", "script", "dom")
 
 
@@ -610,10 +610,11 @@ def markdown(r):
             f"company lookup {spread(c['callback_to_outcome_ms'], 'ms')}, the app's own part "
             f"{spread(c['outcome_to_result_ms'], 'ms')} | | | own part ≤ 50 ms |"
         )
-    ph = app.get("phases_ms")
-    if ph:
-        steps = " → ".join(f"{p} {s['median']:.0f}" for p, s in ph.items())
-        lines += ["", f"Where the app's launch goes (medians, ms after exec): {steps}."]
+    for who, res in (("app's", app), ("bare window's", base)):
+        ph = res.get("phases_ms")
+        if ph:
+            steps = " → ".join(f"{p} {s['median']:.0f}" for p, s in ph.items())
+            lines += ["", f"Where the {who} launch goes (medians, ms after exec): {steps}."]
     return "\n".join(lines) + "\n"
 
 
