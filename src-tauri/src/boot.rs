@@ -7,6 +7,11 @@
 //! the scripts never run, the page is shown after [`REVEAL_AFTER_MS`] anyway. The script is
 //! fixed text, built from nothing the user or the network gave.
 //!
+//! It asks Rust for the saved connections (`list_connections`), the one answer the first
+//! screen waits for, into `window.__FA_FIRST_LIST__`: the round trip then overlaps the page's
+//! parse instead of following its scripts (`ui/js/api.js` takes it once). Tauri's own
+//! scripts, which make `invoke`, run before any plugin's.
+//!
 //! Under `FORTNOX_ACTIVATOR_READY=1` it also sets `window.__FA_MARKS__`: only then does the
 //! page send its timing marks (`ui/js/api.js`), so a normal start makes no call for them.
 //!
@@ -50,7 +55,9 @@ pub fn script(marks: bool) -> String {
     let marks = if marks { "window.__FA_MARKS__ = true;" } else { "" };
     format!(
         "document.documentElement && (document.documentElement.dataset.platform = {:?});\
-         setTimeout(() => document.documentElement?.removeAttribute(\"data-booting\"), {REVEAL_AFTER_MS});{marks}",
+         setTimeout(() => document.documentElement?.removeAttribute(\"data-booting\"), {REVEAL_AFTER_MS});\
+         window.__FA_FIRST_LIST__ = window.__TAURI_INTERNALS__?.invoke(\"list_connections\");\
+         window.__FA_FIRST_LIST__?.catch(() => {{}});{marks}",
         platform()
     )
 }
@@ -72,5 +79,6 @@ mod tests {
         assert!(s.contains(&format!("dataset.platform = \"{}\"", platform())), "{s}");
         assert!(s.starts_with("document.documentElement &&"), "{s}");
         assert!(s.contains("removeAttribute(\"data-booting\"), 4000)"), "{s}");
+        assert!(s.contains("__FA_FIRST_LIST__ = window.__TAURI_INTERNALS__?.invoke(\"list_connections\")"), "{s}");
     }
 }

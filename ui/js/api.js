@@ -125,7 +125,17 @@ export const revealSecret = (what) => call("reveal_secret", { what });
 // most urgent first. None of them carries a secret.
 
 /** `{connections, problem: ErrorPayload|null, path}`: the saved connections. */
-export const listConnections = () => call("list_connections");
+export function listConnections() {
+  // The first call takes the answer the document-start script asked for (src-tauri/src/boot.rs).
+  const early = window.__FA_FIRST_LIST__;
+  if (early) {
+    window.__FA_FIRST_LIST__ = null;
+    return early.catch((err) => {
+      throw toErrorPayload(err);
+    });
+  }
+  return call("list_connections");
+}
 
 /**
  * Saves the outcome of the attempt that just succeeded: as a new connection named `name`,

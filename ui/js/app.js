@@ -609,8 +609,8 @@ async function loadCatalogue() {
 
 // Launch phases for the benchmark, sent after "ready" so that they do not delay it.
 const scriptAt = Date.now();
-// The first screen's one question to Rust, asked as soon as the modules run: its round trip
-// overlaps the rest of the start instead of following it.
+// The first screen's one question to Rust: its answer, asked for at document start by the
+// boot script (src-tauri/src/boot.rs), or else asked now, as soon as the modules run.
 const firstList = api.listConnections();
 firstList.catch(() => {}); // handled where it is awaited (connections.load)
 let domAt = 0;
