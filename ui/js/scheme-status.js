@@ -13,8 +13,9 @@ const known = new Map(); // scheme → status
 let shown = null; // the scheme on screen
 let failure = null; // ErrorPayload of the last failed registration
 let busy = false;
-// Bumped by each registration: a status asked for before it may answer after it (the
-// check runs `xdg-mime`, slow on a busy machine) and must not undo what it did.
+// Bumped by each registration: a status asked for before it may answer after it (when the
+// desktop files cannot tell, the check runs `xdg-mime`, slow on a busy machine) and must
+// not undo what it did.
 let registrations = 0;
 
 export function init() {
