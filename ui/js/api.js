@@ -1,4 +1,6 @@
 // The only module that talks to Rust (`window.__TAURI__`, enabled by withGlobalTauri).
+// (Rust's document-start script, src-tauri/src/boot.rs, asks for the saved connections
+// before any module runs; `listConnections` hands that answer on.)
 //
 // Every function returns a promise. A failure always rejects with an ErrorPayload
 // `{kind, message: {en, sv}, next_step: {en, sv}, detail}`, also when Tauri itself
