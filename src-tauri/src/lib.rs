@@ -113,10 +113,10 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// the user starting it twice) hands its arguments to this one and exits without a window.
 /// Then the deep-link plugin (the app's own scheme), the log, the app, and at setup the
 /// link this process may have been started with and the scheme's registration
-/// ([`links::setup`]). Before all of it,
-/// [`boot::prefer_interpreter`] (the web process inherits the environment). These plugins are left
-/// out of [`with_app`], so tests on the mock runtime never claim the session bus's
-/// single-instance name nor the process-wide logger.
+/// ([`links::setup`]). Before all of it, [`boot::prefer_interpreter`] (the web process
+/// inherits the environment). These plugins are left out of [`with_app`], so tests on the
+/// mock runtime never claim the session bus's single-instance name nor the process-wide
+/// logger.
 pub fn run() {
     boot::prefer_interpreter();
     // Read FORTNOX_ACTIVATOR_READY once, before the window exists.
