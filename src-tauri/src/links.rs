@@ -175,7 +175,9 @@ pub struct SchemeStatus {
     pub registered: Option<bool>,
 }
 
-/// How links of `scheme` reach the app. Blocking (runs `xdg-mime` on Linux).
+/// How links of `scheme` reach the app. Blocking (may run `xdg-mime` on Linux). Waits for a
+/// registration under way: read halfway through one, the files say "not registered", and
+/// that answer could reach the window after the registration's own and undo it there.
 pub fn status<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> SchemeStatus {
     let own = scheme.eq_ignore_ascii_case(APP_SCHEME);
     let handling = if cfg!(any(windows, target_os = "linux")) {
@@ -185,6 +187,7 @@ pub fn status<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> SchemeStatus {
     } else {
         "paste"
     };
+    let _after_registrations = registering();
     let registered = match handling {
         "register" if desktop_handler(app, scheme) == Handler::Ours => Some(true),
         "register" => is_registered(app, scheme),
