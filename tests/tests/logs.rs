@@ -111,7 +111,13 @@ async fn no_flow_leaves_a_secret_in_the_logs_the_files_or_the_diagnostics() {
     let log_path = tree.path().join("logs/activation.log");
     std::fs::create_dir_all(log_path.parent().unwrap()).unwrap();
     let file = std::fs::File::create(&log_path).unwrap();
-    assert!(activation::logging::init_writer(tracing::Level::TRACE, Mutex::new(file)), "first subscriber");
+    // Everything, every crate, at TRACE: what the most verbose log of either front end could hold.
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(Mutex::new(file))
+        .with_ansi(false)
+        .finish();
+    assert!(tracing::subscriber::set_global_default(subscriber).is_ok(), "first subscriber");
 
     let loopback = format!("http://localhost:{}/callback", free_port());
     let page = "https://integrator.example/fortnox/callback";

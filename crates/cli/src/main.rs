@@ -26,6 +26,7 @@ macro_rules! out {
 }
 
 mod args;
+mod logging;
 mod saved;
 
 use activation::flow::{Activation, Outcome, DEFAULT_TIMEOUT};
@@ -101,7 +102,7 @@ fn take_env_secret() -> Option<ClientSecret> {
 /// reach a log (see `activation::logging`).
 fn init_logging(verbosity: u8) {
     if verbosity > 0 {
-        activation::logging::init_stderr(verbosity);
+        logging::init_stderr(verbosity);
     }
 }
 
