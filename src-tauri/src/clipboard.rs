@@ -15,7 +15,7 @@
 //! opened on the first copy rather than at start: on X11 opening it means a connection and a
 //! thread that serves what was copied, which a start that copies nothing does not need.
 
-use activation::Error;
+use crate::error::ShellError;
 use serde::Serialize;
 use std::hash::BuildHasher;
 use std::sync::{Mutex, OnceLock};
@@ -57,8 +57,8 @@ pub fn is_secret(what: &str) -> bool {
 pub struct SystemClipboard(Mutex<Option<arboard::Clipboard>>);
 
 impl SystemClipboard {
-    fn with<T>(&self, f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>) -> Result<T, Error> {
-        let failed = |e: arboard::Error| Error::ClipboardFailed { reason: e.to_string() };
+    fn with<T>(&self, f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>) -> Result<T, ShellError> {
+        let failed = |e: arboard::Error| ShellError::ClipboardFailed { reason: e.to_string() };
         let mut slot = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let clipboard = match &mut *slot {
             Some(c) => c,
@@ -67,13 +67,13 @@ impl SystemClipboard {
         f(clipboard).map_err(failed)
     }
 
-    fn write_text(&self, text: &str) -> Result<(), Error> {
+    fn write_text(&self, text: &str) -> Result<(), ShellError> {
         self.with(|c| c.set_text(text))
     }
 
     /// Like [`Self::write_text`], with the hints that keep clipboard managers from keeping it
     /// in their history (and, on Windows, from cloud sync).
-    fn write_secret(&self, text: &str) -> Result<(), Error> {
+    fn write_secret(&self, text: &str) -> Result<(), ShellError> {
         #[cfg(target_os = "macos")]
         use arboard::SetExtApple;
         #[cfg(not(any(windows, target_os = "macos")))]
@@ -89,11 +89,11 @@ impl SystemClipboard {
         })
     }
 
-    fn read_text(&self) -> Result<String, Error> {
+    fn read_text(&self) -> Result<String, ShellError> {
         self.with(|c| c.get_text())
     }
 
-    fn clear(&self) -> Result<(), Error> {
+    fn clear(&self) -> Result<(), ShellError> {
         self.with(|c| c.clear())
     }
 }
@@ -102,7 +102,7 @@ impl SystemClipboard {
 ///
 /// # Errors
 /// `clipboard_failed` when the system clipboard refuses the text.
-pub fn copy<R: Runtime>(app: &AppHandle<R>, what: &str, text: &str) -> Result<Copied, Error> {
+pub fn copy<R: Runtime>(app: &AppHandle<R>, what: &str, text: &str) -> Result<Copied, ShellError> {
     let clipboard = app.state::<SystemClipboard>();
     if !is_secret(what) {
         clipboard.write_text(text)?;

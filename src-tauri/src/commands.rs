@@ -322,9 +322,9 @@ pub fn take_link_notice(state: State<'_, AppState>) -> Option<LinkNotice> {
 /// How links of `scheme` reach the app on this computer, and whether it is registered.
 #[tauri::command]
 pub async fn scheme_status<R: Runtime>(app: AppHandle<R>, scheme: String) -> CommandResult<SchemeStatus> {
-    tauri::async_runtime::spawn_blocking(move || links::status(&app, scheme.trim()))
-        .await
-        .map_err(|e| Error::SchemeRegistrationFailed { scheme: String::new(), reason: e.to_string() }.into())
+    tauri::async_runtime::spawn_blocking(move || links::status(&app, scheme.trim())).await.map_err(|e| {
+        crate::error::ShellError::SchemeRegistrationFailed { scheme: String::new(), reason: e.to_string() }.into()
+    })
 }
 
 /// Makes the app the handler of `scheme` on this computer (Linux, Windows), at the user's
@@ -335,6 +335,6 @@ pub async fn register_scheme<R: Runtime>(app: AppHandle<R>, scheme: String) -> C
     let s = scheme.clone();
     tauri::async_runtime::spawn_blocking(move || links::register(&app, &s))
         .await
-        .map_err(|e| Error::SchemeRegistrationFailed { scheme, reason: e.to_string() })?
+        .map_err(|e| crate::error::ShellError::SchemeRegistrationFailed { scheme, reason: e.to_string() })?
         .map_err(Into::into)
 }

@@ -330,7 +330,7 @@ pub async fn copy_connection<R: Runtime>(
         ConnectionPart::Env => "env",
     };
     // Every part is a secret: it is cleared from the clipboard later, like the wizard's.
-    crate::clipboard::copy(&app, name, &text).map_err(payload)
+    Ok(crate::clipboard::copy(&app, name, &text)?)
 }
 
 fn saved_text(store: &activation::store::Store, id: Uuid, what: ConnectionPart) -> Result<String, Error> {

@@ -10,6 +10,7 @@ pub mod boot;
 pub mod clipboard;
 pub mod commands;
 pub mod connections;
+pub mod error;
 pub mod links;
 pub mod marks;
 pub mod state;

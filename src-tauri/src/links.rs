@@ -21,6 +21,7 @@
 //! pending attempt of this process; the link's text (it may hold a code) is never logged,
 //! stored or sent to the webview.
 
+use crate::error::ShellError;
 use crate::state::AppState;
 use activation::capture::link::{is_registrable_scheme, is_scheme_link, APP_SCHEME};
 use activation::capture::scheme_handler::Handler;
@@ -46,12 +47,12 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: &str) {
     let _inside = runtime.inner().enter();
     let state = app.state::<AppState>();
     let verdict = match state.session().as_ref() {
-        Some(session) => session.deliver_link(link),
-        None => Err(Error::LinkUnexpected),
+        Some(session) => session.deliver_link(link).map_err(ShellError::Core),
+        None => Err(ShellError::LinkUnexpected),
     };
     match verdict {
         // Taken, or refused and already reported on the attempt's channel.
-        Ok(()) | Err(Error::LinkMismatch { .. } | Error::StateMismatch | Error::StateMissing) => {}
+        Ok(()) | Err(ShellError::Core(Error::LinkMismatch { .. } | Error::StateMismatch | Error::StateMissing)) => {}
         Err(e) => {
             state.set_link_notice(Some(LinkNotice { error: e.payload() }));
             let _ = app.emit(NOTICE_EVENT, ());
@@ -238,21 +239,21 @@ fn is_registered<R: Runtime>(_app: &AppHandle<R>, _scheme: &str) -> Option<bool>
 /// # Errors
 /// `invalid_settings` for a scheme that is not reverse-domain; `scheme_registration_failed`
 /// when the platform cannot do it (macOS) or registering failed.
-pub fn register<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<SchemeStatus, Error> {
+pub fn register<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<SchemeStatus, ShellError> {
     if !is_registrable_scheme(scheme) {
-        return Err(Error::InvalidSettings(activation::Text::new(
+        return Err(ShellError::Core(Error::InvalidSettings(activation::Text::new(
             "An app's own scheme should be in reverse-domain form, like se.example.app:/callback.",
             "Ett eget schema för en app ska skrivas med omvänt domännamn, som se.example.app:/callback.",
-        )));
+        ))));
     }
     register_with_plugin(app, scheme)?;
     Ok(status(app, scheme))
 }
 
 #[cfg(desktop)]
-fn register_with_plugin<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<(), Error> {
+fn register_with_plugin<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<(), ShellError> {
     use tauri_plugin_deep_link::DeepLink;
-    let failed = |reason: String| Error::SchemeRegistrationFailed { scheme: scheme.to_string(), reason };
+    let failed = |reason: String| ShellError::SchemeRegistrationFailed { scheme: scheme.to_string(), reason };
     if !cfg!(any(windows, target_os = "linux")) {
         return Err(failed("only the installed app bundle receives links on macOS".into()));
     }
@@ -262,8 +263,8 @@ fn register_with_plugin<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<
 }
 
 #[cfg(not(desktop))]
-fn register_with_plugin<R: Runtime>(_app: &AppHandle<R>, scheme: &str) -> Result<(), Error> {
-    Err(Error::SchemeRegistrationFailed { scheme: scheme.to_string(), reason: "not supported here".into() })
+fn register_with_plugin<R: Runtime>(_app: &AppHandle<R>, scheme: &str) -> Result<(), ShellError> {
+    Err(ShellError::SchemeRegistrationFailed { scheme: scheme.to_string(), reason: "not supported here".into() })
 }
 
 /// Brings the window forward (a link or a second start means the user is looking for it).

@@ -4,6 +4,42 @@
 //! `Serialize`, so it cannot reach a log line, a file or the webview by accident. The only
 //! way to the value is [`expose`](ClientSecret::expose), which makes every use greppable.
 
+/// Which secret of a connection is kept in the keychain (one entry each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SecretKind {
+    ClientSecret,
+    AccessToken,
+    RefreshToken,
+}
+
+impl SecretKind {
+    /// All kinds, in the order they are written.
+    pub const ALL: [SecretKind; 3] = [SecretKind::ClientSecret, SecretKind::RefreshToken, SecretKind::AccessToken];
+
+    /// `client_secret`, `access_token`, `refresh_token`: the keychain entry's suffix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::ClientSecret => "client_secret",
+            SecretKind::AccessToken => "access_token",
+            SecretKind::RefreshToken => "refresh_token",
+        }
+    }
+
+    /// The keychain account name of this secret of connection `id`.
+    pub fn account(self, id: uuid::Uuid) -> String {
+        format!("{id}/{}", self.as_str())
+    }
+
+    /// Its name in a sentence ("the client secret"), in both languages.
+    pub fn label(self) -> crate::Text {
+        match self {
+            SecretKind::ClientSecret => crate::Text::new("client secret", "klienthemlighet"),
+            SecretKind::AccessToken => crate::Text::new("access token", "åtkomsttoken"),
+            SecretKind::RefreshToken => crate::Text::new("refresh token", "förnyelsetoken"),
+        }
+    }
+}
+
 macro_rules! secret {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*

@@ -11,6 +11,7 @@
 //! ([`Error::EndpointRefused`]), never a silent fall back to production; an accepted one is
 //! announced ([`Endpoints::override_notice`]) in the window and on stderr.
 
+use crate::error::EndpointProblem;
 use crate::{Error, Text};
 use std::net::IpAddr;
 
@@ -167,17 +168,6 @@ fn shown(value: &str) -> String {
         // Not a URL: show at most a short, printable prefix.
         Err(_) => value.trim().chars().filter(|c| !c.is_control()).take(80).collect(),
     }
-}
-
-/// Why an endpoint override was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndpointProblem {
-    /// Not an absolute web address.
-    NotAnAddress,
-    /// Plain `http://` (or another scheme) to a host that is not this computer.
-    NotHttps,
-    /// A user name or password inside the address.
-    Credentials,
 }
 
 #[cfg(test)]

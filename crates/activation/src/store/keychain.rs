@@ -18,32 +18,7 @@ use uuid::Uuid;
 /// The keychain service name every entry is filed under (the app's identifier).
 pub const SERVICE: &str = "se.fortnoxactivator.app";
 
-/// Which secret of a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SecretKind {
-    ClientSecret,
-    AccessToken,
-    RefreshToken,
-}
-
-impl SecretKind {
-    /// All kinds, in the order they are written.
-    pub const ALL: [SecretKind; 3] = [SecretKind::ClientSecret, SecretKind::RefreshToken, SecretKind::AccessToken];
-
-    /// `client_secret`, `access_token`, `refresh_token` (as in [`Error::SecretNotSaved`]).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SecretKind::ClientSecret => "client_secret",
-            SecretKind::AccessToken => "access_token",
-            SecretKind::RefreshToken => "refresh_token",
-        }
-    }
-
-    /// The keychain account name of this secret of connection `id`.
-    pub fn account(self, id: Uuid) -> String {
-        format!("{id}/{}", self.as_str())
-    }
-}
+pub use crate::secret::SecretKind;
 
 /// Where secrets are kept. Implementations must be cheap to call from any thread; calls
 /// block (the Secret Service answers in tens of milliseconds).

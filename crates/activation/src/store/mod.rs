@@ -421,7 +421,7 @@ impl Store {
         let access = self
             .secrets
             .get(id, SecretKind::AccessToken)?
-            .ok_or(Error::SecretNotSaved { secret: SecretKind::AccessToken.as_str() })?;
+            .ok_or(Error::SecretNotSaved { secret: SecretKind::AccessToken })?;
         let refresh = self.secrets.get(id, SecretKind::RefreshToken)?;
         Ok(export(&c, &access, refresh.as_deref(), env_lines))
     }
@@ -603,7 +603,7 @@ impl Store {
     }
 
     fn required(&self, id: Uuid, kind: SecretKind) -> Result<String, Error> {
-        self.secrets.get(id, kind)?.ok_or(Error::SecretNotSaved { secret: kind.as_str() })
+        self.secrets.get(id, kind)?.ok_or(Error::SecretNotSaved { secret: kind })
     }
 
     /// Writes a token set to the keychain, the refresh token first (so the live one is
