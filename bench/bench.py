@@ -18,7 +18,7 @@ Figures, each app and baseline side by side with their ratio:
   is rendered). The target is result - outcome <= 50 ms: the app's own part.
 
 Writes target/bench/bench-<utc time>.json and target/bench/latest.json, and a Markdown table
-(target/bench/latest.md) for README.
+(target/bench/latest.md) for docs/performance.md.
 """
 
 import argparse

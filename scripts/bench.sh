@@ -8,7 +8,7 @@
 # then runs bench/bench.py under the current display, or xvfb-run when there is none. Prints
 # launch -> ready, process-tree PSS, stripped sizes and callback -> result side by side with
 # the ratios; writes target/bench/latest.json, a dated copy, and target/bench/latest.md (the
-# table README carries). Not part of scripts/test.sh: tests never assert times.
+# table docs/performance.md carries). Not part of scripts/test.sh: tests never assert times.
 # Builds and runs under `nice -n 10` (the machine may be shared); numbers taken while other
 # work runs are noisy: look at the load average the table reports.
 set -euo pipefail

@@ -2,7 +2,7 @@
 # Runs every cargo-fuzz target of fuzz/ for SECONDS each (default 20), e.g.
 #   scripts/fuzz.sh          # the short run scripts/test.sh does
 #   scripts/fuzz.sh 600      # ten minutes a target
-# Long runs to a number of executions: see README ("Fuzzing").
+# Long runs to a number of executions: see docs/testing.md ("Fuzzing").
 #
 # Needs the nightly toolchain and cargo-fuzz; says "skipped" (exit 0) when nightly is
 # missing, and installs cargo-fuzz when it can. Exits non-zero when a target finds a crash;

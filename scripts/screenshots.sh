@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Copies the screenshots the end-to-end tests write (target/screenshots/*.png) into
-# docs/screenshots/, where the README links them, replacing the old set (so a renamed or
-# dropped screenshot does not linger). Run scripts/test.sh first.
+# docs/screenshots/, where README and docs/user-guide.md link them, replacing the old set
+# (so a renamed or dropped screenshot does not linger). Run scripts/test.sh first.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 src="$root/target/screenshots"

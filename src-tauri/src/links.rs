@@ -127,7 +127,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
 /// cannot tell does it run `xdg-mime`, a shell script whose processes took ~35 ms of the
 /// window's start on two cores. Deferring the registration, or running it at a lower
 /// priority, made an end-to-end test of an integration's scheme fail in CI (cause not found):
-/// it stays at start, see README.
+/// it stays at start, see docs/performance.md.
 pub fn register_own_scheme<R: Runtime>(app: &AppHandle<R>) {
     use std::sync::atomic::{AtomicBool, Ordering};
     use tauri_plugin_deep_link::DeepLinkExt;

@@ -1,5 +1,5 @@
 //! A Fortnox stand-in: a real HTTP/1.1 server on `127.0.0.1` that behaves the way
-//! Fortnox's OAuth2 service and API are documented to behave (see `fortnox.md`).
+//! Fortnox's OAuth2 service and API are documented to behave (see `docs/fortnox.md`).
 //!
 //! # Paths
 //! * [`StandIn::oauth_url`] = `http://127.0.0.1:PORT/oauth-v1` (what the app reads from

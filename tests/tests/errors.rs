@@ -1,4 +1,4 @@
-//! Every error Fortnox can give (`fortnox.md`), one by one against the stand-in, as the
+//! Every error Fortnox can give (`docs/fortnox.md`), one by one against the stand-in, as the
 //! window sees it: the session's event carries its own kind, a message and a next step in
 //! Swedish and English. Answers that come after the tokens are safe (the company lookup)
 //! arrive as a warning on the success, with the same message and next step.

@@ -1,5 +1,5 @@
 //! `fortnox-standin`: runs the Fortnox stand-in (see `activator_tests::standin`) until
-//! killed, for manual runs, screenshots and the README.
+//! killed, for manual runs, screenshots and the docs (docs/testing.md).
 //!
 //! ```text
 //! fortnox-standin [--port N] [--client-id ID] [--client-secret SECRET]

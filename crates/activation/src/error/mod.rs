@@ -887,7 +887,7 @@ mod tests {
         }
     }
 
-    /// Every answer Fortnox can give (fortnox.md) and the ways a login can end.
+    /// Every answer Fortnox can give (docs/fortnox.md) and the ways a login can end.
     fn fortnox_errors() -> Vec<Error> {
         vec![
             Error::InvalidClient { description: None },
