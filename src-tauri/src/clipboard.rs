@@ -16,7 +16,8 @@
 //! thread that serves what was copied, which a start that copies nothing does not need.
 
 use crate::error::ShellError;
-use serde::Serialize;
+use crate::models::Copied;
+use activation::app::Item;
 use std::hash::BuildHasher;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -27,14 +28,6 @@ pub const CLEAR_SECS_VAR: &str = "FORTNOX_ACTIVATOR_CLIPBOARD_CLEAR_SECS";
 /// The delay when the variable is not set.
 pub const DEFAULT_CLEAR_SECS: u64 = 60;
 
-/// What `copy_to_clipboard` answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Copied {
-    /// Seconds until the clipboard is cleared; `None` for a non-secret, which stays.
-    pub clears_in_secs: Option<u64>,
-}
-
 /// How long a copied secret stays on the clipboard.
 pub fn clear_after() -> Duration {
     static DELAY: OnceLock<Duration> = OnceLock::new();
@@ -43,12 +36,6 @@ pub fn clear_after() -> Duration {
 
 fn parse_secs(value: Option<&str>) -> u64 {
     value.and_then(|v| v.trim().parse::<u64>().ok()).filter(|&s| s > 0).unwrap_or(DEFAULT_CLEAR_SECS)
-}
-
-/// True for what `copy_to_clipboard` calls a secret: `code`, `access-token`,
-/// `refresh-token`, and the `json` / `env` exports (which contain them).
-pub fn is_secret(what: &str) -> bool {
-    matches!(what, "code" | "access-token" | "refresh-token" | "json" | "env")
 }
 
 /// The system clipboard (managed state), opened on first use and kept open: on X11 the app
@@ -98,13 +85,14 @@ impl SystemClipboard {
     }
 }
 
-/// Puts `text` on the clipboard; a secret (per [`is_secret`]) is cleared later.
+/// Puts `text` on the clipboard; a secret (per [`Item::is_secret`]) is cleared later.
 ///
 /// # Errors
 /// `clipboard_failed` when the system clipboard refuses the text.
-pub fn copy<R: Runtime>(app: &AppHandle<R>, what: &str, text: &str) -> Result<Copied, ShellError> {
+pub fn copy<R: Runtime>(app: &AppHandle<R>, item: Item, text: &str) -> Result<Copied, ShellError> {
+    let what = item.name();
     let clipboard = app.state::<SystemClipboard>();
-    if !is_secret(what) {
+    if !item.is_secret() {
         clipboard.write_text(text)?;
         tracing::info!(what, "copied to the clipboard");
         return Ok(Copied { clears_in_secs: None });
@@ -144,15 +132,5 @@ mod tests {
         assert_eq!(parse_secs(Some(" 5 ")), 5);
         assert_eq!(parse_secs(Some("0")), 60);
         assert_eq!(parse_secs(Some("soon")), 60);
-    }
-
-    #[test]
-    fn tokens_codes_and_exports_are_secrets_addresses_are_not() {
-        for s in ["code", "access-token", "refresh-token", "json", "env"] {
-            assert!(is_secret(s), "{s}");
-        }
-        for s in ["authorize-url", "redirect-uri"] {
-            assert!(!is_secret(s), "{s}");
-        }
     }
 }

@@ -13,6 +13,8 @@ pub mod connections;
 pub mod error;
 pub mod links;
 pub mod marks;
+pub mod models;
+pub mod platform;
 pub mod state;
 
 pub use state::AppState;
@@ -80,7 +82,7 @@ pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState
 fn guard_close<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
     use tauri::{Emitter, Manager};
     if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-        if window.state::<AppState>().close_guard() {
+        if window.state::<AppState>().app.close_guard() {
             api.prevent_close();
             let _ = window.emit("close-requested", ());
         }
@@ -124,12 +126,12 @@ pub fn run() {
     marks::global().emit(marks::Mark::Main, marks::now_ms());
     let state = AppState::new();
     // An endpoint override (or its refusal) is said on stderr as well as in the window.
-    let startup_line = state.startup_line();
+    let startup_line = state.app.startup_line();
     if let Some(line) = &startup_line {
         eprintln!("{line}");
     }
     if let Some(path) = std::env::args_os().skip(1).map(std::path::PathBuf::from).find(|p| p.is_file()) {
-        state.set_startup_file(connections::StartupFile::read(&path));
+        state.set_startup_file(models::StartupFile::read(&path));
     }
     let builder = tauri::Builder::<tauri::Wry>::new();
     #[cfg(desktop)]

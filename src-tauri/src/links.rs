@@ -22,22 +22,15 @@
 //! stored or sent to the webview.
 
 use crate::error::ShellError;
+use crate::models::{Handling, LinkNotice, SchemeStatus};
 use crate::state::AppState;
 use activation::capture::link::{is_registrable_scheme, is_scheme_link, APP_SCHEME};
 use activation::capture::scheme_handler::Handler;
-use activation::{Error, ErrorPayload};
-use serde::Serialize;
+use activation::Error;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// Emitted (no payload) when a notice about a link is waiting: call `take_link_notice`.
 pub const NOTICE_EVENT: &str = "link-notice";
-
-/// What the window says about a link no attempt took. Holds no part of the link.
-#[derive(Debug, Clone, Serialize)]
-pub struct LinkNotice {
-    /// `link_unexpected` (no activation waiting) or `link_after_end`.
-    pub error: ErrorPayload,
-}
 
 /// Hands one link to the window's attempt, or leaves a notice. Callable from any thread
 /// (the single-instance plugin calls from its D-Bus executor): the exchange that follows is
@@ -46,7 +39,7 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: &str) {
     let runtime = tauri::async_runtime::handle();
     let _inside = runtime.inner().enter();
     let state = app.state::<AppState>();
-    let verdict = match state.session().as_ref() {
+    let verdict = match state.app.session().as_ref() {
         Some(session) => session.deliver_link(link).map_err(ShellError::Core),
         None => Err(ShellError::LinkUnexpected),
     };
@@ -161,37 +154,16 @@ fn registering() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// How links of a scheme reach the app on this computer.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SchemeStatus {
-    pub scheme: String,
-    /// The app's own scheme.
-    pub own: bool,
-    /// `register`: the app registers itself for the scheme (Linux, Windows);
-    /// `bundled`: only the installed app bundle receives it (macOS, own scheme);
-    /// `paste`: the app cannot receive it here (macOS, another scheme): the user pastes.
-    pub handling: &'static str,
-    /// Whether this app is the scheme's handler here (`None`: cannot be told).
-    pub registered: Option<bool>,
-}
-
 /// How links of `scheme` reach the app. Blocking (may run `xdg-mime` on Linux). Waits for a
 /// registration under way: read halfway through one, the files say "not registered", and
 /// that answer could reach the window after the registration's own and undo it there.
 pub fn status<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> SchemeStatus {
     let own = scheme.eq_ignore_ascii_case(APP_SCHEME);
-    let handling = if cfg!(any(windows, target_os = "linux")) {
-        "register"
-    } else if own {
-        "bundled"
-    } else {
-        "paste"
-    };
+    let handling = crate::platform::scheme_handling(own);
     let _after_registrations = registering();
     let registered = match handling {
-        "register" if desktop_handler(app, scheme) == Handler::Ours => Some(true),
-        "register" => is_registered(app, scheme),
+        Handling::Register if desktop_handler(app, scheme) == Handler::Ours => Some(true),
+        Handling::Register => is_registered(app, scheme),
         _ => None,
     };
     SchemeStatus { scheme: scheme.to_string(), own, handling, registered }

@@ -198,11 +198,11 @@ fn the_close_guard_is_set_and_cleared_through_the_ipc() {
     let app = app();
     let main = window(&app, "main");
     let state = tauri::Manager::state::<fortnox_activator_lib::AppState>(&app);
-    assert!(!state.close_guard());
+    assert!(!state.app.close_guard());
     invoke(&main, "set_close_guard", serde_json::json!({ "guard": true })).unwrap();
-    assert!(state.close_guard());
+    assert!(state.app.close_guard());
     invoke(&main, "set_close_guard", serde_json::json!({ "guard": false })).unwrap();
-    assert!(!state.close_guard());
+    assert!(!state.app.close_guard());
 }
 
 fn app_with(state: fortnox_activator_lib::AppState) -> App<MockRuntime> {
@@ -241,7 +241,7 @@ fn a_refused_endpoint_override_is_shown_and_stops_every_attempt() {
     use activation::fortnox::endpoints::Endpoints;
     let refused = Endpoints::from_overrides(Some("http://fortnox.example.com/oauth-v1"), None);
     let state = fortnox_activator_lib::AppState::with_endpoints(refused);
-    assert!(state.startup_line().unwrap().contains("FORTNOX_OAUTH_URL"), "stderr names the variable");
+    assert!(state.app.startup_line().unwrap().contains("FORTNOX_OAUTH_URL"), "stderr names the variable");
     let app = app_with(state);
     let main = window(&app, "main");
     let info = invoke(&main, "app_info", Value::Null).unwrap();

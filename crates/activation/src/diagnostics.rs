@@ -10,7 +10,7 @@
 //! and so is anything shaped like one (`code=…`, `state=…`, `"access_token": "…"`, a JWT).
 
 use crate::capture::redirect_uri::{Capture, RedirectUri};
-use crate::flow::rfc3339;
+use crate::clock::rfc3339;
 use crate::fortnox::endpoints::Endpoints;
 use crate::settings::{normalise_scopes, SettingsInput};
 use crate::{Error, ErrorPayload};

@@ -11,12 +11,13 @@
 use crate::authorize::{Attempt, Origin, Verdict};
 use crate::capture::loopback::{Callback, CallbackListener, Judgement};
 use crate::capture::{link, redirect};
+use crate::export::Export;
 use crate::fortnox::token::{Company, FortnoxClient, TokenSet, User, CODE_LIFETIME};
 use crate::logging;
 use crate::secret::AuthCode;
 use crate::settings::{AccountType, Settings};
 use crate::{Error, Language, Text};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -301,61 +302,18 @@ impl Activation {
 
 impl Outcome {
     /// The result as one JSON object, secrets included: only for output the user asked for
-    /// (the command line's stdout, a copy to the clipboard).
+    /// (the command line's stdout, a copy to the clipboard). See [`crate::export`].
     ///
     /// Tokens: `access_token`, `refresh_token`, `expires_in`, `scope`, `token_type`,
     /// `tenant_id`, `company_name`, `organization_number` (plus expiry times and the account
     /// type). Code-only: `code`, `expires_at`.
     pub fn to_json_with_secrets(&self) -> Value {
-        match self {
-            Outcome::Code { code, expires_at, .. } => json!({
-                "code": code.expose(),
-                "expires_at": rfc3339(*expires_at),
-            }),
-            Outcome::Tokens(c) => json!({
-                "access_token": c.tokens.access_token.expose(),
-                "refresh_token": c.tokens.refresh_token.as_ref().map(|r| r.expose()),
-                "expires_in": c.tokens.expires_in,
-                "scope": c.tokens.scope,
-                "token_type": c.tokens.token_type,
-                "tenant_id": c.tenant_id,
-                "company_name": c.company.as_ref().map(|c| c.name.as_str()),
-                "organization_number": c.company.as_ref().map(|c| c.organization_number.as_str()),
-                "user_name": c.user.as_ref().map(|u| u.name.as_str()),
-                "user_email": c.user.as_ref().map(|u| u.email.as_str()),
-                "account_type": c.account_type.as_str(),
-                "access_token_expires_at": rfc3339(c.tokens.access_expires_at()),
-                "refresh_token_expires_at": c.tokens.refresh_expires_at().map(rfc3339),
-            }),
-        }
+        Export::of_outcome(self).to_json()
     }
 
     /// The result as `.env` lines, secrets included (user-requested output only).
     pub fn to_env_lines(&self) -> String {
-        let mut out = String::new();
-        let mut line = |k: &str, v: &str| out.push_str(&format!("{k}={}\n", env_quote(v)));
-        match self {
-            Outcome::Code { code, expires_at, .. } => {
-                line("FORTNOX_AUTHORIZATION_CODE", code.expose());
-                line("FORTNOX_AUTHORIZATION_CODE_EXPIRES_AT", &rfc3339(*expires_at));
-            }
-            Outcome::Tokens(c) => {
-                line("FORTNOX_ACCESS_TOKEN", c.tokens.access_token.expose());
-                if let Some(r) = &c.tokens.refresh_token {
-                    line("FORTNOX_REFRESH_TOKEN", r.expose());
-                }
-                line("FORTNOX_ACCESS_TOKEN_EXPIRES_AT", &rfc3339(c.tokens.access_expires_at()));
-                if let Some(t) = c.tokens.refresh_expires_at() {
-                    line("FORTNOX_REFRESH_TOKEN_EXPIRES_AT", &rfc3339(t));
-                }
-                line("FORTNOX_SCOPE", &c.tokens.scope);
-                if let Some(t) = &c.tenant_id {
-                    line("FORTNOX_TENANT_ID", t);
-                }
-                line("FORTNOX_ACCOUNT_TYPE", c.account_type.as_str());
-            }
-        }
-        out
+        Export::of_outcome(self).to_env()
     }
 
     /// Warnings to show beside a success: a code pasted without its state (check the
@@ -421,37 +379,6 @@ fn log_verdict(what: &str, params: &str, verdict: &Verdict) {
         Verdict::Failed(e) => tracing::warn!(params, verdict = "failed", kind = e.kind(), "{what}"),
         Verdict::Rejected(e) => tracing::warn!(params, verdict = "rejected", kind = e.kind(), "{what}"),
     }
-}
-
-/// Quotes a `.env` value when it holds anything but plain characters.
-pub(crate) fn env_quote(v: &str) -> String {
-    if v.chars().all(|c| c.is_ascii_alphanumeric() || "-._~:/+=".contains(c)) {
-        v.to_string()
-    } else {
-        format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-    }
-}
-
-/// Milliseconds since the Unix epoch (for front ends).
-pub fn epoch_ms(t: SystemTime) -> u64 {
-    t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// Formats a time as RFC 3339 in UTC, e.g. `2026-11-22T12:34:56Z`.
-pub fn rfc3339(t: SystemTime) -> String {
-    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 #[cfg(test)]
@@ -530,18 +457,5 @@ mod tests {
         let json = outcome.to_json_with_secrets();
         assert!(json["access_token_expires_at"].is_string());
         assert!(outcome.to_env_lines().contains("FORTNOX_ACCESS_TOKEN_EXPIRES_AT="));
-    }
-
-    #[test]
-    fn rfc3339_formats_utc() {
-        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000)), "2026-11-18T11:06:40Z");
-        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
-    }
-
-    #[test]
-    fn env_values_are_quoted_when_needed() {
-        assert_eq!(env_quote("abc.def-1"), "abc.def-1");
-        assert_eq!(env_quote("companyinformation invoice"), "\"companyinformation invoice\"");
     }
 }

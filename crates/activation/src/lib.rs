@@ -9,10 +9,13 @@
 //! `Debug`, no `Serialize`); state is fresh per attempt, single use and checked before any
 //! token request; the loopback listener binds loopback addresses only; no secret is logged.
 
+pub mod app;
 pub mod authorize;
 pub mod capture;
+pub mod clock;
 pub mod diagnostics;
 pub mod error;
+pub mod export;
 pub mod flow;
 pub mod fortnox;
 pub mod i18n;

@@ -8,7 +8,9 @@
 //! [`Session::secret`] and [`Outcome::to_json_with_secrets`], on the user's request.
 
 use crate::capture::redirect_uri::Capture;
-use crate::flow::{epoch_ms, Activation, Outcome};
+use crate::clock::epoch_ms;
+use crate::export::{Export, Format};
+use crate::flow::{Activation, Outcome};
 use crate::fortnox::token::FortnoxClient;
 use crate::settings::Settings;
 use crate::store::{SaveAs, Saved, Store};
@@ -340,21 +342,8 @@ impl Session {
         let guard = self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let o = guard.as_ref()?;
         let settings = self.activation.settings();
-        Some(if env {
-            let mut out = String::new();
-            out.push_str(&format!("FORTNOX_CONNECTION_NAME={}\n", crate::flow::env_quote(&settings.connection_name)));
-            out.push_str(&format!("FORTNOX_CLIENT_ID={}\n", crate::flow::env_quote(&settings.client_id)));
-            out.push_str(&o.to_env_lines());
-            out
-        } else {
-            let mut object = serde_json::Map::new();
-            object.insert("connection_name".into(), settings.connection_name.clone().into());
-            object.insert("client_id".into(), settings.client_id.clone().into());
-            if let serde_json::Value::Object(rest) = o.to_json_with_secrets() {
-                object.extend(rest);
-            }
-            serde_json::to_string_pretty(&object).unwrap_or_default()
-        })
+        let format = if env { Format::Env } else { Format::Json };
+        Some(Export::of_outcome(o).named(&settings.connection_name, &settings.client_id).render(format))
     }
 }
 

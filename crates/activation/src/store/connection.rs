@@ -5,7 +5,7 @@
 //! secrets were saved, and the token times, and says in words what the user should know,
 //! with an urgency used to sort the list most urgent first.
 
-use crate::flow::rfc3339;
+use crate::clock::rfc3339;
 use crate::fortnox::token::REFRESH_TOKEN_LIFETIME;
 use crate::settings::AccountType;
 use crate::Text;
@@ -133,7 +133,7 @@ pub struct Listed {
 }
 
 fn ms(t: SystemTime) -> u64 {
-    crate::flow::epoch_ms(t)
+    crate::clock::epoch_ms(t)
 }
 
 fn date(ms: u64) -> String {

@@ -27,15 +27,16 @@ pub use activation_file::ActivationFile;
 pub use connection::{Connection, Listed, SecretsSaved, Standing, Status, StatusKind};
 pub use keychain::{KeyringStore, SecretKind, SecretStore};
 
+use crate::clock::epoch_ms;
+use crate::export::Export;
 use crate::flow::Connected;
-use crate::flow::{env_quote, epoch_ms, rfc3339};
 use crate::fortnox::token::{Company, FortnoxClient, TokenSet};
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::settings::{Settings, SettingsInput};
 use crate::{Error, Text};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 use uuid::Uuid;
 
 /// The app's identifier: the config dir's name and the keychain service.
@@ -423,7 +424,8 @@ impl Store {
             .get(id, SecretKind::AccessToken)?
             .ok_or(Error::SecretNotSaved { secret: SecretKind::AccessToken })?;
         let refresh = self.secrets.get(id, SecretKind::RefreshToken)?;
-        Ok(export(&c, &access, refresh.as_deref(), env_lines))
+        let export = Export::of_connection(&c, &access, refresh.as_deref());
+        Ok(if env_lines { export.to_env() } else { export.to_json().to_string() })
     }
 
     /// Refreshes now (explicit only; the old refresh token dies at Fortnox, so any other
@@ -690,22 +692,12 @@ impl Issued {
     /// The new tokens as JSON (the shape of an activation's result), secrets included:
     /// only for output the user asked for.
     pub fn to_json_with_secrets(&self) -> String {
-        export(
-            &self.connection,
-            self.tokens.access_token.expose(),
-            self.tokens.refresh_token.as_ref().map(RefreshToken::expose),
-            false,
-        )
+        Export::of_new_tokens(&self.connection, &self.tokens).to_json().to_string()
     }
 
     /// The new tokens as `.env` lines, secrets included (user-requested output only).
     pub fn to_env_lines(&self) -> String {
-        export(
-            &self.connection,
-            self.tokens.access_token.expose(),
-            self.tokens.refresh_token.as_ref().map(RefreshToken::expose),
-            true,
-        )
+        Export::of_new_tokens(&self.connection, &self.tokens).to_env()
     }
 }
 
@@ -760,51 +752,6 @@ fn notice_not_revoked() -> Text {
         "Removed from this computer. Fortnox was not told, so the grant may still exist there: remove the integration in Fortnox (Settings, Integrations) if it should stop working.",
         "Borttagen från den här datorn. Fortnox fick inte veta det, så behörigheten kan finnas kvar där: ta bort integrationen i Fortnox (Inställningar, Integrationer) om den ska sluta fungera.",
     )
-}
-
-/// Tokens and what is known of the connection as JSON or `.env` lines (secrets included).
-fn export(c: &Connection, access: &str, refresh: Option<&str>, env_lines: bool) -> String {
-    let access_exp = c.access_token_expires_at_ms.map(|ms| rfc3339(SystemTime::UNIX_EPOCH + Duration::from_millis(ms)));
-    let refresh_exp = refresh
-        .and(c.refresh_token_expires_at_ms())
-        .map(|ms| rfc3339(SystemTime::UNIX_EPOCH + Duration::from_millis(ms)));
-    let scope = if c.granted_scopes.is_empty() { c.scopes.join(" ") } else { c.granted_scopes.join(" ") };
-    if env_lines {
-        let mut out = String::new();
-        let mut line = |k: &str, v: &str| out.push_str(&format!("{k}={}\n", env_quote(v)));
-        line("FORTNOX_ACCESS_TOKEN", access);
-        if let Some(r) = refresh {
-            line("FORTNOX_REFRESH_TOKEN", r);
-        }
-        if let Some(t) = &access_exp {
-            line("FORTNOX_ACCESS_TOKEN_EXPIRES_AT", t);
-        }
-        if let Some(t) = &refresh_exp {
-            line("FORTNOX_REFRESH_TOKEN_EXPIRES_AT", t);
-        }
-        line("FORTNOX_SCOPE", &scope);
-        if let Some(t) = &c.tenant_id {
-            line("FORTNOX_TENANT_ID", t);
-        }
-        line("FORTNOX_ACCOUNT_TYPE", c.account_type.as_str());
-        out
-    } else {
-        serde_json::json!({
-            "connection_id": c.id.to_string(),
-            "connection_name": c.name,
-            "access_token": access,
-            "refresh_token": refresh,
-            "scope": scope,
-            "token_type": "bearer",
-            "tenant_id": c.tenant_id,
-            "company_name": c.company_name,
-            "organization_number": c.organization_number,
-            "account_type": c.account_type.as_str(),
-            "access_token_expires_at": access_exp,
-            "refresh_token_expires_at": refresh_exp,
-        })
-        .to_string()
-    }
 }
 
 fn company_words(c: &Company) -> Text {

@@ -1,0 +1,230 @@
+//! The saved connections, as a front end works with them: the list, saving an attempt's
+//! result, refresh and client credentials (new keys the keychain refused are held here),
+//! test, rename, revoke and remove, copying a saved secret or everything, and activation
+//! files (written under a name that takes nothing over, read with their problems).
+
+use super::wizard::blocking;
+use super::{App, Item};
+use crate::export::{Export, Field, Format};
+use crate::secret::SecretKind;
+use crate::store::{ActivationFile, Connection, Issued, Listed, Removed, SaveAs, Saved, Tested};
+use crate::Error;
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+/// The saved list, or why it cannot be read (a damaged or newer file is not a failure of
+/// the request: the front end says what is wrong and where).
+#[derive(Debug)]
+pub struct SavedList {
+    pub connections: Result<Vec<Listed>, Error>,
+    /// Where the connections file is.
+    pub path: PathBuf,
+}
+
+/// New tokens from a refresh or client credentials, and whether the keychain took them.
+#[derive(Debug)]
+pub struct NewKeys {
+    pub connection: Connection,
+    /// `Some(e)` when the keychain refused them: they are held in [`App`] for copying.
+    pub warning: Option<Error>,
+}
+
+impl App {
+    /// The saved connections.
+    ///
+    /// # Errors
+    /// `storage_failed` when the system names no configuration folder.
+    pub fn list(&self) -> Result<SavedList, Error> {
+        let store = self.store()?;
+        Ok(SavedList { path: store.file_path(), connections: blocking(|| store.list()) })
+    }
+
+    /// Moves a damaged connections file aside (kept, renamed) so a new list can start.
+    ///
+    /// # Errors
+    /// `storage_failed`.
+    pub fn set_aside_connections_file(&self) -> Result<PathBuf, Error> {
+        let store = self.store()?;
+        blocking(|| store.set_aside_damaged_file())
+    }
+
+    /// Saves the result of the attempt that just succeeded: a new connection, or with
+    /// `replace` the new keys of that connection (re-authorize).
+    ///
+    /// # Errors
+    /// `no_attempt`, `connection_name_taken`, the file's; a keychain failure is a warning
+    /// of the answer, not an error (the settings are saved all the same).
+    pub fn save_result(&self, replace: Option<Uuid>) -> Result<Saved, Error> {
+        let store = self.store()?;
+        let target = replace.map_or(SaveAs::New, SaveAs::Replace);
+        blocking(|| self.session().as_ref().ok_or(Error::NoAttempt)?.save(&store, target))
+    }
+
+    /// The connections file's path, for "saved in …".
+    ///
+    /// # Errors
+    /// `storage_failed` when the system names no configuration folder.
+    pub fn connections_file(&self) -> Result<PathBuf, Error> {
+        Ok(self.store()?.file_path())
+    }
+
+    /// One saved connection (settings and facts; no secret).
+    ///
+    /// # Errors
+    /// `connection_not_found`, the file's.
+    pub fn connection(&self, id: Uuid) -> Result<Connection, Error> {
+        let store = self.store()?;
+        blocking(|| store.get(id))
+    }
+
+    /// Refreshes the tokens (explicitly: the front end warned that other copies stop working).
+    ///
+    /// # Errors
+    /// Fortnox's (`refresh_token_invalid`…), the store's.
+    pub async fn refresh(&self, id: Uuid) -> Result<NewKeys, Error> {
+        let issued = self.store()?.refresh(&self.client()?, id).await?;
+        Ok(self.keep(id, issued))
+    }
+
+    /// A service account's access token by client credentials (`TenantId` header).
+    ///
+    /// # Errors
+    /// As [`App::refresh`].
+    pub async fn service_token(&self, id: Uuid) -> Result<NewKeys, Error> {
+        let issued = self.store()?.service_token(&self.client()?, id).await?;
+        Ok(self.keep(id, issued))
+    }
+
+    /// New keys not saved: the only copy lives here until the user copies them.
+    fn keep(&self, id: Uuid, issued: Issued) -> NewKeys {
+        let saved = issued.warning.is_none();
+        self.hold_unsaved(id, if saved { None } else { Some(issued.tokens) });
+        NewKeys { connection: issued.connection, warning: issued.warning }
+    }
+
+    /// `/companyinformation` with the saved access token, answered in words.
+    ///
+    /// # Errors
+    /// Fortnox's, the store's.
+    pub async fn test(&self, id: Uuid) -> Result<Tested, Error> {
+        self.store()?.test(&self.client()?, id).await
+    }
+
+    /// Renames a saved connection.
+    ///
+    /// # Errors
+    /// `connection_name_taken`, `invalid_settings`, the file's.
+    pub fn rename(&self, id: Uuid, name: &str) -> Result<Connection, Error> {
+        let store = self.store()?;
+        blocking(|| store.rename(id, name))
+    }
+
+    /// Revokes the refresh token at Fortnox, then removes the connection and its secrets
+    /// here. Works when Fortnox cannot be reached, and then says the grant may still exist.
+    ///
+    /// # Errors
+    /// The store's.
+    pub async fn remove(&self, id: Uuid) -> Result<Removed, Error> {
+        let removed = self.store()?.revoke_and_remove(&self.client()?, id).await?;
+        self.hold_unsaved(id, None);
+        Ok(removed)
+    }
+
+    /// A saved connection's secret, or everything as JSON or `.env` lines, to copy; from
+    /// the keychain, or from the new keys held here when the keychain refused them.
+    ///
+    /// # Errors
+    /// `no_attempt` when there is no such secret; `connection_not_found`, the keychain's.
+    pub fn copy_saved(&self, id: Uuid, item: Item) -> Result<String, Error> {
+        let store = self.store()?;
+        let connection = blocking(|| store.get(id))?;
+        let (export, access_saved) = match self.unsaved(id) {
+            Some(tokens) => (Export::of_new_tokens(&connection, &tokens), true),
+            None => {
+                let secrets = blocking(|| store.secrets(id))?;
+                let access = secrets.access_token.as_ref().map(|t| t.expose());
+                let refresh = secrets.refresh_token.as_ref().map(|t| t.expose());
+                (Export::of_connection(&connection, access.unwrap_or_default(), refresh), access.is_some())
+            }
+        };
+        let needs_access = matches!(item, Item::AccessToken | Item::Json | Item::Env);
+        if needs_access && !access_saved {
+            return Err(Error::SecretNotSaved { secret: SecretKind::AccessToken });
+        }
+        match item {
+            Item::AccessToken => export.get(Field::AccessToken).ok_or(Error::NoAttempt),
+            Item::RefreshToken => export.get(Field::RefreshToken).ok_or(Error::NoAttempt),
+            Item::Json => Ok(export.render(Format::Json)),
+            Item::Env => Ok(export.render(Format::Env)),
+            _ => Err(Error::NoAttempt),
+        }
+    }
+
+    /// Writes the connection's activation file (settings only, never a secret) into `dir`
+    /// under a name made from the connection's that takes no existing file over.
+    ///
+    /// # Errors
+    /// `connection_not_found`, `storage_failed`.
+    pub fn export_activation_file(&self, id: Uuid, dir: &Path) -> Result<PathBuf, Error> {
+        let store = self.store()?;
+        blocking(|| {
+            let file = store.activation_file(id)?;
+            let path = free_path(dir, &file_stem(&file.name));
+            file.write(&path)?;
+            Ok(path)
+        })
+    }
+}
+
+/// Where exported activation files go: the downloads folder, else home, else temp.
+pub fn export_dir() -> PathBuf {
+    dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir)
+}
+
+/// An activation file's settings, checked; a bad file is refused field by field.
+///
+/// # Errors
+/// `activation_file_invalid`.
+pub fn read_activation_text(text: &str) -> Result<ActivationFile, Error> {
+    ActivationFile::parse(text)
+}
+
+/// A file-name-safe version of a connection's name.
+pub fn file_stem(name: &str) -> String {
+    let stem: String =
+        name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    let stem = stem.trim_matches('-');
+    if stem.is_empty() {
+        "connection".to_string()
+    } else {
+        stem.to_string()
+    }
+}
+
+/// `dir/<stem>.fortnox-activation.json`, or `-2`, `-3`… until the name is free.
+pub fn free_path(dir: &Path, stem: &str) -> PathBuf {
+    let mut path = dir.join(format!("{stem}.fortnox-activation.json"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{stem}-{n}.fortnox-activation.json"));
+        n += 1;
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exported_file_gets_a_safe_name_that_takes_nothing_over() {
+        assert_eq!(file_stem("Acme AB / Lön"), "Acme-AB---Lön");
+        assert_eq!(file_stem("///"), "connection");
+        let dir = tempfile::tempdir().unwrap();
+        let first = free_path(dir.path(), "acme");
+        std::fs::write(&first, "x").unwrap();
+        let second = free_path(dir.path(), "acme");
+        assert_ne!(first, second);
+        assert!(second.ends_with("acme-2.fortnox-activation.json"));
+    }
+}
