@@ -413,9 +413,7 @@ fn exported_tokens_read_as_json_and_env_lines() {
     assert_eq!(json["refresh_token"], "r1");
     assert_eq!(json["tenant_id"], "1234567");
     let env = store.export_tokens(a.id, true).unwrap();
-    assert!(
-        env.contains("FORTNOX_ACCESS_TOKEN=a1\n") && env.contains("FORTNOX_SCOPE='companyinformation invoice'\n")
-    );
+    assert!(env.contains("FORTNOX_ACCESS_TOKEN=a1\n") && env.contains("FORTNOX_SCOPE='companyinformation invoice'\n"));
 }
 
 fn at(offset_ms: i64) -> SystemTime {
