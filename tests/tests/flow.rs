@@ -96,7 +96,7 @@ async fn a_session_through_the_loopback_listener_succeeds() {
     browse(&session.started().authorize_url).await;
     match last_event(&mut rx).await {
         Event::Succeeded { result } => {
-            assert_eq!(result.mode, "tokens");
+            assert_eq!(result.mode, activation::session::ResultMode::Tokens);
             assert_eq!(result.company_name.as_deref(), Some("Testbolaget AB"));
             assert_eq!(result.organization_number.as_deref(), Some("556677-8899"));
             assert_eq!(result.tenant_id.as_deref(), Some("1234567"));
@@ -318,7 +318,7 @@ async fn code_only_sessions_keep_the_code_for_the_user() {
     browse(&session.started().authorize_url).await;
     match last_event(&mut rx).await {
         Event::Succeeded { result } => {
-            assert_eq!(result.mode, "code");
+            assert_eq!(result.mode, activation::session::ResultMode::Code);
             assert!(result.code_expires_at_ms.is_some());
         }
         e => panic!("{e:?}"),

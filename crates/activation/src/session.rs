@@ -12,7 +12,7 @@ use crate::clock::epoch_ms;
 use crate::export::{Export, Format};
 use crate::flow::{Activation, Outcome};
 use crate::fortnox::token::FortnoxClient;
-use crate::settings::Settings;
+use crate::settings::{AccountType, Settings};
 use crate::store::{SaveAs, Saved, Store};
 use crate::{Error, ErrorPayload, Language, Text};
 use serde::{Deserialize, Serialize};
@@ -36,14 +36,23 @@ pub enum Event {
     Failed { error: ErrorPayload },
 }
 
+/// What an activation ended with (`"tokens"` or `"code"` to front ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResultMode {
+    /// The tokens (the code was exchanged).
+    Tokens,
+    /// Only the code (code-only mode: the integration exchanges it).
+    Code,
+}
+
 /// What the result screen shows. No secrets.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
-    /// `tokens` or `code`.
-    pub mode: &'static str,
+    pub mode: ResultMode,
     pub connection_name: String,
-    pub account_type: &'static str,
+    pub account_type: AccountType,
     pub company_name: Option<String>,
     pub organization_number: Option<String>,
     pub tenant_id: Option<String>,
@@ -371,9 +380,9 @@ async fn finish(activation: &Activation, sink: &Sink, outcome: &Mutex<Option<Out
 /// The secret-free summary of an outcome.
 pub fn summarise(settings: &Settings, outcome: &Outcome) -> Summary {
     let base = Summary {
-        mode: "code",
+        mode: ResultMode::Code,
         connection_name: settings.connection_name.clone(),
-        account_type: settings.account_type.as_str(),
+        account_type: settings.account_type,
         company_name: None,
         organization_number: None,
         tenant_id: None,
@@ -391,7 +400,7 @@ pub fn summarise(settings: &Settings, outcome: &Outcome) -> Summary {
         Outcome::Tokens(c) => {
             let granted: Vec<String> = c.tokens.scope.split_whitespace().map(str::to_string).collect();
             Summary {
-                mode: "tokens",
+                mode: ResultMode::Tokens,
                 company_name: c.company.as_ref().map(|x| x.name.clone()),
                 organization_number: c.company.as_ref().map(|x| x.organization_number.clone()),
                 tenant_id: c.tenant_id.clone(),
