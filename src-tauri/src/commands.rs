@@ -60,11 +60,15 @@ pub async fn start_authorization(
     secret_from: Option<Uuid>,
     on_event: Channel<Event>,
 ) -> CommandResult<Started> {
-    let sink = move |event: Event| {
+    Ok(state.app.start_authorization(settings, secret_from, to_window(on_event)).await?)
+}
+
+/// An attempt's events, to the window's channel (and the timing marks).
+fn to_window(channel: Channel<Event>) -> impl Fn(Event) + Clone + Send + Sync + 'static {
+    move |event: Event| {
         marks::global().on_event(&event);
-        let _ = on_event.send(event);
-    };
-    Ok(state.app.start_authorization(settings, secret_from, sink).await?)
+        let _ = channel.send(event);
+    }
 }
 
 /// Opens the browser again at the current attempt's URL.

@@ -81,17 +81,7 @@ pub struct LinkNotice {
     pub error: ErrorPayload,
 }
 
-/// How links of a scheme reach the app on this computer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Handling {
-    /// The app registers itself for the scheme (Linux, Windows).
-    Register,
-    /// Only the installed app bundle receives it (macOS, own scheme).
-    Bundled,
-    /// The app cannot receive it here (macOS, another scheme): the user pastes.
-    Paste,
-}
+pub use crate::platform::Handling;
 
 /// How links of a scheme reach the app on this computer, and whether it is registered.
 #[derive(Debug, Clone, Serialize)]

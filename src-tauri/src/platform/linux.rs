@@ -1,7 +1,7 @@
 //! Linux (and other Unix desktops): the Secret Service; schemes registered through a
 //! desktop entry and `xdg-mime`, at run time.
 
-use crate::models::Handling;
+use super::Handling;
 use activation::Text;
 
 /// The keychain in the words of the platform.

@@ -1,7 +1,7 @@
 //! macOS: the Keychain; only the installed app bundle receives links, of the schemes its
 //! `Info.plist` declares (the app's own), so an integration's scheme is pasted.
 
-use crate::models::Handling;
+use super::Handling;
 use activation::Text;
 
 /// The keychain in the words of the platform.

@@ -4,6 +4,20 @@
 //! - `keychain_name()`: the OS keychain in the user's platform's words;
 //! - `scheme_handling(own)`: how links of a private-use scheme reach the app there.
 
+use serde::Serialize;
+
+/// How links of a scheme reach the app on this computer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Handling {
+    /// The app registers itself for the scheme (Linux, Windows).
+    Register,
+    /// Only the installed app bundle receives it (macOS, own scheme).
+    Bundled,
+    /// The app cannot receive it here (macOS, another scheme): the user pastes.
+    Paste,
+}
+
 #[cfg(all(unix, not(target_os = "macos")))]
 mod linux;
 #[cfg(all(unix, not(target_os = "macos")))]

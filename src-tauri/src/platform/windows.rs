@@ -1,6 +1,6 @@
 //! Windows: the Credential Manager; schemes registered in the user's registry at run time.
 
-use crate::models::Handling;
+use super::Handling;
 use activation::Text;
 
 /// The keychain in the words of the platform.
