@@ -8,3 +8,4 @@ pub mod loopback;
 pub mod redirect;
 pub mod redirect_uri;
 pub mod scheme_handler;
+pub mod slots;
