@@ -748,6 +748,82 @@ async fn a_copied_token_is_cleared_from_the_clipboard_and_an_address_stays() {
     app.quit().await;
 }
 
+impl App {
+    /// Closes the window as its own close does once confirmed (the app then exits), and waits
+    /// until the process has gone.
+    async fn close_and_wait_gone(self) {
+        self.win
+            .script(
+                "setTimeout(() => window.__TAURI__.core.invoke('close_window'), 100); return null;",
+                serde_json::json!([]),
+            )
+            .await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while single_instance_owner().is_some() {
+            assert!(std::time::Instant::now() < deadline, "the app did not exit after its window closed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.win.quit().await;
+    }
+
+    /// An activation through the loopback listener, the access token revealed, copied to the
+    /// clipboard (whose clearing is a minute away), and returned.
+    async fn copy_access_token(&self) -> String {
+        let w = &self.win;
+        self.to_authorize(Some(SECRET)).await;
+        w.click("#authorize").await;
+        assert_eq!(self.result().await, "success");
+        w.click("#show-access-token").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let token = w.text("#secret-value-access-token").await;
+        assert!(token.starts_with("eyJ"), "{token}");
+        w.click("#copy-access-token").await;
+        w.visible("#clipboard-note").await;
+        assert_eq!(clipboard().as_deref(), Some(token.as_str()), "the token was copied");
+        token
+    }
+}
+
+#[tokio::test]
+async fn a_copied_token_still_on_the_clipboard_is_cleared_when_the_window_closes() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    assert!(clipboard_tool_works(), "xclip must be installed (scripts/setup.sh --test)");
+    let app = launch(None).await;
+    let token = app.copy_access_token().await;
+    // A clipboard manager keeps what was copied after the app is gone (as on Windows and
+    // macOS): here xclip takes the token over, as such a manager does.
+    set_clipboard(&token);
+    app.close_and_wait_gone().await;
+    let after = clipboard();
+    assert!(after.as_deref().is_none_or(|c| !c.contains(&token)), "the token outlived the app: {after:?}");
+}
+
+#[tokio::test]
+async fn closing_the_window_leaves_what_the_user_copied_since_alone() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    assert!(clipboard_tool_works(), "xclip must be installed (scripts/setup.sh --test)");
+    let app = launch(None).await;
+    app.copy_access_token().await;
+    set_clipboard("the user's own text");
+    app.close_and_wait_gone().await;
+    assert_eq!(clipboard().as_deref(), Some("the user's own text"));
+}
+
+#[tokio::test]
+async fn the_browser_the_app_opens_does_not_inherit_the_client_secret() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // Set where the app starts (a shell profile, a launcher): the fake browser logs the
+    // FORTNOX_* variables it sees, by name.
+    let app = launch_with(None, &[("FORTNOX_CLIENT_SECRET", "inherited-secret")], &[]).await;
+    app.to_authorize(Some(SECRET)).await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    let log = std::fs::read_to_string(&app.browser.log).unwrap_or_default();
+    assert!(log.contains("VISIT"), "the browser ran: {log}");
+    assert!(!log.lines().any(|l| l == "ENV FORTNOX_CLIENT_SECRET"), "{log}");
+    app.quit().await;
+}
+
 fn clipboard_tool_works() -> bool {
     std::process::Command::new("xclip").arg("-version").output().is_ok_and(|o| o.status.success())
 }
@@ -996,6 +1072,21 @@ async fn a_stray_link_with_no_activation_waiting_shows_a_notice_and_offers_a_new
     assert!(!app.win.is_visible("#link-notice").await);
     app.win.visible("#connection-name").await;
     assert_eq!(app.win.window_count().await, 1);
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn an_integrations_link_with_its_code_and_state_never_reaches_the_log_file() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // A debug build (the one tested): the deep-link plugin logs every link of a scheme it
+    // does not handle at warn level, and the file keeps other crates' warnings.
+    let app = launch(None).await;
+    app.second_instance("se.example.erp://oauth/fortnox?code=logged-code-4711&state=logged-state-4711");
+    app.win.visible("#link-notice[data-kind=link_unexpected]").await;
+    let log_path = app.browser.dir.path().join("data/se.fortnoxactivator.app/logs/fortnox-activator.log");
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(log.contains("app started"), "the log is the one written: {log}");
+    assert!(!log.contains("logged-code-4711") && !log.contains("logged-state-4711"), "{log}");
     app.quit().await;
 }
 
