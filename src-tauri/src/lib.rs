@@ -14,6 +14,7 @@ pub mod links;
 pub mod logfile;
 pub mod marks;
 pub mod state;
+pub mod window_guard;
 
 pub use state::AppState;
 
@@ -50,6 +51,7 @@ pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder
 pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
         .plugin(boot::plugin())
+        .plugin(window_guard::plugin())
         .manage(clipboard::SystemClipboard::default())
         .manage(state)
         .on_window_event(guard_close)

@@ -328,3 +328,44 @@ fn the_settings_check_tells_the_apps_own_scheme_from_an_integrations() {
         assert_eq!(report["registerValue"], uri);
     }
 }
+
+#[test]
+fn the_page_may_listen_to_events_but_not_emit_them_nor_use_the_window_apis() {
+    let app = app();
+    let main = window(&app, "main");
+    // The deep-link plugin listens to this event on the Rust side: a page that could emit
+    // it would hand the app a link of its own making.
+    for event in ["deep-link://new-url", "link-notice", "close-requested"] {
+        let err = invoke(
+            &main,
+            "plugin:event|emit",
+            serde_json::json!({ "event": event, "payload": ["se.fortnoxactivator.app:/callback?code=x&state=y"] }),
+        )
+        .expect_err("the page must not emit events");
+        assert!(err.to_string().contains("not allowed"), "{event}: {err}");
+        let err = invoke(
+            &main,
+            "plugin:event|emit_to",
+            serde_json::json!({ "target": {"kind": "Any"}, "event": event, "payload": null }),
+        )
+        .expect_err("nor to a target");
+        assert!(err.to_string().contains("not allowed"), "{event}: {err}");
+    }
+    for (cmd, args) in [
+        ("plugin:window|set_title", serde_json::json!({ "label": "main", "value": "x" })),
+        ("plugin:webview|print", serde_json::json!({ "label": "main" })),
+        ("plugin:app|version", serde_json::json!({})),
+        ("plugin:path|resolve_directory", serde_json::json!({ "directory": 1 })),
+    ] {
+        let err = invoke(&main, cmd, args).expect_err(cmd);
+        assert!(err.to_string().contains("not allowed"), "{cmd}: {err}");
+    }
+    let listening = invoke(
+        &main,
+        "plugin:event|listen",
+        serde_json::json!({ "event": "link-notice", "target": {"kind": "Any"}, "handler": 7 }),
+    );
+    if let Err(err) = listening {
+        assert!(!err.to_string().contains("not allowed"), "listening is allowed: {err}");
+    }
+}

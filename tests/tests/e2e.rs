@@ -824,6 +824,89 @@ async fn the_browser_the_app_opens_does_not_inherit_the_client_secret() {
     app.quit().await;
 }
 
+/// The app's WebKit web processes (children of the app holding the single-instance name).
+fn web_processes() -> Vec<u32> {
+    let Some(app) = single_instance_owner() else { return Vec::new() };
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
+        let Some((head, rest)) = stat.rsplit_once(')') else { continue };
+        let ppid = rest.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(app) && head.contains("WebKitWebProces") {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_window_comes_back_when_its_web_process_ends() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // The window's own marks say when a page has run its script to the first screen
+    // (`dom` follows `ready`); WebKitWebDriver ends its session with the web process, so
+    // the page that comes back is seen through them.
+    let marks = tempfile::NamedTempFile::new().unwrap();
+    let marks_path = marks.path().display().to_string();
+    let app = launch_with(
+        None,
+        &[("FORTNOX_ACTIVATOR_READY", "1"), ("FORTNOX_ACTIVATOR_MARKS_FILE", marks_path.as_str())],
+        &[],
+    )
+    .await;
+    let doms =
+        || std::fs::read_to_string(marks.path()).unwrap_or_default().lines().filter(|l| l.starts_with("dom ")).count();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while doms() < 1 {
+        assert!(std::time::Instant::now() < deadline, "the first page never reported");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let before = web_processes();
+    assert_eq!(before.len(), 1, "one web process: {before:?}");
+    let app_pid = single_instance_owner().expect("the app runs");
+    let killed = std::process::Command::new("kill").args(["-9", &before[0].to_string()]).status().unwrap();
+    assert!(killed.success());
+    // A new web process, and in it the page again, run to its first screen.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while doms() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the page never came back: {:?}",
+            std::fs::read_to_string(marks.path())
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let after = web_processes();
+    assert!(!after.is_empty() && after != before, "a new web process: {after:?}");
+    assert_eq!(single_instance_owner(), Some(app_pid), "the same app, not a restart");
+    let log_path = app.browser.dir.path().join("data/se.fortnoxactivator.app/logs/fortnox-activator.log");
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(log.contains("web process ended"), "{log}");
+    // The driver's session ended with the old web process: end the app by its pid.
+    let _ = std::process::Command::new("kill").arg(app_pid.to_string()).status();
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn the_window_stays_on_the_apps_own_pages() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    for target in ["https://example.com/", "http://127.0.0.1:9/x?code=c", "file:///etc/hostname"] {
+        app.win
+            .script(
+                "setTimeout(() => { location.href = arguments[0]; }, 50); return null;",
+                serde_json::json!([target]),
+            )
+            .await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let at = app.win.script("return location.href", serde_json::json!([])).await;
+        assert!(at.as_str().is_some_and(|u| u.starts_with("tauri://localhost")), "{target}: now at {at}");
+        app.win.visible("#connection-name").await;
+    }
+    app.quit().await;
+}
+
 fn clipboard_tool_works() -> bool {
     std::process::Command::new("xclip").arg("-version").output().is_ok_and(|o| o.status.success())
 }
