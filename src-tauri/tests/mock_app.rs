@@ -330,6 +330,21 @@ fn the_settings_check_tells_the_apps_own_scheme_from_an_integrations() {
 }
 
 #[test]
+fn an_activation_file_over_64_kb_is_refused_with_its_reason_in_both_languages() {
+    let app = app();
+    let main = window(&app, "main");
+    let good = r#"{"format": "fortnox-activation", "version": 1, "name": "Acme AB", "clientId": "abc",
+        "redirectUri": "http://localhost:9876/callback", "scopes": ["companyinformation"], "accountType": "user"}"#;
+    let padded = format!("{good}{}", " ".repeat(64 * 1024));
+    let err = invoke(&main, "read_activation_file", serde_json::json!({ "text": padded })).expect_err("too large");
+    assert_eq!(err["kind"], "activation_file_invalid", "{err}");
+    let (en, sv) =
+        (err["message"]["en"].as_str().unwrap_or_default(), err["message"]["sv"].as_str().unwrap_or_default());
+    assert!(en.contains("larger than 64 KB") && sv.contains("större än 64 KB"), "{err}");
+    assert!(err["next_step"]["en"].as_str().is_some_and(|s| !s.is_empty()), "{err}");
+}
+
+#[test]
 fn the_page_may_listen_to_events_but_not_emit_them_nor_use_the_window_apis() {
     let app = app();
     let main = window(&app, "main");
