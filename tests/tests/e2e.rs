@@ -907,6 +907,26 @@ async fn the_window_stays_on_the_apps_own_pages() {
     app.quit().await;
 }
 
+#[tokio::test]
+async fn after_a_while_with_nothing_back_the_paste_field_is_pointed_at() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // A browser that never reaches the redirect (here: none at all).
+    let app = launch_with(None, &[("BROWSER", "true")], &[]).await;
+    let w = &app.win;
+    // The real wait is 45 s; the page takes a shorter one for the test.
+    w.script("window.__FA_PASTE_NUDGE_SECS__ = 1; return null;", serde_json::json!([])).await;
+    app.to_authorize(Some(SECRET)).await;
+    assert!(!w.is_visible("#paste-nudge").await, "not before the attempt");
+    w.click("#authorize").await;
+    w.visible("#paste-nudge").await;
+    assert!(w.text("#paste-nudge").await.contains("paste it below"));
+    assert!(w.attr("#paste-block", "class").await.unwrap_or_default().contains("is-nudged"));
+    app.shot_at("3-waiting-nudge", "#paste-block").await;
+    w.click("#cancel").await;
+    assert!(!w.is_visible("#paste-nudge").await, "gone once not waiting");
+    app.quit().await;
+}
+
 fn clipboard_tool_works() -> bool {
     std::process::Command::new("xclip").arg("-version").output().is_ok_and(|o| o.status.success())
 }

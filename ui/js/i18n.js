@@ -134,6 +134,7 @@ const STRINGS = {
     "paste.use": "Use this address",
     "paste.empty": "Paste the address or the code first.",
     "paste.checking": "Checking…",
+    "paste.nudge": "Nothing has come back from the browser yet. If it shows a page that doesn't work, or an error, copy the whole address from its address bar and paste it below.",
 
     "s4.success.title": "The connection is ready",
     "s4.success.lead": "“{name}” is now connected to Fortnox.",
@@ -409,6 +410,7 @@ const STRINGS = {
     "paste.use": "Använd adressen",
     "paste.empty": "Klistra in adressen eller koden först.",
     "paste.checking": "Kontrollerar…",
+    "paste.nudge": "Inget svar har kommit från webbläsaren ännu. Visar den en sida som inte fungerar, eller ett fel? Kopiera hela adressen från adressfältet och klistra in den nedan.",
 
     "s4.success.title": "Kopplingen är klar",
     "s4.success.lead": "”{name}” är nu kopplad till Fortnox.",
