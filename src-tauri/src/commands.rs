@@ -338,3 +338,15 @@ pub async fn register_scheme<R: Runtime>(app: AppHandle<R>, scheme: String) -> C
         .map_err(|e| Error::SchemeRegistrationFailed { scheme, reason: e.to_string() })?
         .map_err(Into::into)
 }
+
+/// Undoes the app's registration for another program's `scheme` (step 1's button), setting
+/// back what handled it before.
+#[tauri::command]
+pub async fn unregister_scheme<R: Runtime>(app: AppHandle<R>, scheme: String) -> CommandResult<SchemeStatus> {
+    let scheme = scheme.trim().to_string();
+    let s = scheme.clone();
+    tauri::async_runtime::spawn_blocking(move || crate::scheme_undo::unregister(&app, &s))
+        .await
+        .map_err(|e| Error::SchemeRegistrationFailed { scheme, reason: e.to_string() })?
+        .map_err(Into::into)
+}

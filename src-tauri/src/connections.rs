@@ -286,10 +286,16 @@ pub struct RemoveReport {
 /// Revokes the refresh token at Fortnox, then removes the connection and its secrets here.
 /// Works when Fortnox cannot be reached, and then says the grant may still exist there.
 #[tauri::command]
-pub async fn remove_connection(state: State<'_, AppState>, id: Uuid) -> CommandResult<RemoveReport> {
+pub async fn remove_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> CommandResult<RemoveReport> {
     let store = state.store()?;
     let removed = store.revoke_and_remove(&client(&state)?, id).await.map_err(payload)?;
     state.hold_unsaved(id, None);
+    // A scheme the app registered for this connection alone is given back.
+    let _ = tauri::async_runtime::spawn_blocking(move || crate::scheme_undo::release_unused(&app)).await;
     Ok(RemoveReport {
         revoked: removed.revoked_at_fortnox,
         warning: removed.revoke_error.map(|e| e.payload()),

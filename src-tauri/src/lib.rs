@@ -13,6 +13,7 @@ pub mod connections;
 pub mod links;
 pub mod logfile;
 pub mod marks;
+pub mod scheme_undo;
 pub mod state;
 pub mod window_guard;
 
@@ -85,6 +86,7 @@ pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState
             commands::take_link_notice,
             commands::scheme_status,
             commands::register_scheme,
+            commands::unregister_scheme,
             commands::mark,
         ])
 }

@@ -89,6 +89,7 @@ fn every_wizard_command_is_wired_and_allowed() {
         "take_link_notice",
         "scheme_status",
         "register_scheme",
+        "unregister_scheme",
         "mark",
     ] {
         // Whatever the command answers, it must not be refused by the access control or

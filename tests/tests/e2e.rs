@@ -684,6 +684,35 @@ impl App {
         }
     }
 
+    /// The default handler of `scheme` as GIO sees it (what `gio open` and GTK browsers use;
+    /// Debian's `xdg-mime` 1.1.3 passes over the app's quoted `Exec` line when another
+    /// application also handles the scheme).
+    fn default_handler(&self, scheme: &str) -> String {
+        let out = std::process::Command::new("gio")
+            .args(["mime", &format!("x-scheme-handler/{scheme}")])
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines()
+            .find(|l| l.starts_with("Default application for"))
+            .and_then(|l| l.rsplit_once(": "))
+            .map_or_else(String::new, |(_, entry)| entry.trim().to_string())
+    }
+
+    /// Waits until GIO names `entry` as the default handler of `scheme`.
+    async fn wait_default(&self, scheme: &str, entry: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = self.default_handler(scheme);
+            if now == entry {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "{scheme}: the default is {now:?}, not {entry}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits until this app is the registered handler of `scheme` (`xdg-mime`, as `gio open`
     /// and browsers look it up).
     fn wait_registered(&self, scheme: &str) {
@@ -697,7 +726,15 @@ impl App {
             if String::from_utf8_lossy(&out.stdout).trim() == "fortnox-activator-handler.desktop" {
                 return;
             }
-            assert!(std::time::Instant::now() < deadline, "{scheme} was never registered");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{scheme} was never registered: xdg-mime says {:?}; mimeapps.list: {:?}",
+                String::from_utf8_lossy(&out.stdout),
+                self.env
+                    .iter()
+                    .find(|(k, _)| k == "XDG_CONFIG_HOME")
+                    .and_then(|(_, d)| std::fs::read_to_string(format!("{d}/mimeapps.list")).ok())
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -1210,6 +1247,23 @@ async fn an_integrations_own_scheme_is_registered_from_step_1_and_its_link_compl
     let _one = ONE_AT_A_TIME.lock().await;
     let uri = "se.example.erp://oauth/fortnox";
     let app = launch(Some(uri)).await;
+    // Another program handles these links now (the integration's own client, say).
+    let root = app.browser.dir.path();
+    std::fs::write(
+        root.join("data/applications/erp-client.desktop"),
+        "[Desktop Entry]\nType=Application\nName=Example ERP\nExec=/bin/true %u\nMimeType=x-scheme-handler/se.example.erp;\n",
+    )
+    .unwrap();
+    let mimeapps = root.join("config/mimeapps.list");
+    let list = std::fs::read_to_string(&mimeapps).unwrap();
+    std::fs::write(
+        &mimeapps,
+        list.replace(
+            "[Default Applications]\n",
+            "[Default Applications]\nx-scheme-handler/se.example.erp=erp-client.desktop\n",
+        ),
+    )
+    .unwrap();
     let w = &app.win;
     w.fill("#connection-name", "Testbolaget AB").await;
     w.fill("#client-id", CLIENT_ID).await;
@@ -1218,10 +1272,35 @@ async fn an_integrations_own_scheme_is_registered_from_step_1_and_its_link_compl
     w.visible("#scheme-status[data-registered=false]").await;
     assert!(w.text("#capture-box").await.contains("integration's own link type"));
     app.shot_at("1-connection-other-scheme", "#capture-box").await;
+
+    // Registering says who gets these links now and asks first; "Cancel" changes nothing.
     w.click("#register-scheme").await;
+    w.visible("#dialog").await;
+    let question = w.text("#dialog").await;
+    assert!(question.contains("“Example ERP”"), "{question}");
+    app.shot("1-connection-scheme-question").await;
+    w.click("#dialog-cancel").await;
+    app.wait_default("se.example.erp", "erp-client.desktop").await;
+    assert_eq!(w.attr("#scheme-status", "data-registered").await.as_deref(), Some("false"));
+    w.click("#register-scheme").await;
+    w.visible("#dialog").await;
+    w.click("#dialog-confirm").await;
     w.visible("#scheme-status[data-registered=true]").await;
     assert!(!w.is_visible("#register-scheme").await);
-    app.wait_registered("se.example.erp");
+    app.wait_default("se.example.erp", "fortnox-activator-handler.desktop").await;
+
+    // It can be undone at once: the previous handler gets the links back.
+    w.visible("#unregister-scheme").await;
+    app.shot_at("1-connection-scheme-registered", "#capture-box").await;
+    w.click("#unregister-scheme").await;
+    w.visible("#scheme-status[data-registered=false]").await;
+    app.wait_default("se.example.erp", "erp-client.desktop").await;
+    w.click("#register-scheme").await;
+    w.visible("#dialog").await;
+    w.click("#dialog-confirm").await;
+    w.visible("#scheme-status[data-registered=true]").await;
+    app.wait_default("se.example.erp", "fortnox-activator-handler.desktop").await;
+
     w.click("#next").await;
     app.access(&["companyinformation"], "user").await;
     // The browser hands the link to `gio open`; it reaches the app as a second process's
@@ -1230,6 +1309,16 @@ async fn an_integrations_own_scheme_is_registered_from_step_1_and_its_link_compl
     assert_eq!(app.result().await, "success");
     assert!(app.browser.log_text().contains("HANDOFF 0 gio open"), "{}", app.browser.log_text());
     assert_eq!(app.win.window_count().await, 1);
+
+    // Removing the one connection that uses the scheme gives it back as well.
+    w.visible("#save-status[data-saved=yes]").await;
+    w.click("#to-connections").await;
+    let row = app.open_row("Testbolaget AB").await;
+    w.click(&format!("{row} [data-action=remove]")).await;
+    w.visible("#dialog").await;
+    w.click("#dialog-confirm").await;
+    w.visible("#connections-notice").await;
+    app.wait_default("se.example.erp", "erp-client.desktop").await;
     app.quit().await;
 }
 
