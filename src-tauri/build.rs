@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "take_link_notice",
     "scheme_status",
     "register_scheme",
+    "unregister_scheme",
     "mark",
 ];
 

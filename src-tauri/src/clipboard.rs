@@ -9,6 +9,12 @@
 //! Security rule: no copy of the secret is kept for the check: only a keyed hash of it
 //! (`RandomState`, a fresh key per process), compared with a hash of what the clipboard holds.
 //!
+//! The timer lives in the process: so that a secret copied shortly before the app ends does
+//! not stay on the clipboard (a clipboard manager, or Windows and macOS, keep it after the
+//! app is gone), [`clear_on_exit`] runs when the window is closed and when the app exits,
+//! and clears the clipboard if it still holds a secret the app copied and has not cleared
+//! yet; the user's own later copy is left alone there too.
+//!
 //! For tests, `FORTNOX_ACTIVATOR_CLIPBOARD_CLEAR_SECS` (read once) sets the delay.
 //!
 //! The clipboard is `arboard` (the library Tauri's clipboard plugin wraps), text only,
@@ -41,12 +47,37 @@ fn parse_secs(value: Option<&str>) -> u64 {
 /// The system clipboard (managed state), opened on first use and kept open: on X11 the app
 /// itself serves what it copied, for as long as it holds the clipboard.
 #[derive(Default)]
-pub struct SystemClipboard(Mutex<Option<arboard::Clipboard>>);
+pub struct SystemClipboard {
+    clipboard: Mutex<Option<arboard::Clipboard>>,
+    /// Keyed hashes of the secrets copied and not yet due (never the secrets themselves).
+    outstanding: Mutex<Vec<u64>>,
+    /// The key of those hashes, fresh for each process.
+    hasher: std::hash::RandomState,
+}
 
 impl SystemClipboard {
+    fn fingerprint(&self, text: &str) -> u64 {
+        self.hasher.hash_one(text)
+    }
+
+    fn outstanding(&self) -> std::sync::MutexGuard<'_, Vec<u64>> {
+        self.outstanding.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Clears the clipboard if it holds one of the outstanding secrets; forgets them all.
+    /// Returns whether it cleared.
+    fn clear_outstanding(&self) -> bool {
+        let fingerprints = std::mem::take(&mut *self.outstanding());
+        if fingerprints.is_empty() {
+            return false;
+        }
+        let ours = self.read_text().is_ok_and(|now| fingerprints.contains(&self.fingerprint(&now)));
+        ours && self.clear().is_ok()
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>) -> Result<T, ShellError> {
         let failed = |e: arboard::Error| ShellError::ClipboardFailed { reason: e.to_string() };
-        let mut slot = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = self.clipboard.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let clipboard = match &mut *slot {
             Some(c) => c,
             None => slot.insert(arboard::Clipboard::new().map_err(failed)?),
@@ -99,15 +130,23 @@ pub fn copy<R: Runtime>(app: &AppHandle<R>, item: Item, text: &str) -> Result<Co
     }
     clipboard.write_secret(text)?;
     let delay = clear_after();
-    let hasher = std::hash::RandomState::new();
-    let fingerprint = hasher.hash_one(text);
+    let fingerprint = clipboard.fingerprint(text);
+    clipboard.outstanding().push(fingerprint);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(delay).await;
         // Reading the clipboard must not happen on the main thread (it can deadlock on Linux).
         let _ = tauri::async_runtime::spawn_blocking(move || {
             let clipboard = app.state::<SystemClipboard>();
-            let still_ours = clipboard.read_text().is_ok_and(|now| hasher.hash_one(now) == fingerprint);
+            {
+                let mut outstanding = clipboard.outstanding();
+                match outstanding.iter().position(|f| *f == fingerprint) {
+                    Some(i) => outstanding.swap_remove(i),
+                    // Already dealt with (the window was closed meanwhile).
+                    None => return,
+                };
+            }
+            let still_ours = clipboard.read_text().is_ok_and(|now| clipboard.fingerprint(&now) == fingerprint);
             if still_ours {
                 let cleared = clipboard.clear().is_ok();
                 tracing::info!(cleared, "a copied secret was due: clipboard cleared");
@@ -119,6 +158,31 @@ pub fn copy<R: Runtime>(app: &AppHandle<R>, item: Item, text: &str) -> Result<Co
     });
     tracing::info!(what, clears_in_secs = delay.as_secs(), "copied a secret to the clipboard");
     Ok(Copied { clears_in_secs: Some(delay.as_secs()) })
+}
+
+/// How long [`clear_on_exit`] waits for the clipboard before letting the app go.
+const EXIT_WAIT: Duration = Duration::from_secs(2);
+
+/// When the window closes or the app exits: clears the clipboard if it still holds a secret
+/// the app copied whose timer has not run yet (compared by keyed hash, so the user's own
+/// later copy stays). Waits at most [`EXIT_WAIT`] for the clipboard, on another thread (not
+/// the main one, which may be the one the clipboard's owner needs).
+pub fn clear_on_exit<R: Runtime>(app: &AppHandle<R>) {
+    let Some(clipboard) = app.try_state::<SystemClipboard>() else { return };
+    if clipboard.outstanding().is_empty() {
+        return;
+    }
+    let app = app.clone();
+    let (done_tx, done) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new().name("clipboard-exit".into()).spawn(move || {
+        let cleared = app.state::<SystemClipboard>().clear_outstanding();
+        let _ = done_tx.send(cleared);
+    });
+    match spawned.ok().map(|_| done.recv_timeout(EXIT_WAIT)) {
+        Some(Ok(true)) => tracing::info!("closing: a copied secret was still on the clipboard; cleared"),
+        Some(Ok(false)) => tracing::info!("closing: the clipboard holds something else, left alone"),
+        _ => tracing::warn!("closing: the clipboard did not answer; a copied secret may remain on it"),
+    }
 }
 
 #[cfg(test)]

@@ -173,3 +173,16 @@ pub async fn register_scheme<R: Runtime>(app: AppHandle<R>, scheme: String) -> C
     let s = scheme.clone();
     Ok(tauri::async_runtime::spawn_blocking(move || links::register(&app, &s)).await.map_err(failed)??)
 }
+
+/// Undoes the app's registration for another program's `scheme` (step 1's button), setting
+/// back what handled it before.
+#[tauri::command]
+pub async fn unregister_scheme<R: Runtime>(app: AppHandle<R>, scheme: String) -> CommandResult<SchemeStatus> {
+    let scheme = scheme.trim().to_string();
+    let failed =
+        |e: tauri::Error| ShellError::SchemeRegistrationFailed { scheme: scheme.clone(), reason: e.to_string() };
+    let s = scheme.clone();
+    Ok(tauri::async_runtime::spawn_blocking(move || crate::scheme_undo::unregister(&app, &s))
+        .await
+        .map_err(failed)??)
+}

@@ -65,8 +65,15 @@ pub async fn rename_connection(state: State<'_, AppState>, id: Uuid, name: Strin
 /// Revokes the refresh token at Fortnox, then removes the connection and its secrets here.
 /// Works when Fortnox cannot be reached, and then says the grant may still exist there.
 #[tauri::command]
-pub async fn remove_connection(state: State<'_, AppState>, id: Uuid) -> CommandResult<RemoveReport> {
-    Ok(state.app.remove(id).await?.into())
+pub async fn remove_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> CommandResult<RemoveReport> {
+    let removed = state.app.remove(id).await?;
+    // A scheme the app registered for this connection alone is given back.
+    let _ = tauri::async_runtime::spawn_blocking(move || crate::scheme_undo::release_unused(&app)).await;
+    Ok(removed.into())
 }
 
 /// Copies a saved connection's secret (or everything as JSON / `.env` lines) from the

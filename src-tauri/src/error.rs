@@ -37,6 +37,11 @@ impl From<ShellError> for Box<ErrorPayload> {
 }
 
 impl ShellError {
+    /// The stable kind, in `snake_case`.
+    pub fn kind(&self) -> &'static str {
+        self.payload().kind
+    }
+
     /// The form handed to the window: each variant's kind, message, next step and detail.
     pub fn payload(&self) -> ErrorPayload {
         let (kind, message, next_step, detail) = match self {

@@ -12,12 +12,28 @@ pub mod commands;
 pub mod connections;
 pub mod error;
 pub mod links;
+pub mod logfile;
 pub mod marks;
 pub mod models;
 pub mod platform;
+pub mod scheme_undo;
 pub mod state;
+pub mod window_guard;
 
 pub use state::AppState;
+
+/// The variable the command line takes the client secret from. The app never reads it.
+pub const ENV_SECRET_VAR: &str = "FORTNOX_CLIENT_SECRET";
+
+/// Removes [`ENV_SECRET_VAR`] from this process's environment, so no child (the browser,
+/// xdg-open, WebKit's processes) inherits it. Call it first thing in `main`, before any
+/// thread exists (what makes changing the environment sound).
+pub fn forget_env_secret() {
+    if std::env::var_os(ENV_SECRET_VAR).is_some() {
+        // Edition 2021: safe to call; sound here because no other thread exists yet.
+        std::env::remove_var(ENV_SECRET_VAR);
+    }
+}
 
 /// The log file's name in the app's log folder (`<name>.log`, rotated copies beside it).
 pub const LOG_FILE_NAME: &str = "fortnox-activator";
@@ -39,6 +55,7 @@ pub fn with_app<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder
 pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
         .plugin(boot::plugin())
+        .plugin(window_guard::plugin())
         .manage(clipboard::SystemClipboard::default())
         .manage(state)
         .on_window_event(guard_close)
@@ -72,13 +89,15 @@ pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState
             commands::take_link_notice,
             commands::scheme_status,
             commands::register_scheme,
+            commands::unregister_scheme,
             commands::mark,
         ])
 }
 
 /// Closing the window while a result's keys exist only in it (not saved, never copied) asks
 /// first: the close is held and the window asked (`close-requested`); it calls
-/// [`commands::close_window`] once the user confirms.
+/// [`commands::close_window`] once the user confirms. A window that is gone clears a secret
+/// the app copied from the clipboard ([`clipboard::clear_on_exit`]).
 fn guard_close<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
     use tauri::{Emitter, Manager};
     if let tauri::WindowEvent::CloseRequested { api, .. } = event {
@@ -87,11 +106,15 @@ fn guard_close<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::Wind
             let _ = window.emit("close-requested", ());
         }
     }
+    if let tauri::WindowEvent::Destroyed = event {
+        clipboard::clear_on_exit(window.app_handle());
+    }
 }
 
 /// The log: a rotating file in the app's log folder (`tauri-plugin-log`), fed by the core's
 /// `tracing` events (bridged to `log`) and the app's own. Info and above from this app and
-/// its core; warnings and errors from everything else. Only in [`run`]: the logger is
+/// its core; warnings and errors from everything else, without the links some of them log
+/// ([`logfile`]). Only in [`run`]: the logger is
 /// process-wide, and tests build many apps in one process.
 fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
     use tauri_plugin_log::{log, RotationStrategy, Target, TargetKind};
@@ -101,11 +124,8 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
         .rotation_strategy(RotationStrategy::KeepSome(3))
         .max_file_size(LOG_FILE_MAX_BYTES)
         .level(log::LevelFilter::Info)
-        .filter(|m| {
-            m.level() <= log::Level::Warn
-                || m.target().starts_with("activation")
-                || m.target().starts_with("fortnox_activator")
-        })
+        .filter(logfile::keep)
+        .format(logfile::line)
         .build()
 }
 
@@ -155,6 +175,11 @@ pub fn run() {
                 marks::global().emit(marks::Mark::Page, marks::now_ms());
             }
         })
-        .run(tauri::generate_context!())
-        .expect("error while running Fortnox Activator");
+        .build(tauri::generate_context!())
+        .expect("error while running Fortnox Activator")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                clipboard::clear_on_exit(app);
+            }
+        });
 }

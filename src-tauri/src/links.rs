@@ -166,7 +166,9 @@ pub fn status<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> SchemeStatus {
         Handling::Register => is_registered(app, scheme),
         _ => None,
     };
-    SchemeStatus { scheme: scheme.to_string(), own, handling, registered }
+    let handler_now = if registered == Some(true) { None } else { crate::scheme_undo::handler_now(scheme) };
+    let undoable = crate::scheme_undo::undoable(app, scheme);
+    SchemeStatus { scheme: scheme.to_string(), own, handling, registered, handler_now, undoable }
 }
 
 /// What the Linux desktop files say about the app's handler of `scheme`, without starting
@@ -218,8 +220,31 @@ pub fn register<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<SchemeSt
             "Ett eget schema för en app ska skrivas med omvänt domännamn, som se.example.app:/callback.",
         ))));
     }
+    let previous = crate::scheme_undo::before_register(scheme);
     register_with_plugin(app, scheme)?;
+    crate::scheme_undo::after_register(app, scheme, previous);
     Ok(status(app, scheme))
+}
+
+/// Makes the app's entry stop claiming `scheme` (Linux, Windows; see `scheme_undo`).
+///
+/// # Errors
+/// `scheme_registration_failed` when the plugin is missing or the platform refused.
+pub(crate) fn unregister_with_plugin<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<(), ShellError> {
+    let failed = |reason: String| ShellError::SchemeRegistrationFailed { scheme: scheme.to_string(), reason };
+    #[cfg(desktop)]
+    {
+        use tauri_plugin_deep_link::DeepLink;
+        let plugin =
+            app.try_state::<DeepLink<R>>().ok_or_else(|| failed("the deep-link plugin is not running".into()))?;
+        let _one_at_a_time = registering();
+        plugin.unregister(scheme).map_err(|e| failed(e.to_string()))
+    }
+    #[cfg(not(desktop))]
+    {
+        let _ = app;
+        Err(failed("not supported here".into()))
+    }
 }
 
 #[cfg(desktop)]

@@ -93,6 +93,11 @@ pub struct SchemeStatus {
     pub handling: Handling,
     /// Whether this app is the scheme's handler here (`None`: cannot be told).
     pub registered: Option<bool>,
+    /// Which application handles the scheme now, when it is another (Linux; for the
+    /// question before registering).
+    pub handler_now: Option<String>,
+    /// Whether the app registered itself for this (other program's) scheme and can undo it.
+    pub undoable: bool,
 }
 
 /// A saved connection as the window shows it. No secrets.

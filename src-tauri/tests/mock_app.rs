@@ -89,6 +89,7 @@ fn every_wizard_command_is_wired_and_allowed() {
         "take_link_notice",
         "scheme_status",
         "register_scheme",
+        "unregister_scheme",
         "mark",
     ] {
         // Whatever the command answers, it must not be refused by the access control or
@@ -326,5 +327,61 @@ fn the_settings_check_tells_the_apps_own_scheme_from_an_integrations() {
         assert_eq!(report["capture"]["mode"], "scheme");
         assert_eq!(report["capture"]["own"], own, "{uri}");
         assert_eq!(report["registerValue"], uri);
+    }
+}
+
+#[test]
+fn an_activation_file_over_64_kb_is_refused_with_its_reason_in_both_languages() {
+    let app = app();
+    let main = window(&app, "main");
+    let good = r#"{"format": "fortnox-activation", "version": 1, "name": "Acme AB", "clientId": "abc",
+        "redirectUri": "http://localhost:9876/callback", "scopes": ["companyinformation"], "accountType": "user"}"#;
+    let padded = format!("{good}{}", " ".repeat(64 * 1024));
+    let err = invoke(&main, "read_activation_file", serde_json::json!({ "text": padded })).expect_err("too large");
+    assert_eq!(err["kind"], "activation_file_invalid", "{err}");
+    let (en, sv) =
+        (err["message"]["en"].as_str().unwrap_or_default(), err["message"]["sv"].as_str().unwrap_or_default());
+    assert!(en.contains("larger than 64 KB") && sv.contains("större än 64 KB"), "{err}");
+    assert!(err["next_step"]["en"].as_str().is_some_and(|s| !s.is_empty()), "{err}");
+}
+
+#[test]
+fn the_page_may_listen_to_events_but_not_emit_them_nor_use_the_window_apis() {
+    let app = app();
+    let main = window(&app, "main");
+    // The deep-link plugin listens to this event on the Rust side: a page that could emit
+    // it would hand the app a link of its own making.
+    for event in ["deep-link://new-url", "link-notice", "close-requested"] {
+        let err = invoke(
+            &main,
+            "plugin:event|emit",
+            serde_json::json!({ "event": event, "payload": ["se.fortnoxactivator.app:/callback?code=x&state=y"] }),
+        )
+        .expect_err("the page must not emit events");
+        assert!(err.to_string().contains("not allowed"), "{event}: {err}");
+        let err = invoke(
+            &main,
+            "plugin:event|emit_to",
+            serde_json::json!({ "target": {"kind": "Any"}, "event": event, "payload": null }),
+        )
+        .expect_err("nor to a target");
+        assert!(err.to_string().contains("not allowed"), "{event}: {err}");
+    }
+    for (cmd, args) in [
+        ("plugin:window|set_title", serde_json::json!({ "label": "main", "value": "x" })),
+        ("plugin:webview|print", serde_json::json!({ "label": "main" })),
+        ("plugin:app|version", serde_json::json!({})),
+        ("plugin:path|resolve_directory", serde_json::json!({ "directory": 1 })),
+    ] {
+        let err = invoke(&main, cmd, args).expect_err(cmd);
+        assert!(err.to_string().contains("not allowed"), "{cmd}: {err}");
+    }
+    let listening = invoke(
+        &main,
+        "plugin:event|listen",
+        serde_json::json!({ "event": "link-notice", "target": {"kind": "Any"}, "handler": 7 }),
+    );
+    if let Err(err) = listening {
+        assert!(!err.to_string().contains("not allowed"), "listening is allowed: {err}");
     }
 }

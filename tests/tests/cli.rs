@@ -579,3 +579,48 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
 }
+
+#[test]
+fn escape_sequences_in_a_connection_or_company_name_reach_the_terminal_escaped() {
+    // ESC ] 0 ; title BEL sets the terminal's title; with CSI and CR a name could rewrite
+    // what the user sees. Every human-readable line shows them escaped instead.
+    let port = free_port();
+    let redirect_uri = format!("http://localhost:{port}/callback");
+    let mut config = StandInConfig::with_client(ClientConfig::new("cli-client", SECRET, redirect_uri.clone()));
+    config.company.name = "Bolag\u{1b}]0;owned\u{7} AB".into();
+    let s = Setup { standin: StandIn::start_in_background(config), browser: BrowserEnv::new(), redirect_uri, port };
+    let evil = "Kund\u{1b}]0;pwned\u{7}\r\u{1b}[2J";
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", evil]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let raw = |o: &Output| {
+        let mut all = o.stdout.clone();
+        all.extend_from_slice(&o.stderr);
+        String::from_utf8_lossy(&all).into_owned()
+    };
+    let err = stderr(&o);
+    assert!(err.contains("Saved as \"Kund\\x1b]0;pwned\\x07\\x0d\\x1b[2J\""), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+
+    let list = s.saved(&["list"]);
+    assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
+    let all = raw(&list);
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{7}') && !all.contains('\r'), "{all:?}");
+    let table = String::from_utf8_lossy(&list.stdout).into_owned();
+    let row = table.lines().find(|l| l.starts_with("Kund\\x1b]0;pwned\\x07")).unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains("Bolag\\x1b]0;owned\\x07 AB"), "{row}");
+
+    // A message naming the connection (a name already taken), and clap's own echo.
+    let taken = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", evil]);
+    assert_eq!(taken.status.code(), Some(2));
+    let all = raw(&taken);
+    assert!(all.contains("\\x1b]0;pwned\\x07") && !all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+    let bad = s.saved(&["--no-such-flag\u{1b}]0;pwned\u{7}"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let all = raw(&bad);
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+
+    // JSON keeps the name, escaped the JSON way.
+    let json = s.saved(&["list", "--json"]);
+    assert_eq!(stdout_json(&json)[0]["name"], evil);
+    assert!(!String::from_utf8_lossy(&json.stdout).contains('\u{1b}'));
+}

@@ -684,6 +684,35 @@ impl App {
         }
     }
 
+    /// The default handler of `scheme` as GIO sees it (what `gio open` and GTK browsers use;
+    /// Debian's `xdg-mime` 1.1.3 passes over the app's quoted `Exec` line when another
+    /// application also handles the scheme).
+    fn default_handler(&self, scheme: &str) -> String {
+        let out = std::process::Command::new("gio")
+            .args(["mime", &format!("x-scheme-handler/{scheme}")])
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines()
+            .find(|l| l.starts_with("Default application for"))
+            .and_then(|l| l.rsplit_once(": "))
+            .map_or_else(String::new, |(_, entry)| entry.trim().to_string())
+    }
+
+    /// Waits until GIO names `entry` as the default handler of `scheme`.
+    async fn wait_default(&self, scheme: &str, entry: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = self.default_handler(scheme);
+            if now == entry {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "{scheme}: the default is {now:?}, not {entry}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits until this app is the registered handler of `scheme` (`xdg-mime`, as `gio open`
     /// and browsers look it up).
     fn wait_registered(&self, scheme: &str) {
@@ -697,7 +726,15 @@ impl App {
             if String::from_utf8_lossy(&out.stdout).trim() == "fortnox-activator-handler.desktop" {
                 return;
             }
-            assert!(std::time::Instant::now() < deadline, "{scheme} was never registered");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{scheme} was never registered: xdg-mime says {:?}; mimeapps.list: {:?}",
+                String::from_utf8_lossy(&out.stdout),
+                self.env
+                    .iter()
+                    .find(|(k, _)| k == "XDG_CONFIG_HOME")
+                    .and_then(|(_, d)| std::fs::read_to_string(format!("{d}/mimeapps.list")).ok())
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -745,6 +782,185 @@ async fn a_copied_token_is_cleared_from_the_clipboard_and_an_address_stays() {
     assert_eq!(clipboard().as_deref(), Some(app.redirect_uri.as_str()));
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(clipboard().as_deref(), Some(app.redirect_uri.as_str()), "the address stayed");
+    app.quit().await;
+}
+
+impl App {
+    /// Closes the window as its own close does once confirmed (the app then exits), and waits
+    /// until the process has gone.
+    async fn close_and_wait_gone(self) {
+        self.win
+            .script(
+                "setTimeout(() => window.__TAURI__.core.invoke('close_window'), 100); return null;",
+                serde_json::json!([]),
+            )
+            .await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while single_instance_owner().is_some() {
+            assert!(std::time::Instant::now() < deadline, "the app did not exit after its window closed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.win.quit().await;
+    }
+
+    /// An activation through the loopback listener, the access token revealed, copied to the
+    /// clipboard (whose clearing is a minute away), and returned.
+    async fn copy_access_token(&self) -> String {
+        let w = &self.win;
+        self.to_authorize(Some(SECRET)).await;
+        w.click("#authorize").await;
+        assert_eq!(self.result().await, "success");
+        w.click("#show-access-token").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let token = w.text("#secret-value-access-token").await;
+        assert!(token.starts_with("eyJ"), "{token}");
+        w.click("#copy-access-token").await;
+        w.visible("#clipboard-note").await;
+        assert_eq!(clipboard().as_deref(), Some(token.as_str()), "the token was copied");
+        token
+    }
+}
+
+#[tokio::test]
+async fn a_copied_token_still_on_the_clipboard_is_cleared_when_the_window_closes() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    assert!(clipboard_tool_works(), "xclip must be installed (scripts/setup.sh --test)");
+    let app = launch(None).await;
+    let token = app.copy_access_token().await;
+    // A clipboard manager keeps what was copied after the app is gone (as on Windows and
+    // macOS): here xclip takes the token over, as such a manager does.
+    set_clipboard(&token);
+    app.close_and_wait_gone().await;
+    let after = clipboard();
+    assert!(after.as_deref().is_none_or(|c| !c.contains(&token)), "the token outlived the app: {after:?}");
+}
+
+#[tokio::test]
+async fn closing_the_window_leaves_what_the_user_copied_since_alone() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    assert!(clipboard_tool_works(), "xclip must be installed (scripts/setup.sh --test)");
+    let app = launch(None).await;
+    app.copy_access_token().await;
+    set_clipboard("the user's own text");
+    app.close_and_wait_gone().await;
+    assert_eq!(clipboard().as_deref(), Some("the user's own text"));
+}
+
+#[tokio::test]
+async fn the_browser_the_app_opens_does_not_inherit_the_client_secret() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // Set where the app starts (a shell profile, a launcher): the fake browser logs the
+    // FORTNOX_* variables it sees, by name.
+    let app = launch_with(None, &[("FORTNOX_CLIENT_SECRET", "inherited-secret")], &[]).await;
+    app.to_authorize(Some(SECRET)).await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    let log = std::fs::read_to_string(&app.browser.log).unwrap_or_default();
+    assert!(log.contains("VISIT"), "the browser ran: {log}");
+    assert!(!log.lines().any(|l| l == "ENV FORTNOX_CLIENT_SECRET"), "{log}");
+    app.quit().await;
+}
+
+/// The app's WebKit web processes (children of the app holding the single-instance name).
+fn web_processes() -> Vec<u32> {
+    let Some(app) = single_instance_owner() else { return Vec::new() };
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
+        let Some((head, rest)) = stat.rsplit_once(')') else { continue };
+        let ppid = rest.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(app) && head.contains("WebKitWebProces") {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_window_comes_back_when_its_web_process_ends() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // The window's own marks say when a page has run its script to the first screen
+    // (`dom` follows `ready`); WebKitWebDriver ends its session with the web process, so
+    // the page that comes back is seen through them.
+    let marks = tempfile::NamedTempFile::new().unwrap();
+    let marks_path = marks.path().display().to_string();
+    let app = launch_with(
+        None,
+        &[("FORTNOX_ACTIVATOR_READY", "1"), ("FORTNOX_ACTIVATOR_MARKS_FILE", marks_path.as_str())],
+        &[],
+    )
+    .await;
+    let doms =
+        || std::fs::read_to_string(marks.path()).unwrap_or_default().lines().filter(|l| l.starts_with("dom ")).count();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while doms() < 1 {
+        assert!(std::time::Instant::now() < deadline, "the first page never reported");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let before = web_processes();
+    assert_eq!(before.len(), 1, "one web process: {before:?}");
+    let app_pid = single_instance_owner().expect("the app runs");
+    let killed = std::process::Command::new("kill").args(["-9", &before[0].to_string()]).status().unwrap();
+    assert!(killed.success());
+    // A new web process, and in it the page again, run to its first screen.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while doms() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the page never came back: {:?}",
+            std::fs::read_to_string(marks.path())
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let after = web_processes();
+    assert!(!after.is_empty() && after != before, "a new web process: {after:?}");
+    assert_eq!(single_instance_owner(), Some(app_pid), "the same app, not a restart");
+    let log_path = app.browser.dir.path().join("data/se.fortnoxactivator.app/logs/fortnox-activator.log");
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(log.contains("web process ended"), "{log}");
+    // The driver's session ended with the old web process: end the app by its pid.
+    let _ = std::process::Command::new("kill").arg(app_pid.to_string()).status();
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn the_window_stays_on_the_apps_own_pages() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    for target in ["https://example.com/", "http://127.0.0.1:9/x?code=c", "file:///etc/hostname"] {
+        app.win
+            .script(
+                "setTimeout(() => { location.href = arguments[0]; }, 50); return null;",
+                serde_json::json!([target]),
+            )
+            .await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let at = app.win.script("return location.href", serde_json::json!([])).await;
+        assert!(at.as_str().is_some_and(|u| u.starts_with("tauri://localhost")), "{target}: now at {at}");
+        app.win.visible("#connection-name").await;
+    }
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn after_a_while_with_nothing_back_the_paste_field_is_pointed_at() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // A browser that never reaches the redirect (here: none at all).
+    let app = launch_with(None, &[("BROWSER", "true")], &[]).await;
+    let w = &app.win;
+    // The real wait is 45 s; the page takes a shorter one for the test.
+    w.script("window.__FA_PASTE_NUDGE_SECS__ = 1; return null;", serde_json::json!([])).await;
+    app.to_authorize(Some(SECRET)).await;
+    assert!(!w.is_visible("#paste-nudge").await, "not before the attempt");
+    w.click("#authorize").await;
+    w.visible("#paste-nudge").await;
+    assert!(w.text("#paste-nudge").await.contains("paste it below"));
+    assert!(w.attr("#paste-block", "class").await.unwrap_or_default().contains("is-nudged"));
+    app.shot_at("3-waiting-nudge", "#paste-block").await;
+    w.click("#cancel").await;
+    assert!(!w.is_visible("#paste-nudge").await, "gone once not waiting");
     app.quit().await;
 }
 
@@ -1000,6 +1216,21 @@ async fn a_stray_link_with_no_activation_waiting_shows_a_notice_and_offers_a_new
 }
 
 #[tokio::test]
+async fn an_integrations_link_with_its_code_and_state_never_reaches_the_log_file() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // A debug build (the one tested): the deep-link plugin logs every link of a scheme it
+    // does not handle at warn level, and the file keeps other crates' warnings.
+    let app = launch(None).await;
+    app.second_instance("se.example.erp://oauth/fortnox?code=logged-code-4711&state=logged-state-4711");
+    app.win.visible("#link-notice[data-kind=link_unexpected]").await;
+    let log_path = app.browser.dir.path().join("data/se.fortnoxactivator.app/logs/fortnox-activator.log");
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(log.contains("app started"), "the log is the one written: {log}");
+    assert!(!log.contains("logged-code-4711") && !log.contains("logged-state-4711"), "{log}");
+    app.quit().await;
+}
+
+#[tokio::test]
 async fn a_cold_start_by_a_link_shows_the_notice_in_the_one_window() {
     let _one = ONE_AT_A_TIME.lock().await;
     let link = "se.fortnoxactivator.app:/callback?code=cold-code&state=from-before-a-restart".to_string();
@@ -1016,6 +1247,23 @@ async fn an_integrations_own_scheme_is_registered_from_step_1_and_its_link_compl
     let _one = ONE_AT_A_TIME.lock().await;
     let uri = "se.example.erp://oauth/fortnox";
     let app = launch(Some(uri)).await;
+    // Another program handles these links now (the integration's own client, say).
+    let root = app.browser.dir.path();
+    std::fs::write(
+        root.join("data/applications/erp-client.desktop"),
+        "[Desktop Entry]\nType=Application\nName=Example ERP\nExec=/bin/true %u\nMimeType=x-scheme-handler/se.example.erp;\n",
+    )
+    .unwrap();
+    let mimeapps = root.join("config/mimeapps.list");
+    let list = std::fs::read_to_string(&mimeapps).unwrap();
+    std::fs::write(
+        &mimeapps,
+        list.replace(
+            "[Default Applications]\n",
+            "[Default Applications]\nx-scheme-handler/se.example.erp=erp-client.desktop\n",
+        ),
+    )
+    .unwrap();
     let w = &app.win;
     w.fill("#connection-name", "Testbolaget AB").await;
     w.fill("#client-id", CLIENT_ID).await;
@@ -1024,10 +1272,35 @@ async fn an_integrations_own_scheme_is_registered_from_step_1_and_its_link_compl
     w.visible("#scheme-status[data-registered=false]").await;
     assert!(w.text("#capture-box").await.contains("integration's own link type"));
     app.shot_at("1-connection-other-scheme", "#capture-box").await;
+
+    // Registering says who gets these links now and asks first; "Cancel" changes nothing.
     w.click("#register-scheme").await;
+    w.visible("#dialog").await;
+    let question = w.text("#dialog").await;
+    assert!(question.contains("“Example ERP”"), "{question}");
+    app.shot("1-connection-scheme-question").await;
+    w.click("#dialog-cancel").await;
+    app.wait_default("se.example.erp", "erp-client.desktop").await;
+    assert_eq!(w.attr("#scheme-status", "data-registered").await.as_deref(), Some("false"));
+    w.click("#register-scheme").await;
+    w.visible("#dialog").await;
+    w.click("#dialog-confirm").await;
     w.visible("#scheme-status[data-registered=true]").await;
     assert!(!w.is_visible("#register-scheme").await);
-    app.wait_registered("se.example.erp");
+    app.wait_default("se.example.erp", "fortnox-activator-handler.desktop").await;
+
+    // It can be undone at once: the previous handler gets the links back.
+    w.visible("#unregister-scheme").await;
+    app.shot_at("1-connection-scheme-registered", "#capture-box").await;
+    w.click("#unregister-scheme").await;
+    w.visible("#scheme-status[data-registered=false]").await;
+    app.wait_default("se.example.erp", "erp-client.desktop").await;
+    w.click("#register-scheme").await;
+    w.visible("#dialog").await;
+    w.click("#dialog-confirm").await;
+    w.visible("#scheme-status[data-registered=true]").await;
+    app.wait_default("se.example.erp", "fortnox-activator-handler.desktop").await;
+
     w.click("#next").await;
     app.access(&["companyinformation"], "user").await;
     // The browser hands the link to `gio open`; it reaches the app as a second process's
@@ -1036,6 +1309,16 @@ async fn an_integrations_own_scheme_is_registered_from_step_1_and_its_link_compl
     assert_eq!(app.result().await, "success");
     assert!(app.browser.log_text().contains("HANDOFF 0 gio open"), "{}", app.browser.log_text());
     assert_eq!(app.win.window_count().await, 1);
+
+    // Removing the one connection that uses the scheme gives it back as well.
+    w.visible("#save-status[data-saved=yes]").await;
+    w.click("#to-connections").await;
+    let row = app.open_row("Testbolaget AB").await;
+    w.click(&format!("{row} [data-action=remove]")).await;
+    w.visible("#dialog").await;
+    w.click("#dialog-confirm").await;
+    w.visible("#connections-notice").await;
+    app.wait_default("se.example.erp", "erp-client.desktop").await;
     app.quit().await;
 }
 

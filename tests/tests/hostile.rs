@@ -199,3 +199,148 @@ async fn the_real_callback_completes_the_flow_after_everything_thrown_at_the_lis
     let panics = panics.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert!(panics.is_empty(), "something panicked: {panics:?}");
 }
+
+/// Sockets each attacker keeps busy (held open, or re-opened as soon as they are dropped):
+/// well over the listener's 128 places.
+const ATTACKERS: usize = 300;
+
+/// A waiting activation against a fresh stand-in, on a fresh loopback port. The redirect
+/// URI names 127.0.0.1, so the listener has that one address and the browser cannot get
+/// round an attack on it by trying ::1.
+async fn waiting_activation() -> (StandIn, Session, mpsc::UnboundedReceiver<Event>, u16) {
+    let port = free_port();
+    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let standin =
+        StandIn::start(StandInConfig::with_client(ClientConfig::new("hostile-client", SECRET, redirect_uri.clone())))
+            .await;
+    let settings = check(
+        &SettingsInput {
+            connection_name: "Hostile".into(),
+            client_id: "hostile-client".into(),
+            client_secret: Some(ClientSecret::new(SECRET)),
+            redirect_uri,
+            scopes: vec!["companyinformation".into()],
+            account_type: AccountType::User,
+        },
+        NameRule::Required,
+    )
+    .into_result()
+    .unwrap();
+    let (tx, rx) = mpsc::unbounded_channel();
+    let session = Session::start(
+        FortnoxClient::new(Endpoints::new(&standin.oauth_url(), &standin.api_url())),
+        settings,
+        Duration::from_secs(120),
+        || Language::En,
+        move |e| {
+            let _ = tx.send(e);
+        },
+    )
+    .await
+    .unwrap();
+    (standin, session, rx, port)
+}
+
+/// The fake browser follows the authorize URL to the redirect; returns how long from its
+/// start until the flow succeeded (printed, never asserted: the machine may be busy).
+async fn browse_until_success(session: &Session, rx: &mut mpsc::UnboundedReceiver<Event>) -> Duration {
+    let env = BrowserEnv::new();
+    let mut browser = Command::new(bin("fake-browser"));
+    env.apply(&mut browser);
+    browser.arg(&session.started().authorize_url);
+    let started = std::time::Instant::now();
+    let status = tokio::task::spawn_blocking(move || browser.status()).await.unwrap().unwrap();
+    assert!(status.success());
+    loop {
+        match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("an event").expect("open") {
+            Event::Succeeded { result } => {
+                assert_eq!(result.company_name.as_deref(), Some("Testbolaget AB"));
+                return started.elapsed();
+            }
+            Event::Failed { error } => panic!("the flow failed: {error:?}"),
+            _ => {}
+        }
+    }
+}
+
+/// Waits (up to 10 s) until the port can be bound again.
+async fn port_freed(port: u16) {
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while tokio::net::TcpListener::bind(addr).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the port is free once the flow is done");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_redirect_completes_while_300_silent_sockets_are_held_open() {
+    let panics = record_panics();
+    let (standin, session, mut rx, port) = waiting_activation().await;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    // Held for the whole test, never sending a byte (each would keep its place for the 10 s
+    // header timeout if nothing evicted it).
+    let mut held = Vec::with_capacity(ATTACKERS);
+    for _ in 0..ATTACKERS {
+        held.push(TcpStream::connect(addr).await.unwrap());
+    }
+    let took = browse_until_success(&session, &mut rx).await;
+    eprintln!(
+        "measured: the real redirect completed in {} ms with {ATTACKERS} silent sockets held open",
+        took.as_millis()
+    );
+    assert_eq!(standin.token_requests().len(), 1);
+    drop(held);
+    port_freed(port).await;
+    let panics = panics.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert!(panics.is_empty(), "something panicked: {panics:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_redirect_completes_while_300_silent_sockets_are_reopened_as_soon_as_dropped() {
+    let panics = record_panics();
+    let (standin, session, mut rx, port) = waiting_activation().await;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let reopened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut attackers = tokio::task::JoinSet::new();
+    for _ in 0..ATTACKERS {
+        let (stop, reopened) = (stop.clone(), Arc::clone(&reopened));
+        attackers.spawn(async move {
+            while !stop.is_cancelled() {
+                let Ok(mut socket) = TcpStream::connect(addr).await else {
+                    tokio::task::yield_now().await;
+                    continue;
+                };
+                // Silent until the listener drops it; then at once a new one.
+                let mut byte = [0u8; 1];
+                tokio::select! {
+                    _ = socket.read(&mut byte) => { reopened.fetch_add(1, std::sync::atomic::Ordering::Relaxed); }
+                    () = stop.cancelled() => {}
+                }
+            }
+        });
+    }
+    // Until the listener has dropped (and the attacker re-opened) a few hundred sockets.
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while reopened.load(std::sync::atomic::Ordering::Relaxed) < ATTACKERS {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the attack is under way");
+    let took = browse_until_success(&session, &mut rx).await;
+    let churn = reopened.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "measured: the real redirect completed in {} ms with {ATTACKERS} silent sockets re-opened as soon as dropped ({churn} re-opened so far)",
+        took.as_millis()
+    );
+    assert_eq!(standin.token_requests().len(), 1);
+    stop.cancel();
+    while attackers.join_next().await.is_some() {}
+    port_freed(port).await;
+    let panics = panics.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert!(panics.is_empty(), "something panicked: {panics:?}");
+}

@@ -220,3 +220,6 @@ export const schemeStatus = (scheme) => call("scheme_status", { scheme });
 
 /** Makes the app the handler of `scheme` (Linux, Windows); resolves to the new status. */
 export const registerScheme = (scheme) => call("register_scheme", { scheme });
+
+/** Undoes the app's registration for another program's `scheme`; resolves to the new status. */
+export const unregisterScheme = (scheme) => call("unregister_scheme", { scheme });

@@ -7,7 +7,7 @@
 // action lives in the footer, so it is always in view.
 
 import * as api from "./api.js";
-import { t, pick, setLanguage, onLanguageChange, normalise } from "./i18n.js";
+import { t, pick, both, setLanguage, onLanguageChange, normalise } from "./i18n.js";
 import * as connection from "./steps/connection.js";
 import * as access from "./steps/access.js";
 import * as authorize from "./steps/authorize.js";
@@ -431,8 +431,18 @@ async function toConnections() {
   goTo(0);
 }
 
+/** The largest activation file read (as `activation::store::activation_file::MAX_BYTES`). */
+const ACTIVATION_FILE_MAX_BYTES = 64 * 1024;
+
 /** An activation file chosen in the window. */
 async function openActivationFile(file) {
+  // Refused unread when far too large (Rust refuses it again, whatever it is sent).
+  if (file.size > ACTIVATION_FILE_MAX_BYTES) {
+    const kb = ACTIVATION_FILE_MAX_BYTES / 1024;
+    const problem = { message: both("file.tooLarge", { kb }), next_step: both("file.tooLargeNext") };
+    await useActivationFile(file.name, null, problem);
+    return;
+  }
   let text;
   try {
     text = await file.text();

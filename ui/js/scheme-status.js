@@ -7,6 +7,7 @@
 
 import * as api from "./api.js";
 import { t, pick } from "./i18n.js";
+import { confirmDialog } from "./dialog.js";
 
 const $ = (id) => document.getElementById(id);
 const known = new Map(); // scheme → status
@@ -20,6 +21,7 @@ let registrations = 0;
 
 export function init() {
   $("register-scheme").addEventListener("click", register);
+  $("unregister-scheme").addEventListener("click", unregister);
 }
 
 /** The capture text for scheme mode (in place of the generic one). */
@@ -67,6 +69,11 @@ export function render(capture) {
   button.tabIndex = offer ? 0 : -1;
   button.disabled = busy;
   $("register-scheme-label").textContent = busy ? t("scheme.registering") : t("scheme.register", { scheme: capture.scheme });
+  // What the app registered for another program, it can give back.
+  const undo = $("unregister-scheme");
+  undo.hidden = !(status?.undoable && status.registered === true);
+  undo.disabled = busy;
+  $("unregister-scheme-label").textContent = t("scheme.unregister", { scheme: capture.scheme });
   const error = $("scheme-error");
   error.textContent = failure ? `${t("scheme.registerFailed")} ${pick(failure.message)} ${pick(failure.next_step)}` : "";
 }
@@ -85,12 +92,39 @@ async function fetchStatus(capture) {
 async function register() {
   if (!shown || busy) return;
   const scheme = shown;
+  const status = known.get(scheme);
+  if (!status?.own) {
+    // Another program's link type: say who receives these links now, and ask.
+    const now = status?.handlerNow;
+    const ok = await confirmDialog({
+      title: t("scheme.confirm.title", { scheme }),
+      text: now ? t("scheme.confirm.other", { scheme, app: now }) : t("scheme.confirm.none", { scheme }),
+      confirm: t("scheme.confirm.ok"),
+    });
+    if (!ok || shown !== scheme || busy) return;
+  }
   registrations += 1;
   busy = true;
   failure = null;
   rerender();
   try {
     known.set(scheme, await api.registerScheme(scheme));
+  } catch (err) {
+    failure = err;
+  }
+  busy = false;
+  rerender();
+}
+
+async function unregister() {
+  if (!shown || busy) return;
+  const scheme = shown;
+  registrations += 1;
+  busy = true;
+  failure = null;
+  rerender();
+  try {
+    known.set(scheme, await api.unregisterScheme(scheme));
   } catch (err) {
     failure = err;
   }

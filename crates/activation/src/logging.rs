@@ -54,6 +54,48 @@ pub fn param_names(query: &str) -> String {
     names.join("&")
 }
 
+/// Other crates' log text as it may be written: in every word that holds a `?` (a URL or a
+/// link, say a deep-link plugin's "argument se.example.erp://cb?code=…&state=… does not
+/// match"), the query keeps only its parameter names ([`param_names`]) and the fragment is
+/// dropped; a word with `name=value` pairs joined by `&` (a query quoted on its own) keeps
+/// only the names too. Other text is returned as it is.
+pub fn redact_queries(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = |word: &str| word.contains('?') || (word.contains('=') && word.contains('&'));
+    if !text.split_whitespace().any(risky) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        rest = &rest[end..];
+        if !risky(word) {
+            out.push_str(word);
+            continue;
+        }
+        // Quotes and brackets around the word stay, so the line still reads.
+        let trimmed = word.trim_end_matches(['"', '\'', ')', ']', ',', ';', '>']);
+        let tail = &word[trimmed.len()..];
+        let (head, query) = match trimmed.split_once('?') {
+            Some((head, query)) => (format!("{head}?"), query),
+            None => {
+                let before_pairs = &trimmed[..trimmed.find('=').unwrap_or(0)];
+                let lead = before_pairs.rfind(['"', '\'', '(', '[', '<', ':']).map_or(0, |i| i + 1);
+                (trimmed[..lead].to_string(), &trimmed[lead..])
+            }
+        };
+        let query = query.split('#').next().unwrap_or_default();
+        out.push_str(&head);
+        out.push_str(&param_names(query));
+        out.push_str(tail);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +115,21 @@ mod tests {
             "https://api.fortnox.se/3/companyinformation"
         );
         assert_eq!(redacted_url("code=abc"), "[not a URL, 8 bytes]");
+    }
+
+    #[test]
+    fn queries_in_other_crates_text_keep_their_names_only() {
+        let line = "argument se.example.erp://oauth/fortnox?code=C0DE&state=ST4TE#x does not match any configured deep link scheme; skipping it";
+        assert_eq!(
+            redact_queries(line),
+            "argument se.example.erp://oauth/fortnox?code&state does not match any configured deep link scheme; skipping it"
+        );
+        assert_eq!(
+            redact_queries("url: \"se.fortnoxactivator.app:/callback?code=C0DE&state=ST4TE\", then"),
+            "url: \"se.fortnoxactivator.app:/callback?code&state\", then"
+        );
+        assert_eq!(redact_queries("query: Some(\"code=C0DE&state=ST4TE\")"), "query: Some(\"code&state\")");
+        assert!(matches!(redact_queries("plain text, a=b"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

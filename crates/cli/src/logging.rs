@@ -7,11 +7,12 @@ use tracing::Level;
 
 /// Sends the core's events to stderr, for a command line: `verbosity` 0 shows warnings and
 /// errors, 1 (`-v`) adds the steps of the flow, 2 (`-vv`) HTTP calls and other detail, 3 or
-/// more everything. No colours, no secrets (see the module's rule).
+/// more everything. No colours, no secrets (see the module's rule), control characters shown
+/// escaped ([`crate::term`]).
 ///
 /// Returns false (and changes nothing) when a subscriber was already installed.
 pub fn init_stderr(verbosity: u8) -> bool {
-    init_writer(level_for(verbosity), std::io::stderr)
+    init_writer(level_for(verbosity), || crate::term::EscapedStderr)
 }
 
 /// Sends events to `writer` (for a file, or a test): this program's (`activation`,

@@ -25,6 +25,8 @@ macro_rules! out {
     }};
 }
 
+#[macro_use]
+mod term;
 mod args;
 mod logging;
 mod saved;
@@ -66,7 +68,8 @@ fn main() {
                     serde_json::json!({"error": "invalid_settings", "message": e.kind().to_string(), "next_step": "fortnox-activate --help"})
                 );
             }
-            let _ = e.print();
+            // The arguments are echoed in the message: their controls shown escaped.
+            eprint!("{}", term::escape_controls(&e.render().to_string()));
             exit(2);
         }
     };
@@ -74,7 +77,7 @@ fn main() {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("fortnox-activate: cannot start: {e}");
+            say!("fortnox-activate: cannot start: {e}");
             exit(2);
         }
     };
@@ -164,7 +167,7 @@ fn fail(e: &Error, json: bool, lang: Language) -> Code {
         2 => "cannot start",
         _ => "stopped",
     };
-    eprintln!("{prefix}: {}", e.explain(lang));
+    say!("{prefix}: {}", e.explain(lang));
     code
 }
 
@@ -179,7 +182,7 @@ async fn activate(
     lang: Language,
 ) -> Result<(), Failure> {
     if args.client_secret.is_some() {
-        eprintln!(
+        say!(
             "fortnox-activate: the client secret is never taken as a flag (it would show in the process list); set FORTNOX_CLIENT_SECRET or answer the prompt"
         );
         return Err(Failure::Reported(2));
@@ -187,7 +190,7 @@ async fn activate(
     // A refused endpoint override stops here (exit 2), before the secret is asked for.
     let endpoints = Endpoints::from_env()?;
     if let Some(notice) = endpoints.override_notice() {
-        eprintln!("note: {}", notice.get(lang));
+        say!("note: {}", notice.get(lang));
     }
     let client_secret = if args.code_only {
         None
@@ -197,7 +200,7 @@ async fn activate(
         match rpassword::prompt_password("Client secret (leave empty for code-only): ") {
             Ok(s) => Some(ClientSecret::new(s)),
             Err(e) => {
-                eprintln!("fortnox-activate: could not read the client secret: {e}");
+                say!("fortnox-activate: could not read the client secret: {e}");
                 return Err(Failure::Reported(2));
             }
         }
@@ -214,7 +217,7 @@ async fn activate(
     };
     let check = settings::check(&input, NameRule::Optional);
     for w in &check.warnings {
-        eprintln!("note: {}", w.get(lang));
+        say!("note: {}", w.get(lang));
     }
     if !check.fields.is_empty() {
         for (field, problem) in &check.fields {
@@ -226,7 +229,7 @@ async fn activate(
                 "connectionName" => "--save",
                 other => other,
             };
-            eprintln!("fortnox-activate: {flag}: {}", problem.get(lang));
+            say!("fortnox-activate: {flag}: {}", problem.get(lang));
         }
         if json {
             let (field, problem) = check.fields.iter().next().expect("not empty");
@@ -264,12 +267,12 @@ async fn activate(
             Ok(saved) => {
                 out["connection_id"] = saved.connection.id.to_string().into();
                 match saved.warning {
-                    None => eprintln!(
+                    None => say!(
                         "Saved as \"{}\" ({}); the secrets are in the keychain.",
                         saved.connection.name,
                         store.file_path().display()
                     ),
-                    Some(w) => eprintln!(
+                    Some(w) => say!(
                         "warning: the settings were saved as \"{}\" but not the keys: {} Copy the tokens below now.",
                         saved.connection.name,
                         w.explain(lang)
@@ -277,13 +280,13 @@ async fn activate(
                 }
             }
             Err(e) => {
-                eprintln!("warning: the connection was not saved: {} Copy the tokens below now.", e.explain(lang))
+                say!("warning: the connection was not saved: {} Copy the tokens below now.", e.explain(lang))
             }
         }
     }
     out!("{out}");
     for w in outcome.warnings() {
-        eprintln!("note: {}", w.get(lang));
+        say!("note: {}", w.get(lang));
     }
     Ok(())
 }
@@ -296,13 +299,13 @@ async fn wait_and_finish(
 ) -> Result<Outcome, Error> {
     let listener = activation.bind_listener().await?;
     let url = activation.authorize_url().to_string();
-    eprintln!("Open this address in a web browser, log in to Fortnox and approve access:\n\n  {url}\n");
+    say!("Open this address in a web browser, log in to Fortnox and approve access:\n\n  {url}\n");
     if !no_browser {
         // Detached: a launcher that waits (xdg-open, a browser that stays) never holds us.
         let u = url.clone();
         std::thread::spawn(move || {
             if let Err(e) = activation::session::open_browser(&u) {
-                eprintln!("note: {}", e.explain(lang));
+                say!("note: {}", e.explain(lang));
             }
         });
     }
@@ -311,7 +314,7 @@ async fn wait_and_finish(
     watch_ctrl_c(cancel.clone(), exchanging.clone(), lang);
     let code = match listener {
         Some(listener) => {
-            eprintln!("Waiting for Fortnox (up to {} s; Ctrl+C cancels)…", timeout.as_secs());
+            say!("Waiting for Fortnox (up to {} s; Ctrl+C cancels)…", timeout.as_secs());
             activation
                 .wait_for_code(
                     listener,
@@ -319,10 +322,7 @@ async fn wait_and_finish(
                     cancel,
                     timeout,
                     |e| {
-                        eprintln!(
-                            "note: ignored an answer that does not belong to this attempt: {}",
-                            e.message().get(lang)
-                        );
+                        say!("note: ignored an answer that does not belong to this attempt: {}", e.message().get(lang));
                     },
                 )
                 .await?
@@ -330,9 +330,9 @@ async fn wait_and_finish(
         None => read_pasted(activation, cancel, timeout, lang).await?,
     };
     if activation.settings().code_only() {
-        eprintln!("Got the authorization code; it must be exchanged within 10 minutes.");
+        say!("Got the authorization code; it must be exchanged within 10 minutes.");
     } else {
-        eprintln!("Got the authorization code; exchanging it with Fortnox…");
+        say!("Got the authorization code; exchanging it with Fortnox…");
     }
     exchanging.store(true, Ordering::SeqCst);
     activation.finish(code).await
@@ -347,7 +347,7 @@ fn watch_ctrl_c(cancel: CancellationToken, exchanging: Arc<AtomicBool>, lang: La
             return;
         }
         if exchanging.load(Ordering::SeqCst) {
-            eprintln!(
+            say!(
                 "{}",
                 match lang {
                     Language::Sv => "Koden byts just nu mot token; vänta ett ögonblick, eller tryck Ctrl+C igen för att avsluta direkt (då går token förlorade).",
@@ -358,7 +358,7 @@ fn watch_ctrl_c(cancel: CancellationToken, exchanging: Arc<AtomicBool>, lang: La
             cancel.cancel();
         }
         if interrupts.next().await {
-            eprintln!("stopped: {}", Error::Cancelled.message().get(lang));
+            say!("stopped: {}", Error::Cancelled.message().get(lang));
             exit(3);
         }
     });
@@ -396,7 +396,7 @@ pub(crate) fn guard_ctrl_c(lang: Language) {
         if !interrupts.next().await {
             return;
         }
-        eprintln!(
+        say!(
             "{}",
             match lang {
                 Language::Sv => "Fortnox svarar och de nya token sparas; vänta ett ögonblick, eller tryck Ctrl+C igen för att avsluta direkt (då kan förnyelsetoken gå förlorad).",
@@ -404,7 +404,7 @@ pub(crate) fn guard_ctrl_c(lang: Language) {
             }
         );
         if interrupts.next().await {
-            eprintln!("stopped: {}", Error::Cancelled.message().get(lang));
+            say!("stopped: {}", Error::Cancelled.message().get(lang));
             exit(3);
         }
     });
@@ -432,7 +432,7 @@ async fn read_pasted(
     timeout: Duration,
     lang: Language,
 ) -> Result<AuthCode, Error> {
-    eprintln!("After approving, copy the whole address from the browser's address bar and paste it here (then Enter):");
+    say!("After approving, copy the whole address from the browser's address bar and paste it here (then Enter):");
     let mut lines = stdin_lines();
     let deadline = tokio::time::sleep(timeout);
     tokio::pin!(deadline);
@@ -444,7 +444,7 @@ async fn read_pasted(
                 Some(text) if text.trim().is_empty() => continue,
                 Some(text) => match activation.judge_pasted(&text) {
                     Ok(result) => return result,
-                    Err(e) => eprintln!("{} {} Paste again:", e.message().get(lang), e.next_step().get(lang)),
+                    Err(e) => say!("{} {} Paste again:", e.message().get(lang), e.next_step().get(lang)),
                 },
                 None => return Err(Error::Cancelled),
             },

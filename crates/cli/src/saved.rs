@@ -23,7 +23,7 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
         return Ok(());
     }
     if list.is_empty() {
-        eprintln!(
+        say!(
             "{} ({})",
             match lang {
                 Language::Sv => "Inga sparade kopplingar",
@@ -41,9 +41,10 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
         .iter()
         .map(|l| {
             let c = &l.connection;
+            // Names come from files and from Fortnox: one line each, controls shown escaped.
             [
-                c.name.clone(),
-                c.company_name.clone().unwrap_or_else(|| "-".into()),
+                crate::term::one_line(&c.name).into_owned(),
+                c.company_name.as_deref().map_or_else(|| "-".into(), |n| crate::term::one_line(n).into_owned()),
                 c.account_type.as_str().to_string(),
                 l.status.text.get(lang).to_string(),
                 c.id.to_string(),
@@ -67,9 +68,9 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
         }
         s
     };
-    out!("{}", line(&headers.map(String::from)));
+    show!("{}", line(&headers.map(String::from)));
     for row in &rows {
-        out!("{}", line(row));
+        show!("{}", line(row));
     }
     Ok(())
 }
@@ -77,7 +78,7 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
 fn print_issued(issued: &Issued, lang: Language) {
     out!("{}", issued.to_json_with_secrets());
     if let Some(w) = &issued.warning {
-        eprintln!(
+        say!(
             "warning: {} {}",
             match lang {
                 Language::Sv => "De nya token kunde inte sparas; de finns bara här ovan nu. Kopiera dem.",
@@ -96,7 +97,7 @@ pub async fn refresh(query: &str, lang: Language) -> Result<(), Failure> {
     crate::guard_ctrl_c(lang);
     let issued = store.refresh(&client()?, c.id).await?;
     print_issued(&issued, lang);
-    eprintln!(
+    say!(
         "{}",
         match lang {
             Language::Sv => "Förnyad. Den gamla förnyelsetoken fungerar inte längre; en annan kopia av den (integrationens) måste bytas ut.",
@@ -133,9 +134,9 @@ pub async fn revoke(query: &str, lang: Language) -> Result<(), Failure> {
         })
     );
     if let Some(e) = &removed.revoke_error {
-        eprintln!("note: {}", e.explain(lang));
+        say!("note: {}", e.explain(lang));
     }
-    eprintln!("{}", removed.notice.get(lang));
+    say!("{}", removed.notice.get(lang));
     Ok(())
 }
 
@@ -147,7 +148,7 @@ pub fn export(query: &str, output: Option<&Path>, lang: Language) -> Result<(), 
     match output {
         Some(path) => {
             file.write(path)?;
-            eprintln!(
+            say!(
                 "{} {}",
                 match lang {
                     Language::Sv => "Aktiveringsfilen (utan hemligheter) skrevs till",

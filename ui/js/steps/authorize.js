@@ -22,6 +22,14 @@ import { captureText } from "../capture.js";
 /** The phases in which an attempt runs in Rust. */
 const RUNNING = new Set(["starting", "waiting", "exchanging"]);
 
+/**
+ * Seconds of waiting for the loopback listener or a link after which the paste field is
+ * pointed at (a browser that lands on an error page, a firewall, a blocked port: the answer
+ * may never arrive by itself). Tests may set `window.__FA_PASTE_NUDGE_SECS__`.
+ */
+const PASTE_NUDGE_SECS = 45;
+const nudgeSecs = () => Number(window.__FA_PASTE_NUDGE_SECS__) || PASTE_NUDGE_SECS;
+
 let ctx;
 let nextId = 1;
 /**
@@ -34,12 +42,13 @@ let timer = 0;
 let minuteAnnounced = false;
 
 function idle(phase = "idle") {
-  return { id: 0, phase, info: null, browserFailed: null, rejected: null, paste: { busy: false, error: null } };
+  return { id: 0, phase, info: null, browserFailed: null, rejected: null, paste: { busy: false, error: null }, waitingSince: 0, nudged: false };
 }
 
 /** Moves the attempt to `phase` (with `changes`) and redraws. */
 function become(phase, changes = {}) {
   attempt = { ...attempt, ...changes, phase };
+  if (phase === "waiting" && !attempt.waitingSince) attempt.waitingSince = Date.now();
   if (phase === "waiting") startTimer();
   if (!RUNNING.has(phase) || phase === "exchanging") stopTimer();
   render();
@@ -235,7 +244,21 @@ function tick() {
     minuteAnnounced = true;
     ctx.announce(t("countdown.oneMinute"));
   }
+  nudgeWhenSilent();
 }
+
+/** After a while of waiting with nothing back (loopback or link), points at the paste field. */
+function nudgeWhenSilent() {
+  const mode = attempt.info?.capture?.mode;
+  if (attempt.phase !== "waiting" || attempt.nudged || !attempt.waitingSince) return;
+  if (mode !== "loopback" && mode !== "scheme") return;
+  if (Date.now() - attempt.waitingSince < nudgeSecs() * 1000) return;
+  attempt.nudged = true;
+  renderPaste();
+  // The notice is a status region: screen readers hear it once it is filled.
+  $("paste-block").scrollIntoView({ block: "nearest", behavior: "smooth" });
+}
+
 
 // ---------------------------------------------------------------- rendering (from `attempt`)
 
@@ -311,6 +334,11 @@ function renderPaste() {
   label.textContent = t(label.dataset.i18n);
   $("pasted-hint").textContent = t(open || phase === "exchanging" ? "paste.hint.active" : "paste.hint.idle");
   $("paste-block").classList.toggle("is-disabled", !open);
+  const nudge = $("paste-nudge");
+  const nudged = open && attempt.nudged;
+  nudge.hidden = !nudged;
+  nudge.textContent = nudged ? t("paste.nudge") : "";
+  $("paste-block").classList.toggle("is-nudged", nudged);
 
   const message = paste.error ? [pick(paste.error.message), pick(paste.error.next_step)].filter(Boolean).join(" ") : "";
   $("pasted-error").textContent = message;

@@ -18,9 +18,13 @@
 //!
 //! Robustness: every connection is served in its own task with a header read timeout, so a
 //! stray socket (Safari's pre-connect, a client that sends nothing or garbage) blocks
-//! nothing. Connections are not kept alive, and their number is capped by a semaphore whose
-//! permit each connection holds until it is closed, so finished connections free their
-//! place at once however fast junk arrives. [`answer_bytes`] runs one connection's bytes
+//! nothing. Connections are not kept alive, and their number is capped by a table
+//! ([`crate::capture::slots`]) in which each connection holds its place until it is closed,
+//! so finished connections free their place at once however fast junk arrives. When the
+//! table is full, a new connection takes the place of the one that has sent nothing for the
+//! longest (which is closed): sockets that are held open, or re-opened as soon as they are
+//! dropped, cannot keep the browser's redirect out, as a browser sends its request at once.
+//! [`answer_bytes`] runs one connection's bytes
 //! through the same service over an in-memory pipe (for the fuzzer and tests).
 //!
 //! Security rules:
@@ -35,6 +39,7 @@
 
 use crate::capture::landing::{self, Outcome};
 use crate::capture::redirect_uri::{LoopbackHost, LoopbackTarget};
+use crate::capture::slots::{Activity, Slot, Slots, Tracked};
 use crate::i18n::Language;
 use crate::Error;
 use http_body_util::Full;
@@ -51,7 +56,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -61,8 +66,9 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 /// How long the deciding page may take to reach the browser before the listener closes.
 const FLUSH_GRACE: Duration = Duration::from_secs(3);
-/// Connections served at once; more are closed at once. Each holds at most a request head
-/// (64 KiB), so the cap bounds memory to a few MiB while leaving room for a burst of junk.
+/// Connections served at once; beyond it, the one silent the longest is closed to make room
+/// (see [`crate::capture::slots`]). Each holds at most a request head (64 KiB), so the cap
+/// bounds memory to a few MiB while leaving room for a burst of junk.
 const MAX_CONNECTIONS: usize = 128;
 /// Largest request head accepted (hyper's minimum is 8 KiB); a redirect is far smaller.
 const MAX_BUF_SIZE: usize = 64 * 1024;
@@ -165,7 +171,7 @@ impl CallbackListener {
             lang: Arc::clone(&lang),
             requests: requests_tx,
         });
-        let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        let slots = Slots::new(MAX_CONNECTIONS);
         let mut tasks = JoinSet::new();
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
@@ -185,8 +191,8 @@ impl CallbackListener {
                 }
                 // Reap finished connections before accepting more.
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-                accepted = accept(first) => spawn_connection(&mut tasks, accepted, &shared, &permits).await,
-                accepted = accept(second) => spawn_connection(&mut tasks, accepted, &shared, &permits).await,
+                accepted = accept(first) => spawn_connection(&mut tasks, accepted, &shared, &slots).await,
+                accepted = accept(second) => spawn_connection(&mut tasks, accepted, &shared, &slots).await,
             }
         };
 
@@ -255,7 +261,7 @@ pub async fn answer_bytes<T: Send>(
     let (requests_tx, mut requests) = mpsc::channel::<Pending>(MAX_CONNECTIONS);
     let shared = Arc::new(Shared { path: path.to_string(), port, lang: Arc::new(move || lang), requests: requests_tx });
     let (client, server) = tokio::io::duplex(MAX_BUF_SIZE);
-    let serve = serve_connection(server, shared);
+    let serve = serve_connection(server, shared, None);
     let talk = async move {
         let (mut read, mut write) = tokio::io::split(client);
         let send = async {
@@ -328,34 +334,46 @@ async fn spawn_connection(
     tasks: &mut JoinSet<()>,
     accepted: io::Result<TcpStream>,
     shared: &Arc<Shared>,
-    permits: &Arc<Semaphore>,
+    slots: &Arc<Slots>,
 ) {
     match accepted {
-        Ok(stream) => match Arc::clone(permits).try_acquire_owned() {
-            Ok(permit) => {
+        Ok(stream) => match slots.admit() {
+            Some(slot) => {
                 let _ = stream.set_nodelay(true);
-                tasks.spawn(serve_with_permit(stream, Arc::clone(shared), permit));
+                let id = slot.id();
+                let activity = Arc::clone(slot.activity());
+                let abort = tasks.spawn(serve_in_slot(stream, Arc::clone(shared), activity, slot));
+                // An eviction closes the connection through its task.
+                slots.set_abort(id, abort);
             }
-            // Too many connections at once: close this one.
-            Err(_) => drop(stream),
+            // Every place is busy answering a request: close this one.
+            None => drop(stream),
         },
         // Out of file descriptors and the like: breathe, then accept again.
         Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
     }
 }
 
-/// Serves a connection, holding its place under the cap until the connection is closed.
-async fn serve_with_permit(stream: TcpStream, shared: Arc<Shared>, permit: OwnedSemaphorePermit) {
-    serve_connection(stream, shared).await;
-    drop(permit);
+/// Serves a connection, holding its place in the table until the connection is closed.
+async fn serve_in_slot(stream: TcpStream, shared: Arc<Shared>, activity: Arc<Activity>, slot: Slot) {
+    serve_connection(Tracked::new(stream, Arc::clone(&activity)), shared, Some(activity)).await;
+    drop(slot);
 }
 
-async fn serve_connection(stream: impl AsyncRead + AsyncWrite + Unpin + Send + 'static, shared: Arc<Shared>) {
+async fn serve_connection(
+    stream: impl AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    shared: Arc<Shared>,
+    activity: Option<Arc<Activity>>,
+) {
     // Holds the deciding callback's `sent` signal until the connection is over.
     let sent_slot: Arc<Mutex<Option<oneshot::Sender<()>>>> = Arc::default();
     let service = {
         let sent_slot = Arc::clone(&sent_slot);
         service_fn(move |request| {
+            // A whole request head has arrived: this connection is answered, not evicted.
+            if let Some(activity) = &activity {
+                activity.mark_busy();
+            }
             let shared = Arc::clone(&shared);
             let sent_slot = Arc::clone(&sent_slot);
             async move { Ok::<_, Infallible>(respond(request, &shared, &sent_slot).await) }
@@ -735,6 +753,67 @@ mod tests {
         let answer = request(v4(port), "GET", "/callback?code=c&state=good").await;
         assert_eq!(answer.status, 200);
         task.await.unwrap().unwrap();
+    }
+
+    /// Opens `n` sockets to the listener that never send a byte.
+    async fn silent_sockets(port: u16, n: usize) -> Vec<TcpStream> {
+        let mut held = Vec::with_capacity(n);
+        for _ in 0..n {
+            held.push(TcpStream::connect(v4(port)).await.unwrap());
+        }
+        held
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sockets_held_open_without_a_word_give_way_to_the_real_callback() {
+        // More silent sockets than the table has places, all kept open: the oldest are
+        // closed to make room, and the callback that speaks at once is served.
+        let port = free_port();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
+        let task = start(listener, Language::En, CancellationToken::new(), LONG);
+        let held = silent_sockets(port, 300).await;
+        let answer =
+            tokio::time::timeout(Duration::from_secs(5), request(v4(port), "GET", "/callback?code=c&state=good"))
+                .await
+                .expect("the callback is served with 300 silent sockets open (well before their header timeout)");
+        assert_eq!(answer.status, 200);
+        task.await.unwrap().unwrap();
+        drop(held);
+        assert!(port_is_free(port).await);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn silent_sockets_reopened_as_soon_as_dropped_give_way_to_the_real_callback() {
+        let port = free_port();
+        let listener = CallbackListener::bind(&target(LoopbackHost::Ipv4, port)).await.unwrap();
+        let task = start(listener, Language::En, CancellationToken::new(), LONG);
+        let stop = CancellationToken::new();
+        let mut attackers = JoinSet::new();
+        for _ in 0..140 {
+            let stop = stop.clone();
+            attackers.spawn(async move {
+                while !stop.is_cancelled() {
+                    let Ok(mut socket) = TcpStream::connect(v4(port)).await else { continue };
+                    let mut byte = [0u8; 1];
+                    // Held until the listener drops it, then opened again at once.
+                    tokio::select! {
+                        _ = socket.read(&mut byte) => {}
+                        () = stop.cancelled() => {}
+                    }
+                }
+            });
+        }
+        // Let the table fill up and the churn begin.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let answer =
+            tokio::time::timeout(Duration::from_secs(5), request(v4(port), "GET", "/callback?code=c&state=good"))
+                .await
+                .expect("the callback is served while silent sockets are re-opened");
+        assert_eq!(answer.status, 200);
+        task.await.unwrap().unwrap();
+        stop.cancel();
+        while attackers.join_next().await.is_some() {}
+        assert!(port_is_free(port).await);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

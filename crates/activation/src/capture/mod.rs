@@ -8,3 +8,5 @@ pub mod loopback;
 pub mod redirect;
 pub mod redirect_uri;
 pub mod scheme_handler;
+pub mod scheme_registry;
+pub mod slots;

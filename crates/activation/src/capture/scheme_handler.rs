@@ -123,6 +123,39 @@ pub fn own_handler(dirs: &DesktopDirs, scheme: &str, entry_dir: &Path, entry_nam
     }
 }
 
+/// The desktop entry `xdg-mime query default x-scheme-handler/<scheme>` would name (the
+/// same lookup as [`own_handler`]'s), if the files name one.
+#[must_use]
+pub fn default_entry(dirs: &DesktopDirs, scheme: &str) -> Option<String> {
+    let mime = format!("x-scheme-handler/{scheme}");
+    dirs.lists().iter().find_map(|list| first_default(list, &mime))
+}
+
+/// The `Name` of desktop entry `entry` (as found under `applications/` in the data folders,
+/// the user's first), for telling a person which program it is; `None` when it cannot be
+/// found or has no name.
+#[must_use]
+pub fn entry_name(dirs: &DesktopDirs, entry: &str) -> Option<String> {
+    if entry.contains('/') || entry.contains("..") {
+        return None;
+    }
+    std::iter::once(&dirs.data_home).chain(dirs.data_dirs.iter()).find_map(|d| {
+        let text = std::fs::read_to_string(d.join("applications").join(entry)).ok()?;
+        let mut in_entry = false;
+        text.lines().find_map(|line| {
+            let line = line.trim_end();
+            if line.starts_with('[') {
+                in_entry = line == "[Desktop Entry]";
+                None
+            } else if in_entry {
+                line.strip_prefix("Name=").map(str::trim).filter(|n| !n.is_empty()).map(str::to_string)
+            } else {
+                None
+            }
+        })
+    })
+}
+
 /// The first entry a `mimeapps.list` names as the default for `mime`, read as `xdg-mime`
 /// reads it: the first line `mime=` under a `[Default Applications]` header, up to its first
 /// `;`. `None` when the file cannot be read or names none.
@@ -226,6 +259,24 @@ mod tests {
         home.entry(EXEC, "x-scheme-handler/se.fortnoxactivator.app;x-scheme-handler/se.example.app;");
         home.write(&home.dirs.config_home.join("mimeapps.list"), &format!("[Default Applications]\nx-scheme-handler/se.fortnoxactivator.app={ENTRY}\nx-scheme-handler/se.example.app={ENTRY}\n\n[Added Associations]\nx-scheme-handler/se.fortnoxactivator.app={ENTRY};\n"));
         home
+    }
+
+    #[test]
+    fn the_current_default_and_its_name_are_read_from_the_files() {
+        let home = Home::new();
+        assert_eq!(default_entry(&home.dirs, "se.example.erp"), None);
+        home.write(
+            &home.dirs.config_home.join("mimeapps.list"),
+            "[Default Applications]\nx-scheme-handler/se.example.erp=erp-client.desktop;other.desktop\n",
+        );
+        home.write(
+            &home.dirs.data_dirs[0].join("applications/erp-client.desktop"),
+            "[Desktop Entry]\nType=Application\nName=Example ERP\nExec=erp %u\n[Desktop Action x]\nName=Other\n",
+        );
+        assert_eq!(default_entry(&home.dirs, "se.example.erp").as_deref(), Some("erp-client.desktop"));
+        assert_eq!(entry_name(&home.dirs, "erp-client.desktop").as_deref(), Some("Example ERP"));
+        assert_eq!(entry_name(&home.dirs, "missing.desktop"), None);
+        assert_eq!(entry_name(&home.dirs, "../erp-client.desktop"), None);
     }
 
     #[test]

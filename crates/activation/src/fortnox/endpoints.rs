@@ -147,7 +147,8 @@ pub fn check_override(variable: &str, value: &str) -> Result<(), Error> {
     }
 }
 
-fn is_loopback_host(url: &url::Url) -> bool {
+/// True for `localhost` and the loopback addresses (127.0.0.0/8, ::1).
+pub(crate) fn is_loopback_host(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

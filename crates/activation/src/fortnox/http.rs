@@ -8,6 +8,11 @@
 //! (including `SSL_CERT_FILE` / `SSL_CERT_DIR`). So a company's own root, trusted by the OS
 //! for TLS inspection, is trusted here too; no roots are bundled.
 //!
+//! Proxies: the system's (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`) are used for
+//! Fortnox itself; a request to this computer (`localhost`, 127.0.0.0/8, ::1: an endpoint
+//! override for tests or a local stand-in) never goes through one, whatever the environment
+//! says, so a proxy never sees the Basic header, a code or a token sent over plain `http://`.
+//!
 //! Robustness: the real transport reads at most [`MAX_BODY_BYTES`] of any answer; a larger
 //! one (Fortnox never sends one) is an `unexpected_response`, not a full memory.
 
@@ -99,17 +104,29 @@ pub struct ReqwestTransport {
     /// The client, or why it could not be set up (the trust store could not be read); that
     /// error is what every request then answers, so the user learns it at the first call.
     client: Result<reqwest::Client, Error>,
+    /// The same client without any proxy, for requests to this computer.
+    direct: Result<reqwest::Client, Error>,
 }
 
 impl ReqwestTransport {
     /// A client with a 10 s connect and 30 s overall timeout, no redirects, and the
     /// platform's certificate verifier (the trust store is read now).
     pub fn new() -> Self {
-        ReqwestTransport { client: client() }
+        ReqwestTransport { client: client(true), direct: client(false) }
+    }
+
+    /// The client for `url`: the one without proxies when it names this computer.
+    fn client_for(&self, url: &str) -> &Result<reqwest::Client, Error> {
+        if url::Url::parse(url).is_ok_and(|u| crate::fortnox::endpoints::is_loopback_host(&u)) {
+            &self.direct
+        } else {
+            &self.client
+        }
     }
 }
 
-fn client() -> Result<reqwest::Client, Error> {
+/// A client; `proxies` false leaves out every proxy, the environment's included.
+fn client(proxies: bool) -> Result<reqwest::Client, Error> {
     let unavailable = |reason: String| Error::CertificatesUnavailable { reason };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|e| unavailable(e.to_string()))?;
@@ -119,7 +136,9 @@ fn client() -> Result<reqwest::Client, Error> {
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder();
+    let builder = if proxies { builder } else { builder.no_proxy() };
+    builder
         .use_preconfigured_tls(tls)
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
@@ -138,7 +157,7 @@ impl Default for ReqwestTransport {
 impl Transport for ReqwestTransport {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, Error>> {
         Box::pin(async move {
-            let client = self.client.as_ref().map_err(Clone::clone)?;
+            let client = self.client_for(&request.url).as_ref().map_err(Clone::clone)?;
             let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::GET);
             let mut builder = client.request(method, &request.url);
             for (k, v) in &request.headers {

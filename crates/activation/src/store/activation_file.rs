@@ -26,6 +26,19 @@ pub const VERSION: u64 = 1;
 /// Files larger than this are refused unread.
 pub const MAX_BYTES: u64 = 64 * 1024;
 
+/// The refusal of a file larger than [`MAX_BYTES`] (a real one is well under 1 KB).
+pub fn too_large() -> Error {
+    let mut fields = BTreeMap::new();
+    fields.insert(
+        "file".into(),
+        Text::new(
+            format!("The file is larger than {} KB: far too large to be an activation file (they are under 1 KB); it was not read.", MAX_BYTES / 1024),
+            format!("Filen är större än {} KB: alldeles för stor för att vara en aktiveringsfil (de är under 1 KB); den lästes inte.", MAX_BYTES / 1024),
+        ),
+    );
+    Error::ActivationFileInvalid { fields }
+}
+
 /// A validated activation file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -82,6 +95,9 @@ impl ActivationFile {
     /// [`Error::ActivationFileInvalid`] listing every problem by field (`file`, `format`,
     /// `version`, `name`, `clientId`, `redirectUri`, `scopes`, `accountType`, `secrets`).
     pub fn parse(text: &str) -> Result<Self, Error> {
+        if text.len() as u64 > MAX_BYTES {
+            return Err(too_large());
+        }
         let mut fields: BTreeMap<String, Text> = BTreeMap::new();
         let invalid = |fields: BTreeMap<String, Text>| Error::ActivationFileInvalid { fields };
         let value: serde_json::Value = match serde_json::from_str(text) {
@@ -198,25 +214,25 @@ impl ActivationFile {
         }
     }
 
-    /// Reads and validates a file.
+    /// Reads and validates a file, refusing one larger than [`MAX_BYTES`] before reading it.
     ///
     /// # Errors
     /// [`Error::StorageFailed`] when it cannot be read; otherwise as [`parse`](Self::parse).
     pub fn read(path: &Path) -> Result<Self, Error> {
+        use std::io::Read as _;
         let storage = |reason: String| Error::StorageFailed { path: path.display().to_string(), reason };
-        let len = std::fs::metadata(path).map_err(|e| storage(e.to_string()))?.len();
+        let file = std::fs::File::open(path).map_err(|e| storage(e.to_string()))?;
+        let len = file.metadata().map_err(|e| storage(e.to_string()))?.len();
         if len > MAX_BYTES {
-            let mut fields = BTreeMap::new();
-            fields.insert(
-                "file".into(),
-                Text::new(
-                    "The file is far too large to be an activation file.",
-                    "Filen är alldeles för stor för att vara en aktiveringsfil.",
-                ),
-            );
-            return Err(Error::ActivationFileInvalid { fields });
+            return Err(too_large());
         }
-        let bytes = std::fs::read(path).map_err(|e| storage(e.to_string()))?;
+        // The size can change after the check (or a special file report none): read one
+        // byte past the limit at most.
+        let mut bytes = Vec::new();
+        file.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(|e| storage(e.to_string()))?;
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(too_large());
+        }
         let text = String::from_utf8(bytes).map_err(|_| {
             let mut fields = BTreeMap::new();
             fields.insert("file".into(), Text::new("The file is not text.", "Filen är inte text."));

@@ -547,3 +547,23 @@ fn a_save_that_cannot_write_the_file_leaves_no_secret_behind() {
     assert!(keys.values().is_empty(), "orphan keychain entries");
     assert!(store.list().unwrap().is_empty());
 }
+
+#[test]
+fn an_activation_file_over_64_kb_is_refused_unread_however_it_arrives() {
+    let too_large = |e: Error| match e {
+        Error::ActivationFileInvalid { fields } => {
+            assert!(fields["file"].en.contains("64 KB") && fields["file"].sv.contains("64 KB"), "{fields:?}");
+        }
+        other => panic!("{other:?}"),
+    };
+    // Text handed over by the window: a valid file padded with spaces past the limit.
+    let valid = r#"{"format":"fortnox-activation","version":1,"name":"A","clientId":"c","redirectUri":"http://localhost:1/cb","scopes":["companyinformation"]}"#;
+    let padded = format!("{valid}{}", " ".repeat(activation_file::MAX_BYTES as usize));
+    too_large(ActivationFile::parse(&padded).unwrap_err());
+    assert!(ActivationFile::parse(valid).is_ok());
+    // A file on disk.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.json");
+    std::fs::write(&path, &padded).unwrap();
+    too_large(ActivationFile::read(&path).unwrap_err());
+}
