@@ -166,18 +166,9 @@ pub async fn save_connection(state: State<'_, AppState>, replace_id: Option<Uuid
     })
 }
 
-/// The keychain in the words of the platform.
+/// The keychain in the words of the platform (the core's `store::platform`).
 fn keychain_name() -> Text {
-    if cfg!(target_os = "macos") {
-        Text::new("the macOS Keychain", "macOS nyckelring")
-    } else if cfg!(windows) {
-        Text::new("Windows Credential Manager", "Windows autentiseringshanterare")
-    } else {
-        Text::new(
-            "Secret Service, e.g. GNOME Keyring or KWallet",
-            "Secret Service, t.ex. GNOME-nyckelring eller KWallet",
-        )
-    }
+    activation::store::platform::keychain_name()
 }
 
 /// A saved connection's settings for the wizard; its secret stays in the keychain.

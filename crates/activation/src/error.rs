@@ -386,10 +386,13 @@ impl Error {
                 "Fortnox gave an answer the app does not understand.",
                 "Fortnox gav ett svar som appen inte förstår.",
             ),
-            Error::KeychainUnavailable { .. } => Text::new(
-                "The computer's keychain could not be used (it is missing, locked or refused), so the keys were not saved.",
-                "Datorns nyckelring gick inte att använda (den saknas, är låst eller nekade), så nycklarna sparades inte.",
-            ),
+            Error::KeychainUnavailable { .. } => {
+                let store = crate::store::platform::keychain_name();
+                Text::new(
+                    format!("The computer's keychain could not be used ({}: missing, locked or refused), so the keys were not saved.", store.en),
+                    format!("Datorns nyckelring gick inte att använda ({}: saknas, är låst eller nekade), så nycklarna sparades inte.", store.sv),
+                )
+            }
             Error::ConnectionsFileCorrupt { path, .. } => Text::new(
                 format!("The file with the saved connections is damaged and cannot be read: {path}"),
                 format!("Filen med de sparade kopplingarna är skadad och kan inte läsas: {path}"),
@@ -410,10 +413,13 @@ impl Error {
                 format!("A saved connection is already called \"{name}\"."),
                 format!("En sparad koppling heter redan \"{name}\"."),
             ),
-            Error::SecretNotSaved { secret } => Text::new(
-                format!("The {} of this connection is not saved in the keychain.", secret_en(secret)),
-                format!("Kopplingens {} finns inte sparad i nyckelringen.", secret_sv(secret)),
-            ),
+            Error::SecretNotSaved { secret } => {
+                let store = crate::store::platform::keychain_name();
+                Text::new(
+                    format!("The {} of this connection is not saved in the keychain ({}).", secret_en(secret), store.en),
+                    format!("Kopplingens {} finns inte sparad i nyckelringen ({}).", secret_sv(secret), store.sv),
+                )
+            }
             Error::AccessTokenExpired => Text::new(
                 "The saved access token has expired.",
                 "Den sparade åtkomsttoken har gått ut.",
@@ -571,10 +577,13 @@ impl Error {
                 "Try again. If it happens again, send the details below to support.",
                 "Försök igen. Om det händer igen, skicka detaljerna nedan till support.",
             ),
-            Error::KeychainUnavailable { .. } => Text::new(
-                "Copy the keys now if you need them. Then unlock the keychain (on Linux: log in to the desktop, or start GNOME Keyring or KWallet) and save again.",
-                "Kopiera nycklarna nu om du behöver dem. Lås sedan upp nyckelringen (i Linux: logga in på skrivbordet eller starta GNOME Keyring eller KWallet) och spara igen.",
-            ),
+            Error::KeychainUnavailable { .. } => {
+                let step = crate::store::platform::keychain_unlock_step();
+                Text::new(
+                    format!("Copy the keys now if you need them. Then make the keychain usable: {} Then save again.", step.en),
+                    format!("Kopiera nycklarna nu om du behöver dem. Gör sedan nyckelringen användbar: {} Spara sedan igen.", step.sv),
+                )
+            }
             Error::ConnectionsFileCorrupt { .. } => Text::new(
                 "Nothing has been changed. Restore the file from a backup, or choose \"Start over\": the damaged file is then kept aside as a copy next to it.",
                 "Inget har ändrats. Återställ filen från en säkerhetskopia, eller välj \"Börja om\": den skadade filen sparas då som en kopia bredvid.",

@@ -1,9 +1,12 @@
 //! The OS keychain behind a small trait.
 //!
-//! Each connection keeps up to three secrets, each in its own keychain entry (Windows allows
-//! 2,560 bytes per credential and an access token is a JWT): service
+//! Each connection keeps up to three secrets, each under its own keychain account: service
 //! [`SERVICE`], account `<uuid>/<kind>` where kind is `client_secret`, `access_token` or
 //! `refresh_token`. Entries are keyed by the connection's id, so renaming never moves them.
+//! Where one entry holds too little for a token ([`platform::ENTRY_LIMIT`]: the Windows
+//! Credential Manager's 2,560 bytes), a secret is kept as UTF-8 bytes and a long one is split
+//! over several entries, crash-safe ([`split`](super::split)); entries written by earlier
+//! versions (a UTF-16 password) still read. Elsewhere a secret is one password entry.
 //!
 //! Contract of a [`SecretStore`]: a missing entry reads as `Ok(None)`; `delete` of a missing
 //! entry is `Ok(())`; a keychain that is absent, locked or refusing is
@@ -12,6 +15,7 @@
 //! Security rule: values pass through here and nowhere else on their way to disk; nothing
 //! in this module logs or formats a value.
 
+use super::{platform, split};
 use crate::Error;
 use uuid::Uuid;
 
@@ -84,6 +88,9 @@ impl KeyringStore {
 
 impl SecretStore for KeyringStore {
     fn get(&self, id: Uuid, kind: SecretKind) -> Result<Option<String>, Error> {
+        if platform::ENTRY_LIMIT.is_some() {
+            return split::read(&KeyringEntries, &kind.account(id));
+        }
         match Self::entry(id, kind)?.get_password() {
             Ok(v) => Ok(Some(v)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -92,12 +99,58 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, id: Uuid, kind: SecretKind, value: &str) -> Result<(), Error> {
+        if let Some(limit) = platform::ENTRY_LIMIT {
+            return split::write(&KeyringEntries, &kind.account(id), value, limit);
+        }
         Self::entry(id, kind)?.set_password(value).map_err(unavailable)
     }
 
     fn delete(&self, id: Uuid, kind: SecretKind) -> Result<(), Error> {
+        if platform::ENTRY_LIMIT.is_some() {
+            return split::delete(&KeyringEntries, &kind.account(id));
+        }
         match Self::entry(id, kind)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+}
+
+/// keyring entries under [`SERVICE`] by account, as raw bytes (keyring's secret API), for
+/// values split over several entries.
+struct KeyringEntries;
+
+impl KeyringEntries {
+    fn entry(account: &str) -> Result<keyring::Entry, Error> {
+        keyring::Entry::new(SERVICE, account).map_err(unavailable)
+    }
+}
+
+impl split::Entries for KeyringEntries {
+    fn get(&self, account: &str) -> Result<Option<Vec<u8>>, Error> {
+        match Self::entry(account)?.get_secret() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn set(&self, account: &str, bytes: &[u8]) -> Result<(), Error> {
+        Self::entry(account)?.set_secret(bytes).map_err(unavailable)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), Error> {
+        match Self::entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn legacy_text(&self, account: &str) -> Result<Option<String>, Error> {
+        // Earlier versions wrote a password, which the store decodes itself.
+        match Self::entry(account)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(unavailable(e)),
         }
     }

@@ -22,6 +22,8 @@ pub mod connection;
 pub mod file;
 pub mod keychain;
 pub mod lock;
+pub mod platform;
+mod split;
 
 pub use activation_file::ActivationFile;
 pub use connection::{Connection, Listed, SecretsSaved, Standing, Status, StatusKind};
