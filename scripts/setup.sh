@@ -7,7 +7,7 @@
 #                             `gio`, axe-core (npm, pinned in tests/package-lock.json), and
 #                             for Windows: rustup's x86_64-pc-windows-gnu target, MinGW-w64
 #                             (its C compiler and linker) and wine64 (scripts/test-windows.sh)
-#   scripts/setup.sh --icons  what icons/render.sh takes: ImageMagick and icnsutils (png2icns)
+#   scripts/setup.sh --icons  what icons/render.sh takes: librsvg2-bin, ImageMagick, icnsutils
 #   scripts/setup.sh --package  also what building the installers takes (scripts/package.sh):
 #                             Node.js and npm for the Tauri CLI, dpkg-dev
 #   scripts/setup.sh --bench  what the benchmarks take (scripts/bench.sh, bench-page.sh): the
@@ -56,9 +56,9 @@ if [ "$want_test" -eq 1 ]; then
   # the .exe files); wine64 runs the Windows suite (its loader is /usr/lib/wine/wine64).
   packages+=(gcc-mingw-w64-x86-64 wine64)
 fi
-# Only for icons/render.sh: SVG to PNG and .ico (ImageMagick), .icns (png2icns).
+# Only for icons/render.sh: SVG to PNG (rsvg-convert), .ico (ImageMagick), .icns (png2icns).
 if [ "$want_icons" -eq 1 ]; then
-  packages+=(imagemagick icnsutils)
+  packages+=(librsvg2-bin imagemagick icnsutils)
 fi
 # Only for bench/page.py: WebKitGTK from Python, without Tauri.
 if [ "$want_bench" -eq 1 ]; then
