@@ -212,3 +212,64 @@ impl SecretStore for MemoryStore {
         Ok(())
     }
 }
+
+/// The real Windows Credential Manager (under Wine here: `scripts/test-windows.sh` runs these
+/// with `--ignored`; on real Windows `cargo test -- --ignored` does).
+#[cfg(all(test, windows))]
+mod windows_credential_manager {
+    use super::*;
+    use split::Entries as _;
+
+    fn long(len: usize) -> String {
+        "eyJhbGciOiJIUzI1NiJ9.åäö-".chars().cycle().take(len).collect()
+    }
+
+    /// The account names of the parts a manifest at `account` lists (none for a whole value).
+    fn parts(account: &str) -> Vec<String> {
+        let Some(raw) = KeyringEntries.get(account).unwrap() else { return Vec::new() };
+        let Some(manifest) = raw.strip_prefix(b"fa1*") else { return Vec::new() };
+        let text = String::from_utf8(manifest.to_vec()).unwrap();
+        let words: Vec<&str> = text.split(' ').collect();
+        let count: usize = words[1].parse().unwrap();
+        (0..count).map(|i| format!("{account}#{}.{i}", words[0])).collect()
+    }
+
+    #[test]
+    #[ignore = "needs the Windows Credential Manager (scripts/test-windows.sh)"]
+    fn windows_credential_manager_keeps_a_16_kb_secret_whole_and_deletes_every_part() {
+        let store = KeyringStore::new();
+        let id = Uuid::new_v4();
+        for len in [16 * 1024, 2_000, 40] {
+            let value = long(len);
+            store.set(id, SecretKind::AccessToken, &value).unwrap();
+            assert_eq!(store.get(id, SecretKind::AccessToken).unwrap().as_deref(), Some(value.as_str()));
+            println!("Credential Manager: a {len}-character secret ({} bytes) read back whole", value.len());
+        }
+        store.set(id, SecretKind::AccessToken, &long(16 * 1024)).unwrap();
+        let account = SecretKind::AccessToken.account(id);
+        let listed = parts(&account);
+        assert!(listed.len() >= 7, "{} parts", listed.len());
+        store.delete(id, SecretKind::AccessToken).unwrap();
+        assert_eq!(store.get(id, SecretKind::AccessToken).unwrap(), None);
+        for part in &listed {
+            assert_eq!(KeyringEntries.get(part).unwrap(), None, "{part} left behind");
+        }
+        println!("Credential Manager: deleting removed all {} parts and the manifest", listed.len());
+    }
+
+    #[test]
+    #[ignore = "needs the Windows Credential Manager (scripts/test-windows.sh)"]
+    fn windows_credential_manager_reads_an_entry_written_by_an_earlier_version() {
+        let id = Uuid::new_v4();
+        let old = "legacy-refresh-token-åäö-0123456789";
+        // As earlier versions wrote it: a password (UTF-16 in the credential).
+        keyring::Entry::new(SERVICE, &SecretKind::RefreshToken.account(id)).unwrap().set_password(old).unwrap();
+        let store = KeyringStore::new();
+        assert_eq!(store.get(id, SecretKind::RefreshToken).unwrap().as_deref(), Some(old));
+        store.set(id, SecretKind::RefreshToken, "new-value").unwrap();
+        assert_eq!(store.get(id, SecretKind::RefreshToken).unwrap().as_deref(), Some("new-value"));
+        store.delete(id, SecretKind::RefreshToken).unwrap();
+        assert_eq!(store.get(id, SecretKind::RefreshToken).unwrap(), None);
+        println!("Credential Manager: an earlier version's UTF-16 entry read, replaced and deleted");
+    }
+}
