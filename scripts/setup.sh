@@ -53,8 +53,9 @@ if [ "$want_test" -eq 1 ]; then
   # nodejs and npm only when there is no npm at all (a newer one may be installed by hand).
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
   # Windows: MinGW-w64 links the x86_64-pc-windows-gnu target (clippy's build scripts and
-  # the .exe files); wine64 runs the Windows suite (its loader is /usr/lib/wine/wine64).
-  packages+=(gcc-mingw-w64-x86-64 wine64)
+  # the .exe files); wine64 runs the Windows suite (its loader is /usr/lib/wine/wine64);
+  # xdotool closes the app's message box there (on Xvfb).
+  packages+=(gcc-mingw-w64-x86-64 wine64 xdotool)
 fi
 # Only for icons/render.sh: SVG to PNG (rsvg-convert), .ico (ImageMagick), .icns (png2icns).
 if [ "$want_icons" -eq 1 ]; then

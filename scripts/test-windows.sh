@@ -8,7 +8,8 @@
 #     a 2,000-character and a 16 KB access token, Swedish letters, no secret in any file;
 #   * the real Credential Manager: a 16 KB secret read back whole, an entry written the way
 #     earlier versions wrote it (activation's ignored `windows_credential_manager` tests);
-#   * the app without WebView2: exit status 3, the log names the runtime, no panic.
+#   * the app without WebView2: its message box opens (on Xvfb; closed with xdotool), exit
+#     status 3, the log names the runtime, no panic.
 # Extra arguments go to the wine.rs test binary (e.g. --nocapture is always on).
 set -euo pipefail
 start=$(date +%s)
@@ -46,7 +47,10 @@ exe_dir="$scratch/bin"
 mkdir -p "$exe_dir"
 x86_64-w64-mingw32-gcc -O2 -shared -s -o "$exe_dir/bcryptprimitives.dll" \
   tests/support/wine/processprng.c tests/support/wine/bcryptprimitives.def -ladvapi32
-cp "target/$target/debug/fortnox-activate.exe" "target/$target/debug/fortnox-activator.exe" "$exe_dir/"
+# The GNU build of the app loads WebView2Loader.dll at start (the MSVC build of the release
+# workflow links it statically); webview2-com-sys puts it beside the .exe.
+cp "target/$target/debug/fortnox-activate.exe" "target/$target/debug/fortnox-activator.exe" \
+  "target/$target/debug/WebView2Loader.dll" "$exe_dir/"
 cp "$activation_tests" "$exe_dir/activation-tests.exe"
 
 step "a fresh WINEPREFIX"
@@ -65,9 +69,10 @@ status=0
 step "activation's Credential Manager tests under Wine"
 "$wine" "$exe_dir/activation-tests.exe" windows_credential_manager --ignored --test-threads=1 || status=$?
 
-step "tests/tests/wine.rs"
+# On Xvfb, so that the app's message box really opens (the test closes it with xdotool).
+step "tests/tests/wine.rs (xvfb-run)"
 WINE_SUITE_EXE_DIR="$exe_dir" WINE_SUITE_LOADER="$wine" \
-  cargo test -p activator-tests --test wine -- --ignored --test-threads=1 --nocapture "$@" || status=$?
+  xvfb-run -a cargo test -p activator-tests --test wine -- --ignored --test-threads=1 --nocapture "$@" || status=$?
 
 elapsed=$(( $(date +%s) - start ))
 printf '\n==> Windows suite %s in %dm%02ds\n' "$([ "$status" -eq 0 ] && echo passed || echo "FAILED (exit $status)")" $((elapsed / 60)) $((elapsed % 60))
