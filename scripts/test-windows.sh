@@ -67,7 +67,7 @@ cargo build -p activator-tests --bins
 status=0
 
 step "activation's Credential Manager tests under Wine"
-"$wine" "$exe_dir/activation-tests.exe" windows_credential_manager --ignored --test-threads=1 || status=$?
+"$wine" "$exe_dir/activation-tests.exe" windows_credential_manager --ignored --test-threads=1 --nocapture || status=$?
 
 # On Xvfb, so that the app's message box really opens (the test closes it with xdotool).
 step "tests/tests/wine.rs (xvfb-run)"
