@@ -15,6 +15,7 @@ pub mod links;
 pub mod marks;
 pub mod models;
 pub mod platform;
+pub mod start;
 pub mod state;
 
 pub use state::AppState;
@@ -119,8 +120,13 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// ([`links::setup`]). Before all of it, [`boot::prefer_interpreter`] (the web process
 /// inherits the environment). These plugins are left out of [`with_app`], so tests on the
 /// mock runtime never claim the session bus's single-instance name nor the process-wide
-/// logger.
+/// logger. A window that cannot start (no WebView2 on Windows, or any other failure before
+/// it is up) is explained and ends the process with a documented status ([`start`]).
 pub fn run() {
+    start::catch_start_panics();
+    if let Err(missing) = start::check_webview() {
+        start::fail(missing);
+    }
     boot::prefer_interpreter();
     // Read FORTNOX_ACTIVATOR_READY once, before the window exists.
     marks::global().emit(marks::Mark::Main, marks::now_ms());
@@ -155,6 +161,11 @@ pub fn run() {
                 marks::global().emit(marks::Mark::Page, marks::now_ms());
             }
         })
-        .run(tauri::generate_context!())
-        .expect("error while running Fortnox Activator");
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|e| start::fail(start::StartFailure::Window { detail: e.to_string() }))
+        .run(|_, event| {
+            if let tauri::RunEvent::Ready = event {
+                start::started();
+            }
+        });
 }
