@@ -4,7 +4,10 @@
 #   scripts/setup.sh          build + run prerequisites (system libraries, Rust, xvfb-run)
 #   scripts/setup.sh --test   also the test-only tools: WebKitWebDriver, tauri-driver, a
 #                             session bus, gnome-keyring, xclip, screenshot tools, glib's
-#                             `gio`, and axe-core (npm, pinned in tests/package-lock.json)
+#                             `gio`, axe-core (npm, pinned in tests/package-lock.json), and
+#                             for Windows: rustup's x86_64-pc-windows-gnu target, MinGW-w64
+#                             (its C compiler and linker) and wine64 (scripts/test-windows.sh)
+#   scripts/setup.sh --icons  what icons/render.sh takes: librsvg2-bin, ImageMagick, icnsutils
 #   scripts/setup.sh --package  also what building the installers takes (scripts/package.sh):
 #                             Node.js and npm for the Tauri CLI, dpkg-dev
 #   scripts/setup.sh --bench  what the benchmarks take (scripts/bench.sh, bench-page.sh): the
@@ -17,12 +20,14 @@ set -euo pipefail
 want_test=0
 want_package=0
 want_bench=0
+want_icons=0
 for arg in "$@"; do
   case "$arg" in
     --test) want_test=1 ;;
     --package) want_package=1 ;;
+    --icons) want_icons=1 ;;
     --bench) want_bench=1; want_test=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +52,14 @@ if [ "$want_test" -eq 1 ]; then
   # npm installs axe-core for the accessibility check of the end-to-end tests; Debian's
   # nodejs and npm only when there is no npm at all (a newer one may be installed by hand).
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+  # Windows: MinGW-w64 links the x86_64-pc-windows-gnu target (clippy's build scripts and
+  # the .exe files); wine64 runs the Windows suite (its loader is /usr/lib/wine/wine64);
+  # xdotool closes the app's message box there (on Xvfb).
+  packages+=(gcc-mingw-w64-x86-64 wine64 xdotool)
+fi
+# Only for icons/render.sh: SVG to PNG (rsvg-convert), .ico (ImageMagick), .icns (png2icns).
+if [ "$want_icons" -eq 1 ]; then
+  packages+=(librsvg2-bin imagemagick icnsutils)
 fi
 # Only for bench/page.py: WebKitGTK from Python, without Tauri.
 if [ "$want_bench" -eq 1 ]; then
@@ -117,6 +130,23 @@ if [ "$want_test" -eq 1 ]; then
   else
     say "installing axe-core (npm ci in tests/)"
     (cd "$root/tests" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+if [ "$want_test" -eq 1 ]; then
+  # The Windows target's standard library, for clippy and the Wine suite. rustup reaches its
+  # server from these machines; without rustup (Debian's cargo) there is no way to add it.
+  windows_target=x86_64-pc-windows-gnu
+  rustup_bin="$(command -v rustup || true)"
+  [ -n "$rustup_bin" ] || { [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/rustup" ] && rustup_bin="${CARGO_HOME:-$HOME/.cargo}/bin/rustup"; } || true
+  if [ -z "$rustup_bin" ]; then
+    echo "setup.sh: rustup is missing, so the $windows_target target cannot be added; install Rust with rustup (https://rustup.rs) and run this again" >&2
+    exit 1
+  elif "$rustup_bin" target list --installed | grep -qx "$windows_target"; then
+    say "rust target $windows_target: present"
+  else
+    say "adding the rust target $windows_target (rustup)"
+    "$rustup_bin" target add "$windows_target"
   fi
 fi
 

@@ -17,6 +17,7 @@ pub mod marks;
 pub mod models;
 pub mod platform;
 pub mod scheme_undo;
+pub mod start;
 pub mod state;
 pub mod window_guard;
 
@@ -139,8 +140,13 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// ([`links::setup`]). Before all of it, [`boot::prefer_interpreter`] (the web process
 /// inherits the environment). These plugins are left out of [`with_app`], so tests on the
 /// mock runtime never claim the session bus's single-instance name nor the process-wide
-/// logger.
+/// logger. A window that cannot start (no WebView2 on Windows, or any other failure before
+/// it is up) is explained and ends the process with a documented status ([`start`]).
 pub fn run() {
+    start::catch_start_panics();
+    if let Err(missing) = start::check_webview() {
+        start::fail(missing);
+    }
     boot::prefer_interpreter();
     // Read FORTNOX_ACTIVATOR_READY once, before the window exists.
     marks::global().emit(marks::Mark::Main, marks::now_ms());
@@ -176,10 +182,10 @@ pub fn run() {
             }
         })
         .build(tauri::generate_context!())
-        .expect("error while running Fortnox Activator")
-        .run(|app, event| {
-            if let tauri::RunEvent::Exit = event {
-                clipboard::clear_on_exit(app);
-            }
+        .unwrap_or_else(|e| start::fail(start::StartFailure::Window { detail: e.to_string() }))
+        .run(|app, event| match event {
+            tauri::RunEvent::Ready => start::started(),
+            tauri::RunEvent::Exit => clipboard::clear_on_exit(app),
+            _ => {}
         });
 }

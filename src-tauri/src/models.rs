@@ -217,7 +217,7 @@ impl SaveReport {
             secrets_saved: saved.warning.is_none(),
             warning: saved.warning.map(|e| e.payload()),
             path: path.display().to_string(),
-            store: crate::platform::keychain_name(),
+            store: activation::platform::keychain_name(),
         }
     }
 }

@@ -47,7 +47,8 @@
 //!   When [`StandIn::set_unavailable`] is on, token and revoke answer 503 `text/html`.
 //! * Access tokens are HS256 JWTs signed with a random per-instance secret; payload
 //!   `{"iss","sub":"<userId>@<tenantId>","tenantId":<number>,"clientId","scopes":[..],
-//!   "authsource":"OAUTH2"|"SERVICE","iat","exp","jti"}`; they live 1 hour. Refresh tokens
+//!   "authsource":"OAUTH2"|"SERVICE","iat","exp","jti"}` (plus a `pad` claim that makes
+//!   them [`StandIn::set_access_token_length`] long); they live 1 hour. Refresh tokens
 //!   are opaque random 40-character strings living 31 days.
 //! * `POST /oauth-v1/revoke` with the Basic header (else 401 as above), body
 //!   `token_type_hint=refresh_token&token=…` → 200 `{"revoked":true}`, also for unknown
@@ -366,6 +367,8 @@ struct State {
     rate_limited: bool,
     api_unauthorized: bool,
     withheld_scopes: Vec<String>,
+    /// Access tokens are padded to at least this many characters (0: as they come).
+    access_token_length: usize,
     clock_offset: Duration,
     codes: HashMap<String, CodeGrant>,
     refresh_tokens: HashMap<String, RefreshGrant>,
@@ -446,6 +449,7 @@ async fn bind(config: StandInConfig) -> std::io::Result<(TcpListener, Arc<Shared
         rate_limited: false,
         api_unauthorized: false,
         withheld_scopes: Vec::new(),
+        access_token_length: 0,
         clock_offset: Duration::ZERO,
         codes: HashMap::new(),
         refresh_tokens: HashMap::new(),
@@ -618,6 +622,13 @@ impl StandIn {
         S: Into<String>,
     {
         self.shared.lock().withheld_scopes = scopes.into_iter().map(Into::into).collect();
+    }
+
+    /// Access tokens issued from now on are at least `chars` characters long (their payload
+    /// gets a `pad` claim), as a real token with many scopes and claims can be; 0 turns it
+    /// off. For testing keychains with a size limit (Windows: 2,560 bytes per credential).
+    pub fn set_access_token_length(&self, chars: usize) {
+        self.shared.lock().access_token_length = chars;
     }
 
     /// Whether the logged-in user is a system administrator.
@@ -1092,7 +1103,17 @@ fn issue_tokens(
         "exp": now + ACCESS_TOKEN_LIFETIME.as_secs(),
         "jti": random_uuid(),
     });
-    let access = sign_jwt(&shared.jwt_secret, &payload);
+    let mut access = sign_jwt(&shared.jwt_secret, &payload);
+    if access.len() < st.access_token_length {
+        // Base64url: 4 characters for every 3 bytes of payload.
+        let mut padded = payload.clone();
+        let mut pad = (st.access_token_length - access.len()) * 3 / 4;
+        while access.len() < st.access_token_length {
+            padded["pad"] = Value::String("x".repeat(pad));
+            access = sign_jwt(&shared.jwt_secret, &padded);
+            pad += 1;
+        }
+    }
     let mut body = json!({
         "access_token": access,
         "scope": scopes.join(" "),

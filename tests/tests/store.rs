@@ -160,6 +160,32 @@ async fn a_saved_connection_survives_a_restart_with_its_secrets_only_in_the_keyc
     forget(id);
 }
 
+#[test]
+fn a_16_kb_secret_is_saved_and_read_back_whole_through_the_secret_service() {
+    let id = Uuid::new_v4();
+    let keys = KeyringStore::new();
+    let value: String = "eyJhbGciOiJIUzI1NiJ9.åäö-".chars().cycle().take(16 * 1024).collect();
+    keys.set(id, SecretKind::AccessToken, &value).unwrap();
+    assert_eq!(keys.get(id, SecretKind::AccessToken).unwrap().as_deref(), Some(value.as_str()));
+    keys.delete(id, SecretKind::AccessToken).unwrap();
+    assert_eq!(keys.get(id, SecretKind::AccessToken).unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_16_kb_access_token_is_saved_and_survives_a_refresh() {
+    let f = fixture(false).await;
+    f.standin.set_access_token_length(16 * 1024);
+    let (id, connected) = f.saved("Lång token", AccountType::User).await;
+    assert!(connected.tokens.access_token.expose().len() >= 16 * 1024);
+    let saved = f.store().secrets(id).unwrap();
+    assert_eq!(saved.access_token.unwrap().expose(), connected.tokens.access_token.expose());
+    let issued = f.store().refresh(&f.client(), id).await.unwrap();
+    assert!(issued.warning.is_none());
+    let saved = f.store().secrets(id).unwrap();
+    assert_eq!(saved.access_token.unwrap().expose(), issued.tokens.access_token.expose());
+    forget(id);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refresh_rotates_the_pair_and_the_old_refresh_token_dies() {
     let f = fixture(false).await;

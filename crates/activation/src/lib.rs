@@ -20,6 +20,7 @@ pub mod flow;
 pub mod fortnox;
 pub mod i18n;
 pub mod logging;
+pub mod platform;
 pub mod secret;
 pub mod session;
 pub mod settings;

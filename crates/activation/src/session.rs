@@ -418,16 +418,17 @@ pub fn summarise(settings: &Settings, outcome: &Outcome) -> Summary {
 
 /// Opens the system browser at `url` (blocking: run it off the UI thread).
 ///
-/// `$BROWSER`, when set, is the user's explicit choice and comes first (a `:`-separated list
-/// of commands, `%s` standing for the URL, as xdg-open and Python's `webbrowser` read it);
-/// otherwise the operating system's handler opens it (`xdg-open` on Linux, `open` on macOS,
-/// the shell on Windows), through the `open` crate.
+/// On Linux and macOS `$BROWSER`, when set, is the user's explicit choice and comes first (a
+/// `:`-separated list of commands, `%s` standing for the URL, as xdg-open and Python's
+/// `webbrowser` read it); otherwise, and always on Windows (where `$BROWSER` is no convention
+/// and a stray one must not decide), the operating system's handler opens it (`xdg-open` on
+/// Linux, `open` on macOS, the shell's default browser on Windows), through the `open` crate.
 ///
 /// # Errors
 /// `browser_failed` when no launcher could be started. A launcher that starts but shows
 /// nothing cannot be detected: always show the URL too.
 pub fn open_browser(url: &str) -> Result<(), Error> {
-    if let Some(list) = std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
+    if let Some(list) = std::env::var_os("BROWSER").filter(|b| cfg!(unix) && !b.is_empty()) {
         for command in list.to_string_lossy().split(':').filter(|c| !c.trim().is_empty()) {
             if launch(command, url).is_ok() {
                 return Ok(());

@@ -52,7 +52,7 @@ fn main() {
     // Before anything else (no other thread exists yet): take the secret out of the
     // environment, so no child process (the browser, xdg-open) ever inherits it.
     let env_secret = take_env_secret();
-    let lang = Language::from_env();
+    let lang = language();
     let json_requested = std::env::args().any(|a| a == "--json");
     let cli = match Cli::parse_checked(std::env::args_os()) {
         Ok(cli) => cli,
@@ -90,6 +90,18 @@ fn exit(code: Code) -> ! {
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(i32::from(code))
+}
+
+/// The POSIX locale variables (`LC_ALL`, `LC_MESSAGES`, `LANG`) when one is set, as a
+/// terminal on Linux or macOS has them; else the system's language (Windows sets none, so a
+/// Swedish Windows would otherwise always get English).
+fn language() -> Language {
+    let posix = ["LC_ALL", "LC_MESSAGES", "LANG"].iter().any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    if posix {
+        Language::from_env()
+    } else {
+        sys_locale::get_locale().map(|tag| Language::from_locale(&tag)).unwrap_or_default()
+    }
 }
 
 fn take_env_secret() -> Option<ClientSecret> {

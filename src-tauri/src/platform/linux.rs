@@ -2,14 +2,12 @@
 //! desktop entry and `xdg-mime`, at run time.
 
 use super::Handling;
-use activation::Text;
-
-/// The keychain in the words of the platform.
-pub fn keychain_name() -> Text {
-    Text::new("Secret Service, e.g. GNOME Keyring or KWallet", "Secret Service, t.ex. GNOME-nyckelring eller KWallet")
-}
 
 /// The app registers itself for any scheme, its own and an integration's.
 pub fn scheme_handling(_own: bool) -> Handling {
     Handling::Register
 }
+
+/// Does nothing here: the message goes to stderr and the log (see [`crate::start`]); the
+/// webview is part of the system (WebKitGTK is linked, macOS has WKWebView).
+pub fn show_start_failure(_title: &str, _message: &str) {}

@@ -2,12 +2,6 @@
 //! `Info.plist` declares (the app's own), so an integration's scheme is pasted.
 
 use super::Handling;
-use activation::Text;
-
-/// The keychain in the words of the platform.
-pub fn keychain_name() -> Text {
-    Text::new("the macOS Keychain", "macOS nyckelring")
-}
 
 /// The own scheme through the bundle; any other is pasted.
 pub fn scheme_handling(own: bool) -> Handling {
@@ -17,3 +11,7 @@ pub fn scheme_handling(own: bool) -> Handling {
         Handling::Paste
     }
 }
+
+/// Does nothing here: the message goes to stderr and the log (see [`crate::start`]); the
+/// webview is part of the system (WebKitGTK is linked, macOS has WKWebView).
+pub fn show_start_failure(_title: &str, _message: &str) {}

@@ -1,8 +1,12 @@
 //! What differs between Windows, macOS and Linux in the shell, one file per platform (as
 //! the official single-instance plugin splits its `platform_impl`), instead of `#[cfg]`
 //! blocks inside functions. Each file defines the same items:
-//! - `keychain_name()`: the OS keychain in the user's platform's words;
-//! - `scheme_handling(own)`: how links of a private-use scheme reach the app there.
+//! - `scheme_handling(own)`: how links of a private-use scheme reach the app there;
+//! - `show_start_failure(title, message)`: how a failure to start the window reaches a user
+//!   who has no terminal (a message box on Windows; stderr and the log elsewhere).
+//!
+//! The keychain's words are the core's ([`activation::platform`]), shared with the command
+//! line.
 
 use serde::Serialize;
 

@@ -1,9 +1,12 @@
 //! The OS keychain behind a small trait.
 //!
-//! Each connection keeps up to three secrets, each in its own keychain entry (Windows allows
-//! 2,560 bytes per credential and an access token is a JWT): service
+//! Each connection keeps up to three secrets, each under its own keychain account: service
 //! [`SERVICE`], account `<uuid>/<kind>` where kind is `client_secret`, `access_token` or
 //! `refresh_token`. Entries are keyed by the connection's id, so renaming never moves them.
+//! Where one entry holds too little for a token ([`platform::ENTRY_LIMIT`]: the Windows
+//! Credential Manager's 2,560 bytes), a secret is kept as UTF-8 bytes and a long one is split
+//! over several entries, crash-safe ([`split`](super::split)); entries written by earlier
+//! versions (a UTF-16 password) still read. Elsewhere a secret is one password entry.
 //!
 //! Contract of a [`SecretStore`]: a missing entry reads as `Ok(None)`; `delete` of a missing
 //! entry is `Ok(())`; a keychain that is absent, locked or refusing is
@@ -12,6 +15,8 @@
 //! Security rule: values pass through here and nowhere else on their way to disk; nothing
 //! in this module logs or formats a value.
 
+use super::split;
+use crate::platform;
 use crate::Error;
 use uuid::Uuid;
 
@@ -59,6 +64,9 @@ impl KeyringStore {
 
 impl SecretStore for KeyringStore {
     fn get(&self, id: Uuid, kind: SecretKind) -> Result<Option<String>, Error> {
+        if platform::ENTRY_LIMIT.is_some() {
+            return split::read(&KeyringEntries, &kind.account(id));
+        }
         match Self::entry(id, kind)?.get_password() {
             Ok(v) => Ok(Some(v)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -67,12 +75,58 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, id: Uuid, kind: SecretKind, value: &str) -> Result<(), Error> {
+        if let Some(limit) = platform::ENTRY_LIMIT {
+            return split::write(&KeyringEntries, &kind.account(id), value, limit);
+        }
         Self::entry(id, kind)?.set_password(value).map_err(unavailable)
     }
 
     fn delete(&self, id: Uuid, kind: SecretKind) -> Result<(), Error> {
+        if platform::ENTRY_LIMIT.is_some() {
+            return split::delete(&KeyringEntries, &kind.account(id));
+        }
         match Self::entry(id, kind)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+}
+
+/// keyring entries under [`SERVICE`] by account, as raw bytes (keyring's secret API), for
+/// values split over several entries.
+struct KeyringEntries;
+
+impl KeyringEntries {
+    fn entry(account: &str) -> Result<keyring::Entry, Error> {
+        keyring::Entry::new(SERVICE, account).map_err(unavailable)
+    }
+}
+
+impl split::Entries for KeyringEntries {
+    fn get(&self, account: &str) -> Result<Option<Vec<u8>>, Error> {
+        match Self::entry(account)?.get_secret() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn set(&self, account: &str, bytes: &[u8]) -> Result<(), Error> {
+        Self::entry(account)?.set_secret(bytes).map_err(unavailable)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), Error> {
+        match Self::entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn legacy_text(&self, account: &str) -> Result<Option<String>, Error> {
+        // Earlier versions wrote a password, which the store decodes itself.
+        match Self::entry(account)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(unavailable(e)),
         }
     }
@@ -132,5 +186,66 @@ impl SecretStore for MemoryStore {
         self.check()?;
         self.entries.lock().unwrap().remove(&(id, kind));
         Ok(())
+    }
+}
+
+/// The real Windows Credential Manager (under Wine here: `scripts/test-windows.sh` runs these
+/// with `--ignored`; on real Windows `cargo test -- --ignored` does).
+#[cfg(all(test, windows))]
+mod windows_credential_manager {
+    use super::*;
+    use split::Entries as _;
+
+    fn long(len: usize) -> String {
+        "eyJhbGciOiJIUzI1NiJ9.åäö-".chars().cycle().take(len).collect()
+    }
+
+    /// The account names of the parts a manifest at `account` lists (none for a whole value).
+    fn parts(account: &str) -> Vec<String> {
+        let Some(raw) = KeyringEntries.get(account).unwrap() else { return Vec::new() };
+        let Some(manifest) = raw.strip_prefix(b"fa1*") else { return Vec::new() };
+        let text = String::from_utf8(manifest.to_vec()).unwrap();
+        let words: Vec<&str> = text.split(' ').collect();
+        let count: usize = words[1].parse().unwrap();
+        (0..count).map(|i| format!("{account}#{}.{i}", words[0])).collect()
+    }
+
+    #[test]
+    #[ignore = "needs the Windows Credential Manager (scripts/test-windows.sh)"]
+    fn windows_credential_manager_keeps_a_16_kb_secret_whole_and_deletes_every_part() {
+        let store = KeyringStore::new();
+        let id = Uuid::new_v4();
+        for len in [16 * 1024, 2_000, 40] {
+            let value = long(len);
+            store.set(id, SecretKind::AccessToken, &value).unwrap();
+            assert_eq!(store.get(id, SecretKind::AccessToken).unwrap().as_deref(), Some(value.as_str()));
+            println!("Credential Manager: a {len}-character secret ({} bytes) read back whole", value.len());
+        }
+        store.set(id, SecretKind::AccessToken, &long(16 * 1024)).unwrap();
+        let account = SecretKind::AccessToken.account(id);
+        let listed = parts(&account);
+        assert!(listed.len() >= 7, "{} parts", listed.len());
+        store.delete(id, SecretKind::AccessToken).unwrap();
+        assert_eq!(store.get(id, SecretKind::AccessToken).unwrap(), None);
+        for part in &listed {
+            assert_eq!(KeyringEntries.get(part).unwrap(), None, "{part} left behind");
+        }
+        println!("Credential Manager: deleting removed all {} parts and the manifest", listed.len());
+    }
+
+    #[test]
+    #[ignore = "needs the Windows Credential Manager (scripts/test-windows.sh)"]
+    fn windows_credential_manager_reads_an_entry_written_by_an_earlier_version() {
+        let id = Uuid::new_v4();
+        let old = "legacy-refresh-token-åäö-0123456789";
+        // As earlier versions wrote it: a password (UTF-16 in the credential).
+        keyring::Entry::new(SERVICE, &SecretKind::RefreshToken.account(id)).unwrap().set_password(old).unwrap();
+        let store = KeyringStore::new();
+        assert_eq!(store.get(id, SecretKind::RefreshToken).unwrap().as_deref(), Some(old));
+        store.set(id, SecretKind::RefreshToken, "new-value").unwrap();
+        assert_eq!(store.get(id, SecretKind::RefreshToken).unwrap().as_deref(), Some("new-value"));
+        store.delete(id, SecretKind::RefreshToken).unwrap();
+        assert_eq!(store.get(id, SecretKind::RefreshToken).unwrap(), None);
+        println!("Credential Manager: an earlier version's UTF-16 entry read, replaced and deleted");
     }
 }

@@ -22,6 +22,7 @@ pub mod connection;
 pub mod file;
 pub mod keychain;
 pub mod lock;
+mod split;
 
 pub use activation_file::ActivationFile;
 pub use connection::{Connection, Listed, SecretsSaved, Standing, Status, StatusKind};
