@@ -6,8 +6,9 @@
 #   * the command line: loopback activation (127.0.0.1 and ::1), paste mode, --save into
 #     the Credential Manager, list, refresh (two processes at once), token, export, revoke,
 #     a 2,000-character and a 16 KB access token, Swedish letters, no secret in any file;
-#   * the real Credential Manager: a 16 KB secret read back whole, an entry written the way
-#     earlier versions wrote it (activation's ignored `windows_credential_manager` tests);
+#   * the core's unit tests on Windows, with the real Credential Manager: a 16 KB secret read
+#     back whole, an entry written the way earlier versions wrote it (activation's ignored
+#     `windows_credential_manager` tests, printed with what they checked);
 #   * the app without WebView2: its message box opens (on Xvfb; closed with xdotool), exit
 #     status 3, the log names the runtime, no panic.
 # Extra arguments go to the wine.rs test binary (e.g. --nocapture is always on).
@@ -30,7 +31,7 @@ step() { printf '\n==> %s (%ds)\n' "$*" "$(( $(date +%s) - start ))"; }
 step "cargo build -p fortnox-activate -p fortnox-activator --target $target"
 cargo build -p fortnox-activate -p fortnox-activator --target "$target"
 
-step "activation's unit tests for $target (the Credential Manager tests)"
+step "activation's unit tests for $target"
 activation_tests="$(cargo test -p activation --lib --target "$target" --no-run --message-format=json 2>/dev/null \
   | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n1)"
 [ -n "$activation_tests" ] && [ -f "$activation_tests" ] || { echo "test-windows.sh: activation's test .exe was not built" >&2; exit 1; }
@@ -66,8 +67,10 @@ step "Linux side: the stand-in library and the fake browser"
 cargo build -p activator-tests --bins
 status=0
 
-step "activation's Credential Manager tests under Wine"
-"$wine" "$exe_dir/activation-tests.exe" windows_credential_manager --ignored --test-threads=1 --nocapture || status=$?
+# All of the core's unit tests on Windows (files, locks, paths, the split keychain logic),
+# and the ignored ones that need the real Credential Manager.
+step "activation's unit tests under Wine, the Credential Manager's included"
+"$wine" "$exe_dir/activation-tests.exe" --include-ignored --test-threads=2 --nocapture || status=$?
 
 # On Xvfb, so that the app's message box really opens (the test closes it with xdotool).
 step "tests/tests/wine.rs (xvfb-run)"

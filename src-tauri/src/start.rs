@@ -94,13 +94,14 @@ pub fn check_webview() -> Result<(), StartFailure> {
 
 static STARTED: AtomicBool = AtomicBool::new(false);
 
-/// Until [`started`], a panic (Tauri's way of failing while it sets up the window) ends the
-/// process through [`fail`] instead of printing a panic message. After it, panics are
-/// reported as before.
+/// Until [`started`], a panic on the calling (main) thread, Tauri's way of failing while it
+/// sets up the window, ends the process through [`fail`] instead of printing a panic
+/// message. Panics on other threads, and any after [`started`], are reported as before.
 pub fn catch_start_panics() {
     let previous = std::panic::take_hook();
+    let main = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
-        if STARTED.load(Ordering::SeqCst) {
+        if STARTED.load(Ordering::SeqCst) || std::thread::current().id() != main {
             previous(info);
             return;
         }

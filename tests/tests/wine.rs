@@ -185,7 +185,7 @@ fn close_message_box(child: &mut Child, title: &str) {
     println!("ok: a message box titled {title:?} opened (window {window})");
     while child.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "the message box did not close");
-        xdotool(&["windowfocus", "--sync", &window]);
+        xdotool(&["windowfocus", &window]);
         xdotool(&["key", "--window", &window, "Return"]);
         std::thread::sleep(Duration::from_millis(500));
     }

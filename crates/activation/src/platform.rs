@@ -79,4 +79,21 @@ mod tests {
         let named = ["Credential Manager", "Keychain", "GNOME Keyring"].iter().any(|n| step.en.contains(n));
         assert!(named, "{}", step.en);
     }
+
+    #[test]
+    fn the_store_named_is_this_platforms() {
+        let (name, step) = (keychain_name(), keychain_unlock_step());
+        let expected = if cfg!(windows) {
+            ("Windows Credential Manager", "autentiseringshanterare")
+        } else if cfg!(target_os = "macos") {
+            ("macOS Keychain", "Nyckelringsåtkomst")
+        } else {
+            ("Secret Service", "GNOME-nyckelring")
+        };
+        assert!(name.en.contains(expected.0) && step.sv.contains(expected.1), "{name:?} {step:?}");
+        // The error the user sees carries it.
+        let e = crate::Error::KeychainUnavailable { reason: "locked".into() };
+        assert!(e.message().en.contains(expected.0) && e.next_step().sv.contains(expected.1));
+        assert_eq!(ENTRY_LIMIT.is_some(), cfg!(windows));
+    }
 }

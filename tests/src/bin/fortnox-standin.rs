@@ -4,7 +4,11 @@
 //! ```text
 //! fortnox-standin [--port N] [--client-id ID] [--client-secret SECRET]
 //!                 [--redirect-uri URI] [--service-accounts]
+//!                 [--company-name NAME] [--access-token-length CHARS]
 //! ```
+//!
+//! `--access-token-length` pads every access token to at least that many characters (for a
+//! keychain with a size limit, such as the Windows Credential Manager's 2,560 bytes).
 //!
 //! Prints `FORTNOX_OAUTH_URL=…` and `FORTNOX_API_URL=…` (plus `FORTNOX_CLIENT_ID=…`,
 //! `FORTNOX_CLIENT_SECRET=…`, `FORTNOX_REDIRECT_URI=…`) on stdout, one per line.
@@ -12,14 +16,16 @@
 use std::io::Write as _;
 
 use activator_tests::standin::{
-    ClientConfig, StandIn, StandInConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI,
+    ClientConfig, CompanyConfig, StandIn, StandInConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI,
 };
 
 const USAGE: &str = "usage: fortnox-standin [--port N] [--client-id ID] [--client-secret SECRET] \
-[--redirect-uri URI] [--service-accounts]";
+[--redirect-uri URI] [--service-accounts] [--company-name NAME] [--access-token-length CHARS]";
 
 fn main() {
     let mut port: u16 = 0;
+    let mut company = CompanyConfig::default();
+    let mut access_token_length = 0usize;
     let mut client = ClientConfig::new(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -44,6 +50,13 @@ fn main() {
             "--client-secret" => client.client_secret = value("--client-secret"),
             "--redirect-uri" => client.redirect_uri = value("--redirect-uri"),
             "--service-accounts" => client.service_account_enabled = true,
+            "--company-name" => company.name = value("--company-name"),
+            "--access-token-length" => {
+                access_token_length = value("--access-token-length").parse().unwrap_or_else(|_| {
+                    eprintln!("fortnox-standin: --access-token-length needs a number\n{USAGE}");
+                    std::process::exit(2)
+                })
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return;
@@ -55,7 +68,7 @@ fn main() {
         }
     }
 
-    let config = StandInConfig { port, ..StandInConfig::with_client(client.clone()) };
+    let config = StandInConfig { port, company, ..StandInConfig::with_client(client.clone()) };
     let standin = match StandIn::try_start_in_background(config) {
         Ok(s) => s,
         Err(e) => {
@@ -63,6 +76,7 @@ fn main() {
             std::process::exit(1)
         }
     };
+    standin.set_access_token_length(access_token_length);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "FORTNOX_OAUTH_URL={}", standin.oauth_url());
     let _ = writeln!(out, "FORTNOX_API_URL={}", standin.api_url());

@@ -100,6 +100,9 @@ impl ActivationFile {
         }
         let mut fields: BTreeMap<String, Text> = BTreeMap::new();
         let invalid = |fields: BTreeMap<String, Text>| Error::ActivationFileInvalid { fields };
+        // Windows editors (Notepad before Windows 10 1903, and "UTF-8 with BOM" since) may
+        // start the file with a byte order mark, which JSON does not allow.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let value: serde_json::Value = match serde_json::from_str(text) {
             Ok(v @ serde_json::Value::Object(_)) => v,
             _ => {

@@ -12,7 +12,7 @@
 use super::connection::Connection;
 use crate::Error;
 use serde::{Deserialize, Serialize};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -116,7 +116,9 @@ pub fn set_aside(path: &Path) -> Result<PathBuf, Error> {
         if !aside.exists() {
             // A copy first, then remove: the original stays until the copy is safely down.
             fs::copy(path, &aside).map_err(|e| storage(&aside, &e))?;
-            File::open(&aside).and_then(|f| f.sync_all()).map_err(|e| storage(&aside, &e))?;
+            // Opened for writing: Windows flushes only a handle with write access (a
+            // read-only one fails with "Access denied").
+            OpenOptions::new().write(true).open(&aside).and_then(|f| f.sync_all()).map_err(|e| storage(&aside, &e))?;
             fs::remove_file(path).map_err(|e| storage(path, &e))?;
             let _ = sync_dir(path.parent().unwrap_or(Path::new(".")));
             return Ok(aside);
@@ -140,7 +142,7 @@ pub(crate) fn create_dir(dir: &Path) -> Result<(), Error> {
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
-        File::open(dir)?.sync_all()
+        fs::File::open(dir)?.sync_all()
     }
     #[cfg(not(unix))]
     {

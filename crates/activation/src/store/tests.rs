@@ -503,6 +503,18 @@ fn activation_files_round_trip_without_secrets() {
 }
 
 #[test]
+fn an_activation_file_saved_by_a_windows_editor_reads() {
+    // A byte order mark and CRLF line ends, as Notepad may save it.
+    let (store, _keys, dir) = store();
+    let a = store.save_activation(&settings("Acme"), &connected("a1", "r1"), SaveAs::New).unwrap().connection;
+    let f = store.activation_file(a.id).unwrap();
+    let windows = format!("\u{feff}{}", f.to_json().replace('\n', "\r\n"));
+    let path = dir.0.join("acme-notepad.json");
+    std::fs::write(&path, windows).unwrap();
+    assert_eq!(ActivationFile::read(&path).unwrap(), f);
+}
+
+#[test]
 fn bad_activation_files_are_explained_field_by_field() {
     let fields = |text: &str| match ActivationFile::parse(text) {
         Err(Error::ActivationFileInvalid { fields }) => fields.keys().cloned().collect::<Vec<_>>(),
