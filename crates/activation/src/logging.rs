@@ -79,5 +79,4 @@ mod tests {
     fn odd_parameter_names_are_dropped() {
         assert_eq!(param_names("code=1&st%61te=2&&=x&error=e"), "code&error");
     }
-
 }

@@ -52,7 +52,6 @@ pub fn level_for(verbosity: u8) -> Level {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
