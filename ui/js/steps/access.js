@@ -1,4 +1,4 @@
-// Step 2: which areas (scopes) the integration may use, and user or service account.
+// The access step (the wizard's second): which areas (scopes) the integration may use, and user or service account.
 //
 // The scope list is built once from Rust's catalogue and its texts are updated in place
 // on a language switch, so checkboxes keep their identity and state. The filter hides
@@ -172,7 +172,7 @@ function renderCount() {
 }
 
 function renderError() {
-  const problem = scopesTouched ? ctx.state.check?.fields?.scopes : null;
+  const problem = scopesTouched ? ctx.checkAnswer()?.fields?.scopes : null;
   $("scope-error").textContent = problem ? pick(problem) : "";
   $("scope-list").classList.toggle("is-invalid", !!problem);
 }

@@ -1,4 +1,5 @@
-// Step 3: open Fortnox in the browser and wait for the answer.
+// The authorize step (`Step.AUTHORIZE`, the wizard's third): open Fortnox in the browser
+// and wait for the answer.
 //
 // The attempt is a small state machine, and the step is drawn from its state alone:
 //
@@ -18,6 +19,7 @@ import { t, tn, pick, both, formatClock } from "../i18n.js";
 import * as api from "../api.js";
 import { $ } from "../dom.js";
 import { captureText } from "../capture.js";
+import { Step } from "../step.js";
 
 /** The phases in which an attempt runs in Rust. */
 const RUNNING = new Set(["starting", "waiting", "exchanging"]);
@@ -66,7 +68,7 @@ export function enter() {
   if (!RUNNING.has(attempt.phase)) attempt = idle();
   render();
   ctx.checkNow().then(() => {
-    if (ctx.currentStep === 3) renderSummary();
+    if (ctx.currentStep === Step.AUTHORIZE) renderSummary();
   });
 }
 
@@ -154,7 +156,7 @@ function onMessage(id, message) {
   }
 }
 
-/** Ends the attempt with a result (`done`) or an error (`failed`) and shows step 4. */
+/** Ends the attempt with a result (`done`) or an error (`failed`) and shows the result. */
 function finish(phase, payload) {
   stopTimer();
   attempt = { ...idle(phase), id: attempt.id };
@@ -162,9 +164,7 @@ function finish(phase, payload) {
     ctx.finishSuccess(payload); // shows the result; saving, as chosen in step 1, runs behind it
     return;
   }
-  ctx.state.result = null;
-  ctx.state.error = payload ?? null;
-  ctx.goTo(4);
+  ctx.finishFailure(payload);
 }
 
 function cancel() {
@@ -269,7 +269,7 @@ function renderStart(phase) {
 
 /** Waiting or exchanging: the live box, notices, the address, and help for Fortnox's errors. */
 function renderActive(exchanging) {
-  const capture = attempt.info?.capture ?? ctx.state.check?.capture;
+  const capture = attempt.info?.capture ?? ctx.checkAnswer()?.capture;
   $("auth-active").dataset.phase = attempt.phase;
   $("waiting-title").textContent = t(exchanging ? "exchanging.title" : "waiting.title");
   $("waiting-sub").textContent = exchanging
@@ -320,7 +320,7 @@ function renderPaste() {
 
 function renderSummary() {
   const s = ctx.state.settings;
-  const check = ctx.state.check;
+  const check = ctx.checkAnswer();
   const capture = attempt.info?.capture ?? check?.capture;
   // Decided in Rust: the running attempt's answer, else the last check's.
   const codeOnly = attempt.info?.codeOnly ?? check?.codeOnly;

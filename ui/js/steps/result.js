@@ -1,11 +1,13 @@
-// Step 4: the outcome. Success lists what Fortnox said about the company and the
-// tokens (their values stay in Rust until the user presses Show or Copy); failure gives
-// the reason in plain words, what to do next, and details for support.
+// The result step (`Step.RESULT`, the wizard's fourth): the outcome. Success lists what
+// Fortnox said about the company and the tokens (their values stay in Rust until the user
+// presses Show or Copy); failure gives the reason in plain words, what to do next, and
+// details for support.
 // `#result[data-status]` is "success" or "failed" while the step shows.
 
 import { t, pick, formatDateTime, formatRelative, formatClock } from "../i18n.js";
 import * as api from "../api.js";
 import { $, renderShowHide } from "../dom.js";
+import { Step } from "../step.js";
 
 const SECRETS = [
   { what: "code", show: "show.code", hide: "hide.code" },
@@ -45,15 +47,17 @@ export function leave() {
   $("result").removeAttribute("data-status");
 }
 
+/** The success shown (`{result, saved, copied}`), or null after a failure. */
+const success = () => (ctx.state.outcome?.kind === "success" ? ctx.state.outcome : null);
+
 export function footer() {
-  if (ctx.state.result) return { startOver: "show", startOverLabel: "btn.another" };
+  if (success()) return { startOver: "show", startOverLabel: "btn.another" };
   return { startOver: "show", startOverLabel: "btn.changeSettings", tryAgain: "show" };
 }
 
-/** Back to step 3 with everything kept. */
+/** Back to the authorize step with everything kept. */
 export function tryAgain() {
-  ctx.state.error = null;
-  ctx.goTo(3);
+  ctx.goTo(Step.AUTHORIZE);
 }
 
 /**
@@ -64,26 +68,25 @@ export function tryAgain() {
  * with every field kept.
  */
 export async function startOver() {
-  const another = !!ctx.state.result;
+  const another = !!success();
   if (another && !(await ctx.confirmLeave())) return;
-  ctx.state.result = null;
-  ctx.state.error = null;
   if (!another) {
-    ctx.goTo(1);
+    ctx.goTo(Step.SETTINGS);
     return;
   }
   ctx.anotherConnection();
 }
 
 export function render() {
-  if (ctx.currentStep !== 4) return;
-  const r = ctx.state.result;
+  if (ctx.currentStep !== Step.RESULT) return;
+  const outcome = ctx.state.outcome;
+  const r = success()?.result ?? null;
   const box = $("result");
   box.dataset.status = r ? "success" : "failed";
   $("result-success").hidden = !r;
   $("result-failed").hidden = !!r;
   if (r) renderSuccess(r);
-  else renderFailure(ctx.state.error);
+  else renderFailure(outcome?.kind === "failure" ? outcome.error : null);
   const note = $("clipboard-note");
   if (!note.hidden && note.dataset.secs) note.textContent = t("copied.clears", { secs: note.dataset.secs });
 }
@@ -137,7 +140,7 @@ function renderSuccess(r) {
 /** Where the keys are kept now, or plainly that they are not. */
 function renderSaved(r) {
   const box = $("save-status");
-  const saved = ctx.state.saved;
+  const saved = success()?.saved;
   let text = "";
   let warn = false;
   if (r.mode !== "tokens" || !saved) {
@@ -186,8 +189,8 @@ function renderFailure(error) {
 
 /** Live texts: the code's countdown and "in 59 minutes". */
 function tick() {
-  const r = ctx.state.result;
-  if (!r || ctx.currentStep !== 4) return;
+  const r = success()?.result;
+  if (!r || ctx.currentStep !== Step.RESULT) return;
   const now = Date.now();
   if (r.mode === "code") {
     const at = r.codeExpiresAtMs;
@@ -220,7 +223,7 @@ async function toggleReveal(what) {
   }
   try {
     const value = await api.revealSecret(what);
-    if (ctx.currentStep !== 4) return;
+    if (ctx.currentStep !== Step.RESULT) return;
     revealed.set(what, String(value ?? ""));
   } catch (err) {
     ctx.announce(pick(err.message));

@@ -1,4 +1,4 @@
-// The saved connections: the first screen once any exist ("step 0" of the step machine).
+// The saved connections: the first screen once any exist (`Step.SAVED`; not a wizard step).
 //
 // Each row shows the name, the company, the account type and a status one reads at a
 // glance; opening a row shows its facts and actions. Every action runs in Rust over the
@@ -9,6 +9,7 @@ import { t, pick, formatDateTime } from "../i18n.js";
 import * as api from "../api.js";
 import { confirmDialog, promptDialog } from "../dialog.js";
 import { $ } from "../dom.js";
+import { Step } from "../step.js";
 
 /** More than this many connections and the search box shows. */
 const SEARCH_FROM = 5;
@@ -44,7 +45,7 @@ export async function load(asked = api.listConnections()) {
     list = { connections: [], problem: err, path: null };
   }
   loaded = true;
-  if (ctx.currentStep === 0) render();
+  if (ctx.currentStep === Step.SAVED) render();
   return list.connections.length;
 }
 
@@ -69,11 +70,11 @@ export function footer() {
 /** Shows a notice over the list (after returning from the wizard, for example). */
 export function showNotice(kind, text) {
   notice = { kind, text };
-  if (ctx.currentStep === 0) renderNotice();
+  if (ctx.currentStep === Step.SAVED) renderNotice();
 }
 
 export function render() {
-  if (ctx.currentStep !== 0) return;
+  if (ctx.currentStep !== Step.SAVED) return;
   renderProblem();
   $("connection-search-box").hidden = list.connections.length <= SEARCH_FROM;
   renderNotice();
@@ -284,7 +285,7 @@ async function run(c, work) {
   }
   busy.delete(c.id);
   await load();
-  if (ctx.currentStep === 0) {
+  if (ctx.currentStep === Step.SAVED) {
     renderList();
     const status = outcomes.get(c.id);
     if (status) ctx.announce(status.text());
@@ -375,5 +376,5 @@ async function remove(c) {
   }
   busy.delete(c.id);
   await load();
-  if (ctx.currentStep === 0 && notice) ctx.announce(notice.text());
+  if (ctx.currentStep === Step.SAVED && notice) ctx.announce(notice.text());
 }

@@ -1,4 +1,5 @@
-// Step 1: the connection's name, client id, client secret and redirect URI.
+// The settings step (the wizard's first): the connection's name, client id, client secret
+// and redirect URI.
 //
 // Rust checks the settings as they are typed; a field shows its problem only once the
 // user has left it after editing, or pressed Next, so nobody is scolded before typing.
@@ -113,7 +114,7 @@ export async function validate() {
   secretVisited = true;
   const answer = await ctx.checkNow();
   render();
-  if (!answer) return !!ctx.state.checkError; // the check itself failed: do not block
+  if (!answer) return !!ctx.checkFailure(); // the check itself failed: do not block
   for (const [key, id] of FIELDS) {
     if (answer.fields?.[key]) {
       $(id).focus();
@@ -130,10 +131,9 @@ export function render() {
   renderCapture();
   renderOrigin();
   const problem = $("connection-problem");
-  problem.hidden = !ctx.state.checkError;
-  problem.textContent = ctx.state.checkError
-    ? `${t("check.failed")} ${pick(ctx.state.checkError.message)} ${pick(ctx.state.checkError.next_step)}`
-    : "";
+  const failure = ctx.checkFailure();
+  problem.hidden = !failure;
+  problem.textContent = failure ? `${t("check.failed")} ${pick(failure.message)} ${pick(failure.next_step)}` : "";
 }
 
 /** Re-authorizing, or borrowing a saved connection's secret: say so; the secret stays in Rust. */
@@ -150,7 +150,7 @@ function renderOrigin() {
 }
 
 function renderErrors() {
-  const fields = ctx.state.check?.fields ?? {};
+  const fields = ctx.checkAnswer()?.fields ?? {};
   for (const [key, id] of FIELDS) {
     const problem = touched.has(key) ? fields[key] : null;
     const input = $(id);
@@ -162,7 +162,7 @@ function renderErrors() {
 
 /** The code-only note and the suggested redirect URI. Code only is Rust's decision. */
 function renderLocal() {
-  const codeOnly = !!ctx.state.check?.codeOnly;
+  const codeOnly = !!ctx.checkAnswer()?.codeOnly;
   // Say it once the user has passed the secret field (or filled in what comes after it).
   const decided = secretVisited || edited.has("redirectUri") || touched.has("clientSecret");
   const showNote = codeOnly && decided;
@@ -179,7 +179,7 @@ function renderSecretToggle() {
 }
 
 function renderCapture() {
-  const check = ctx.state.check;
+  const check = ctx.checkAnswer();
   const capture = check?.capture ?? null;
   const text = $("capture-text");
   const box = $("capture-box");
