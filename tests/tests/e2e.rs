@@ -422,6 +422,52 @@ async fn pasting_just_the_code_completes_the_activation() {
 }
 
 #[tokio::test]
+async fn in_paste_mode_the_field_comes_first_and_its_action_is_the_footers() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let page = "https://integrator.example/fortnox/callback";
+    let app = launch(Some(page)).await;
+    let w = &app.win;
+    app.to_authorize(Some(SECRET)).await;
+    w.click("#authorize").await;
+    let landed = app.browser.wait_final_url(Duration::from_secs(20));
+    w.visible("#paste-title").await;
+    // Focus waits in the field: back from the browser, Ctrl+V and Enter finish.
+    assert_eq!(w.focused().await, "pasted-url");
+    // The field right under the waiting box, before the help and the address; the address
+    // folded away; "Use this address" in the footer.
+    let order = w
+        .script(
+            "const top = (id) => document.getElementById(id).getBoundingClientRect().top;
+             return top('paste-block') < top('fortnox-error-help') && top('paste-block') < top('url-block')
+                 && document.querySelector('#auth-active .waiting').nextElementSibling.id === 'paste-block';",
+            serde_json::json!([]),
+        )
+        .await;
+    assert_eq!(order, serde_json::json!(true), "the paste field comes first");
+    assert!(!w.is_visible("#authorize-url").await, "the authorize address is folded away");
+    assert_eq!(
+        w.script("return !!document.querySelector('.footbar #use-pasted.btn-primary')", serde_json::json!([])).await,
+        true
+    );
+    w.click("#toggle-url").await;
+    w.visible("#authorize-url").await;
+    assert!(w.text("#authorize-url").await.contains("/auth?client_id=e2e-client"));
+    w.click("#toggle-url").await;
+    assert!(!w.is_visible("#authorize-url").await);
+    // In view and uncovered at every size, in both languages; axe finds nothing serious.
+    for lang in ["sv", "en"] {
+        app.set_language(lang).await;
+        app.at_each_size("3-paste", lang, "#use-pasted").await;
+    }
+    w.fill("#pasted-url", &landed).await;
+    w.click("#use-pasted").await;
+    assert_eq!(app.result().await, "success");
+    // Once the step is left, the button is back in its block (no stray footer button).
+    assert!(!w.is_visible("#use-pasted").await);
+    app.quit().await;
+}
+
+#[tokio::test]
 async fn the_language_switch_translates_without_losing_input() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = launch(None).await;
