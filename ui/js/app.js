@@ -144,6 +144,8 @@ function announce(text) {
 async function copyWithFeedback(button, what, { connectionId = null, ...extra } = {}) {
   const label = button.querySelector(".btn-label") ?? button;
   clearTimeout(button._flashTimer);
+  // "✓ Copied" keeps the button's width, so nothing beside it moves under the pointer.
+  if (!button._flashTimer) button.style.minWidth = `${button.getBoundingClientRect().width}px`;
   let ok = true;
   let message = t("copied");
   try {
@@ -169,6 +171,8 @@ async function copyWithFeedback(button, what, { connectionId = null, ...extra } 
     delete label.dataset.flashing;
     if (label.dataset.i18n) label.textContent = t(label.dataset.i18n);
     button.classList.remove("is-copied", "is-copy-failed");
+    button.style.minWidth = "";
+    button._flashTimer = 0;
   }, 2000);
 }
 
@@ -215,15 +219,20 @@ function focusHeading() {
 
 function renderIndicator() {
   const current = wizard.step;
+  // A failed activation did not get through the authorize step: no check mark there.
+  const failedAt = wizard.outcome?.kind === "failure" ? Step.AUTHORIZE : null;
   document.querySelector(".stepnav").hidden = !isWizardStep(current);
   for (const li of document.querySelectorAll(".steps .step")) {
     const n = Number(li.dataset.step);
+    const failed = n === failedAt;
+    const done = n < current && !failed;
     li.classList.toggle("is-current", n === current);
-    li.classList.toggle("is-done", n < current);
+    li.classList.toggle("is-done", done);
+    li.classList.toggle("is-failed", failed);
     if (n === current) li.setAttribute("aria-current", "step");
     else li.removeAttribute("aria-current");
-    // aria-current already says "current step": only "done" is spelt out.
-    li.querySelector(".step-state").textContent = n < current ? ` ${t("step.done")}` : "";
+    // aria-current already says "current step": only "done" and "failed" are spelt out.
+    li.querySelector(".step-state").textContent = done ? ` ${t("step.done")}` : failed ? ` ${t("step.failed")}` : "";
   }
 }
 
@@ -237,6 +246,7 @@ const FOOTER = [
   ["new-connection", "newConnection"],
   ["open-file", "openFile"],
   ["to-connections", "toConnections"],
+  ["open-activation-file", "openActivationFile"],
 ];
 
 /**
@@ -258,6 +268,8 @@ function refreshFooter() {
   // Alone, "start over" is the way on (right); beside "try again" it is the way back (left).
   const side = cfg.startOver && !cfg.tryAgain ? ".foot-right" : ".foot-left";
   const startOver = $("start-over");
+  startOver.classList.toggle("btn-primary", !!cfg.startOverMain);
+  startOver.classList.toggle("btn-secondary", !cfg.startOverMain);
   if (startOver.parentElement !== document.querySelector(side)) {
     document.querySelector(side).prepend(startOver);
   }
@@ -297,6 +309,8 @@ function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
   if (diagnostics.isOpen()) return; // the dialog handles its own keys (Escape closes it)
   const target = event.target;
+  // A dialog's form handles its own keys: Enter submits it (rename), Escape cancels.
+  if (target.closest?.("dialog")) return;
   const tag = target.tagName;
 
   if (event.key === "Escape") {
@@ -336,6 +350,7 @@ function fillSettings(settings) {
   Object.assign(wizard.settings, EMPTY_SETTINGS, settings, { scopes: [...(settings.scopes ?? [])] });
   settingsStep.syncInputs();
   access.syncInputs();
+  access.clearFilter();
   runCheck();
 }
 
@@ -355,6 +370,7 @@ function newConnection() {
  */
 function anotherConnection() {
   if (wizard.origin) wizard.origin = { ...wizard.origin, replace: false };
+  access.clearFilter();
   goTo(Step.SETTINGS, { focus: false });
   settingsStep.reset();
   $("connection-name").focus();
@@ -412,10 +428,23 @@ function finishSuccess(answer) {
   saving = save ? saveBehind(outcome, wizard.settings.connectionName.trim(), replaceId) : Promise.resolve();
 }
 
-/** The attempt failed (or could not start): the result says why. */
-function finishFailure(error) {
-  wizard.outcome = { kind: "failure", error: error ?? null };
+/**
+ * The attempt failed: the result says why. `stage` is "start" when it never got going
+ * (nothing reached Fortnox: a port in use, say), else "answer".
+ */
+function finishFailure(error, stage = "answer") {
+  wizard.outcome = { kind: "failure", error: error ?? null, stage };
   goTo(Step.RESULT);
+}
+
+/**
+ * Back to the settings after a failure, every field kept; after `invalid_client` the
+ * client secret is marked and focused, as it is what Fortnox refused.
+ */
+function changeSettings() {
+  const secretRefused = wizard.outcome?.kind === "failure" && wizard.outcome.error?.kind === "invalid_client";
+  goTo(Step.SETTINGS, { focus: !secretRefused });
+  if (secretRefused) settingsStep.markSecretRefused();
 }
 
 /** The save behind the result (resolves once its outcome is recorded). */
@@ -517,6 +546,7 @@ const ctx = {
   newConnection,
   finishSuccess,
   finishFailure,
+  changeSettings,
   confirmLeave,
   updateCloseGuard,
   next,
@@ -577,6 +607,7 @@ async function boot() {
   $("new-connection").addEventListener("click", newConnection);
   $("to-connections").addEventListener("click", toConnections);
   $("open-file").addEventListener("click", () => $("activation-file-input").click());
+  $("open-activation-file").addEventListener("click", () => $("activation-file-input").click());
   $("activation-file-input").addEventListener("change", (e) => {
     const file = e.target.files?.[0];
     e.target.value = "";
@@ -605,8 +636,11 @@ async function boot() {
   // guess above comes from the same locale; another answer re-renders in place, input kept)
   // nor the scope catalogue (step 2) holds it up.
   await savedList.load(firstList);
-  goTo(savedList.hasContent() ? Step.SAVED : Step.SETTINGS);
+  goTo(savedList.hasContent() ? Step.SAVED : Step.SETTINGS, { focus: false });
   reveal();
+  // Focus only once the window shows (a hidden element takes none): typing goes straight in.
+  if (wizard.step === Step.SAVED) savedList.focusStart();
+  else settingsStep.focusFirstEmpty();
   api.mark("ready");
   api.mark("script", scriptAt);
   api.mark("dom", domAt || performance.timing?.domContentLoadedEventStart || Date.now());

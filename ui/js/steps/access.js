@@ -169,6 +169,44 @@ export function render() {
 
 function renderCount() {
   $("scope-count").textContent = tn("scopes.count", ctx.state.settings.scopes.length);
+  renderChips();
+}
+
+/** The chosen areas as chips, each with its own remove button. */
+function renderChips() {
+  const list = $("scope-chips");
+  const chosen = ctx.state.settings.scopes;
+  list.hidden = chosen.length === 0;
+  list.replaceChildren(
+    ...chosen.map((id) => {
+      const li = document.createElement("li");
+      li.className = "chip chip-removable";
+      li.dataset.scope = id;
+      const name = document.createElement("span");
+      name.textContent = id;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "chip-remove";
+      remove.setAttribute("aria-label", t("scopes.remove", { id }));
+      remove.textContent = "×";
+      remove.addEventListener("click", () => {
+        scopesTouched = true;
+        const at = ctx.state.settings.scopes.indexOf(id);
+        setScopes(ctx.state.settings.scopes.filter((s) => s !== id));
+        // Focus stays in the chips (the next one, else the filter).
+        const chips = list.querySelectorAll(".chip-remove");
+        (chips[Math.min(at, chips.length - 1)] ?? $("scope-filter")).focus();
+      });
+      li.append(name, remove);
+      return li;
+    }),
+  );
+}
+
+/** Empties the filter: a new activation starts with every area in view. */
+export function clearFilter() {
+  $("scope-filter").value = "";
+  if (rows.size) applyFilter();
 }
 
 function renderError() {

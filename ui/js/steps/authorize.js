@@ -131,7 +131,7 @@ async function start() {
   try {
     info = await api.startAuthorization(ctx.settingsSnapshot(), (message) => onMessage(id, message));
   } catch (err) {
-    if (mine(id)) finish("failed", err);
+    if (mine(id)) finish("failed", err, "start");
     return;
   }
   if (!mine(id)) {
@@ -174,15 +174,18 @@ function onMessage(id, message) {
   }
 }
 
-/** Ends the attempt with a result (`done`) or an error (`failed`) and shows the result. */
-function finish(phase, payload) {
+/**
+ * Ends the attempt with a result (`done`) or an error (`failed`; `stage` "start" when it
+ * never got going) and shows the result.
+ */
+function finish(phase, payload, stage = "answer") {
   stopTimer();
   attempt = { ...idle(phase), id: attempt.id };
   if (phase === "done") {
     ctx.finishSuccess(payload); // shows the result; saving, as chosen in step 1, runs behind it
     return;
   }
-  ctx.finishFailure(payload);
+  ctx.finishFailure(payload, stage);
 }
 
 function cancel() {

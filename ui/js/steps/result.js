@@ -52,6 +52,10 @@ const success = () => (ctx.state.outcome?.kind === "success" ? ctx.state.outcome
 
 export function footer() {
   if (success()) return { startOver: "show", startOverLabel: "btn.another" };
+  // A refused client secret fails the same way each time: changing it is the way on.
+  if (ctx.state.outcome?.error?.kind === "invalid_client") {
+    return { startOver: "show", startOverLabel: "btn.changeSettings", startOverMain: true };
+  }
   return { startOver: "show", startOverLabel: "btn.changeSettings", tryAgain: "show" };
 }
 
@@ -71,7 +75,7 @@ export async function startOver() {
   const another = !!success();
   if (another && !(await ctx.confirmLeave())) return;
   if (!another) {
-    ctx.goTo(Step.SETTINGS);
+    ctx.changeSettings();
     return;
   }
   ctx.anotherConnection();
@@ -86,7 +90,7 @@ export function render() {
   $("result-success").hidden = !r;
   $("result-failed").hidden = !!r;
   if (r) renderSuccess(r);
-  else renderFailure(outcome?.kind === "failure" ? outcome.error : null);
+  else renderFailure(outcome?.kind === "failure" ? outcome : { error: null, stage: "answer" });
   const note = $("clipboard-note");
   if (!note.hidden && note.dataset.secs) note.textContent = t("copied.clears", { secs: note.dataset.secs });
 }
@@ -143,7 +147,10 @@ function renderSaved(r) {
   const saved = success()?.saved;
   let text = "";
   let warn = false;
-  if (r.mode !== "tokens" || !saved) {
+  if (r.mode === "code" && ctx.state.save) {
+    // "Save this connection" was ticked, but a code alone is nothing to keep: say so.
+    text = t("save.codeOnly");
+  } else if (r.mode !== "tokens" || !saved) {
     text = "";
   } else if (saved.pending) {
     text = t("save.pending");
@@ -179,8 +186,15 @@ function setFact(id, value, hideWhenMissing = false) {
   dd.closest(".fact").hidden = missing && hideWhenMissing;
 }
 
-function renderFailure(error) {
-  $("result-title").textContent = t("s4.failed.title");
+function renderFailure({ error, stage }) {
+  const started = stage !== "start";
+  $("result-title").textContent = t(started ? "s4.failed.title" : "s4.notStarted.title");
+  const name = ctx.state.settings.connectionName.trim();
+  $("failed-lead").hidden = !name;
+  $("failed-lead").textContent = name ? t(started ? "s4.failed.lead" : "s4.notStarted.lead", { name }) : "";
+  const again = error?.kind === "invalid_client";
+  $("reason-again").hidden = !again;
+  $("reason-again").textContent = again ? t("fail.invalidClient.again") : "";
   $("reason-message").textContent = pick(error?.message) || t("error.unexpected");
   $("reason-next").textContent = pick(error?.next_step) || t("error.unexpected.next");
   $("error-kind").textContent = error?.kind ?? "unexpected";
@@ -238,6 +252,9 @@ function renderSecret(what) {
   const box = $(`secret-value-${what}`);
   box.replaceChildren();
   box.classList.toggle("is-masked", !shown);
+  // A revealed token scrolls sideways: reachable by keyboard too.
+  if (shown) box.setAttribute("tabindex", "0");
+  else box.removeAttribute("tabindex");
   if (shown) {
     box.textContent = value;
   } else {

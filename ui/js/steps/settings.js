@@ -23,6 +23,8 @@ let ctx;
 const touched = new Set();
 const edited = new Set();
 let secretVisited = false;
+/** Fortnox refused the client secret last time; cleared once the field is edited. */
+let secretRefused = false;
 let fileNotice = null;
 
 export function init(c) {
@@ -31,7 +33,13 @@ export function init(c) {
     const input = $(id);
     input.value = ctx.state.settings[key];
     input.addEventListener("input", () => {
+      const wasEmpty = !ctx.state.settings[key].trim();
       ctx.state.settings[key] = input.value;
+      if (wasEmpty !== !input.value.trim()) ctx.refreshFooter();
+      if (key === "clientSecret" && secretRefused) {
+        secretRefused = false;
+        renderErrors();
+      }
       edited.add(key);
       renderLocal();
       ctx.scheduleCheck();
@@ -82,6 +90,7 @@ export function syncInputs() {
   touched.clear();
   edited.clear();
   secretVisited = false;
+  secretRefused = false;
   for (const [key, id] of FIELDS) $(id).value = ctx.state.settings[key];
   $("save-connection").checked = ctx.state.save;
   fileNotice = null;
@@ -105,7 +114,27 @@ export function reset() {
 }
 
 export function footer() {
-  return { next: "show" };
+  // A wizard not yet started can be filled from an activation file (also on first launch,
+  // when there is no list to open one from).
+  const empty = !ctx.state.origin && FIELDS.every(([key]) => !ctx.state.settings[key].trim());
+  return { next: "show", openActivationFile: empty ? "show" : undefined };
+}
+
+/** Fortnox refused the client secret: marks the field, says so, and focuses it. */
+export function markSecretRefused() {
+  secretRefused = true;
+  render();
+  const input = $("client-secret");
+  input.focus({ preventScroll: true });
+  input.select();
+  // The field with its message below it, not the field alone at the bottom edge.
+  input.closest(".field").scrollIntoView({ block: "center" });
+}
+
+/** Focuses the first empty field (the name when all are filled), as the wizard opens. */
+export function focusFirstEmpty() {
+  const empty = FIELDS.find(([key]) => !ctx.state.settings[key].trim());
+  $(empty ? empty[1] : "connection-name").focus();
 }
 
 /** Marks every field as touched, checks now; true when step 1 is fine. Focuses the first problem. */
@@ -152,10 +181,11 @@ function renderOrigin() {
 function renderErrors() {
   const fields = ctx.checkAnswer()?.fields ?? {};
   for (const [key, id] of FIELDS) {
-    const problem = touched.has(key) ? fields[key] : null;
+    const refused = key === "clientSecret" && secretRefused;
+    const problem = refused ? null : touched.has(key) ? fields[key] : null;
     const input = $(id);
-    $(`${id}-error`).textContent = problem ? pick(problem) : "";
-    if (problem) input.setAttribute("aria-invalid", "true");
+    $(`${id}-error`).textContent = refused ? t("f.secret.refused") : problem ? pick(problem) : "";
+    if (problem || refused) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
   }
 }
