@@ -633,6 +633,36 @@ async fn the_window_starts_with_focus_in_the_first_field_and_rings_on_checkboxes
 }
 
 #[tokio::test]
+async fn common_redirect_uri_slips_are_offered_their_fix_in_one_click() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    let meant = app.redirect_uri.clone(); // http://localhost:PORT/callback
+    let without_scheme = meant.trim_start_matches("http://").to_string();
+    let with_space = meant.replace("/callback", "/ callback");
+    let https = meant.replace("http://", "https://");
+    for slip in [without_scheme.as_str(), with_space.as_str(), https.as_str()] {
+        w.fill("#redirect-uri", slip).await;
+        w.visible("#redirect-fix").await;
+        let offer = w.text("#redirect-fix").await;
+        assert!(offer.contains(&format!("Did you mean {meant}?")), "{slip}: {offer}");
+        if slip == without_scheme {
+            // Rust's own words name the slip too (no riddle about app schemes).
+            w.click("#client-id").await; // leave the field
+            w.visible("#redirect-uri[aria-invalid=true]").await;
+            let error = w.text("#redirect-uri-error").await;
+            assert!(error.contains("lacks http://"), "{error}");
+            app.shot_at("1-redirect-fix", "#redirect-uri").await;
+        }
+        w.click("#fix-redirect-uri").await;
+        assert_eq!(w.value("#redirect-uri").await, meant);
+        assert!(!w.is_visible("#redirect-fix").await, "{slip}: nothing more to offer");
+    }
+    w.find("#redirect-uri:not([aria-invalid])").await;
+    app.quit().await;
+}
+
+#[tokio::test]
 async fn the_language_switch_translates_without_losing_input() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = launch(None).await;

@@ -19,6 +19,20 @@ const FIELDS = [
 ];
 const SUGGESTED_REDIRECT = "http://localhost:9876/callback";
 
+/**
+ * The redirect URI the user most likely meant, for the common slips: a space (often from
+ * copying), a loopback address without `http://`, or `https://` to this computer (where the
+ * app cannot listen). Null when there is nothing to suggest.
+ */
+export function redirectFix(text) {
+  const raw = text.trim();
+  if (!raw) return null;
+  let fixed = raw.replace(/\s+/g, "");
+  if (/^(localhost[:/]|localhost$|127\.0\.0\.1|\[::1\])/i.test(fixed)) fixed = `http://${fixed}`;
+  fixed = fixed.replace(/^https:\/\/(localhost|127\.0\.0\.1|\[::1\])(?=[:/]|$)/i, "http://$1");
+  return fixed !== raw ? fixed : null;
+}
+
 let ctx;
 const touched = new Set();
 const edited = new Set();
@@ -62,6 +76,17 @@ export function init(c) {
     const input = $("client-secret");
     input.type = input.type === "password" ? "text" : "password";
     renderSecretToggle();
+  });
+
+  $("fix-redirect-uri").addEventListener("click", () => {
+    const fixed = redirectFix(ctx.state.settings.redirectUri);
+    if (!fixed) return;
+    const input = $("redirect-uri");
+    input.value = fixed;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    touched.add("redirectUri");
+    ctx.checkNow();
+    input.focus();
   });
 
   $("use-suggested-redirect").addEventListener("click", () => {
@@ -201,6 +226,15 @@ function renderLocal() {
   const described = ["client-secret-help", "client-secret-error", ...(showNote ? ["code-only-note"] : [])];
   $("client-secret").setAttribute("aria-describedby", described.join(" "));
   $("use-suggested-redirect").hidden = ctx.state.settings.redirectUri.trim() !== "";
+  renderRedirectFix();
+}
+
+function renderRedirectFix() {
+  const raw = ctx.state.settings.redirectUri;
+  const fixed = edited.has("redirectUri") || touched.has("redirectUri") ? redirectFix(raw) : null;
+  $("redirect-fix").hidden = !fixed;
+  const https = fixed && /^https:/i.test(raw.trim());
+  $("redirect-fix-text").textContent = fixed ? t(https ? "f.redirect.fix.https" : "f.redirect.fix", { uri: fixed }) : "";
 }
 
 function renderSecretToggle() {
