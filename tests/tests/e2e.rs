@@ -629,6 +629,13 @@ async fn the_window_starts_with_focus_in_the_first_field_and_rings_on_checkboxes
         let seen = w.script(ring, serde_json::json!([])).await;
         assert_eq!(seen.as_str(), Some("solid 3px"), "{target} has a focus ring");
     }
+    // The filter finds an area by its words in either language, endings aside: "faktura"
+    // finds the supplier invoices ("leverantörsfakturor") and payments too.
+    w.fill("#scope-filter", "faktura").await;
+    for scope in ["invoice", "supplierinvoice", "payment"] {
+        w.visible(&format!("input[name=scope][value={scope}]")).await;
+    }
+    assert!(!w.is_visible("input[name=scope][value=warehouse]").await);
     app.quit().await;
 }
 
@@ -797,6 +804,12 @@ async fn a_saved_connection_survives_a_restart_and_can_be_reauthorized_refreshed
     let saved = app.win.text("#save-status").await;
     assert!(saved.contains("Saved on this computer as “Testbolaget AB”"), "{saved}");
     assert!(saved.contains("keychain"), "{saved}");
+    // Paths and store names wait under "Where exactly", folded.
+    let said = app.win.text("#save-status-text").await;
+    assert!(!said.contains("connections.json"), "no path on the success screen: {said}");
+    assert_eq!(app.win.attr("#save-where", "open").await, None, "folded");
+    app.win.click("#save-where summary").await;
+    assert!(app.win.text("#save-where-text").await.contains("connections.json"));
     let first = app.standin.token_requests().len();
 
     // The next day: the list is the first screen, with the company and a status.

@@ -225,13 +225,25 @@ function fold(s) {
   return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 }
 
+/**
+ * A word of the filter as it is looked for: folded, and a longer word without its ending, so
+ * "faktura" also finds "fakturor" and "leverantörsfakturor" (payments, supplier invoices).
+ */
+function stem(word) {
+  return word.length >= 5 ? word.replace(/(or|ar|er|en|a|e|o|s)$/, "") : word;
+}
+
 function applyFilter({ announce = false } = {}) {
   const query = $("scope-filter").value.trim();
-  const q = fold(query);
+  const words = fold(query).split(/\s+/).filter(Boolean).map(stem);
   let shown = 0;
   for (const row of rows.values()) {
-    const haystack = fold(`${row.scope.id} ${pick(row.scope.description)} ${pick(row.scope.group)}`);
-    row.item.hidden = q !== "" && !haystack.includes(q);
+    // Both languages: an area is found by its Swedish or English words in either language.
+    const { scope } = row;
+    const haystack = fold(
+      [scope.id, scope.description?.en, scope.description?.sv, scope.group?.en, scope.group?.sv].filter(Boolean).join(" "),
+    );
+    row.item.hidden = !words.every((w) => haystack.includes(w));
     if (!row.item.hidden) shown++;
   }
   for (const g of groups) {

@@ -146,6 +146,7 @@ function renderSaved(r) {
   const box = $("save-status");
   const saved = success()?.saved;
   let text = "";
+  let where = "";
   let warn = false;
   if (r.mode === "code" && ctx.state.save) {
     // "Save this connection" was ticked, but a code alone is nothing to keep: say so.
@@ -169,11 +170,14 @@ function renderSaved(r) {
     } else if (report.replaced) {
       text = t("save.reauthorized", { name });
     } else {
-      text = t("save.saved", { name, store: pick(report.store), path: report.path });
+      text = t("save.saved", { name });
+      where = t("save.whereText", { store: pick(report.store), path: report.path });
     }
   }
   box.hidden = !text;
-  box.textContent = text;
+  $("save-status-text").textContent = text;
+  $("save-where").hidden = !where;
+  $("save-where-text").textContent = where;
   box.className = `notice ${warn ? "notice-warn" : "notice-info"}`;
   box.dataset.saved = saved?.report?.secretsSaved ? "yes" : "no";
 }
