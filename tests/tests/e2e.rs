@@ -597,7 +597,7 @@ async fn the_window_starts_with_focus_in_the_first_field_and_rings_on_checkboxes
     // The file as the chooser would hand it over (the system's dialog itself is not driven).
     let file =
         serde_json::json!({"format": "fortnox-activation", "version": 1, "name": "Acme AB", "clientId": CLIENT_ID,
-        "redirectUri": app.redirect_uri, "scopes": ["companyinformation"], "accountType": "user"})
+        "redirectUri": app.redirect_uri, "scopes": ["companyinformation", "invoices"], "accountType": "user"})
         .to_string();
     w.script(
         "const input = document.getElementById('activation-file-input'); const dt = new DataTransfer();
@@ -613,6 +613,14 @@ async fn the_window_starts_with_focus_in_the_first_field_and_rings_on_checkboxes
     w.fill("#client-secret", SECRET).await;
     w.click("#next").await;
     w.visible("input[name=scope][value=companyinformation]").await;
+    // The file's typo shows as a marked chip, with the area it most likely means in one click.
+    w.visible("#scope-chips li[data-scope=invoices].chip-unknown").await;
+    app.shot_at("2-unknown-scope", "#scope-chips").await;
+    w.click("#scope-chips li[data-scope=invoices] .chip-fix").await;
+    w.visible("#scope-chips li[data-scope=invoice]").await;
+    assert!(!w.is_visible("#scope-chips li[data-scope=invoices]").await);
+    let ticked = w.script("return document.querySelector('#scope-invoice').checked", serde_json::json!([])).await;
+    assert_eq!(ticked, serde_json::json!(true), "the meant area is ticked");
     // A checkbox and a radio reached with Tab show a ring (a radio's card carries it).
     let ring = "const e = document.activeElement; const s = getComputedStyle(e.closest('.radio-card') ?? e);
                 return s.outlineStyle + ' ' + s.outlineWidth;";

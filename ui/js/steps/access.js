@@ -172,7 +172,19 @@ function renderCount() {
   renderChips();
 }
 
-/** The chosen areas as chips, each with its own remove button. */
+/**
+ * The known area an unknown scope most likely means (a file's typo: "invoices",
+ * "Customer"), or null.
+ */
+function likelyScope(id) {
+  const wanted = fold(id).replace(/s$/, "");
+  return ctx.state.catalogue.find((s) => s.id === wanted || s.id === fold(id))?.id ?? null;
+}
+
+/**
+ * The chosen areas as chips, each with its own remove button; one Fortnox does not know (from
+ * an activation file) is marked, with the known area it most likely means in one click.
+ */
 function renderChips() {
   const list = $("scope-chips");
   const chosen = ctx.state.settings.scopes;
@@ -197,7 +209,27 @@ function renderChips() {
         const chips = list.querySelectorAll(".chip-remove");
         (chips[Math.min(at, chips.length - 1)] ?? $("scope-filter")).focus();
       });
-      li.append(name, remove);
+      li.append(name);
+      if (ctx.state.catalogue.length && !rows.has(id)) {
+        li.classList.add("chip-unknown");
+        name.title = t("scopes.unknown", { id });
+        const meant = likelyScope(id);
+        if (meant) {
+          const use = document.createElement("button");
+          use.type = "button";
+          use.className = "chip-fix";
+          use.dataset.replaceWith = meant;
+          use.textContent = `→ ${meant}?`;
+          use.setAttribute("aria-label", `${t("scopes.unknown", { id })}. ${t("scopes.useInstead", { id: meant })}`);
+          use.addEventListener("click", () => {
+            scopesTouched = true;
+            setScopes(ctx.state.settings.scopes.map((s) => (s === id ? meant : s)));
+            $("scope-filter").focus();
+          });
+          li.append(use);
+        }
+      }
+      li.append(remove);
       return li;
     }),
   );
