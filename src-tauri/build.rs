@@ -1,43 +1,11 @@
 //! Build script: resolves `tauri.conf.json`, the capabilities in `capabilities/` and the
 //! app's own command permissions (`allow-<command>` / `deny-<command>`, generated from the
-//! list below) into the access-control list that `tauri::generate_context!` embeds.
+//! list in `command_list.rs`) into the access-control list that `tauri::generate_context!`
+//! embeds.
 
-/// Every `#[tauri::command]` the webview may call. Adding a command means adding it here,
-/// to `tauri::generate_handler!` in `src/lib.rs`, and its `allow-…` permission to
-/// `capabilities/default.json` (snake_case names become kebab-case permissions).
-const COMMANDS: &[&str] = &[
-    "app_info",
-    "scope_catalogue",
-    "check_settings",
-    "set_language",
-    "start_authorization",
-    "open_browser",
-    "cancel_authorization",
-    "submit_redirect",
-    "copy_to_clipboard",
-    "reveal_secret",
-    "set_close_guard",
-    "close_window",
-    "list_connections",
-    "set_aside_connections_file",
-    "save_connection",
-    "connection_settings",
-    "refresh_connection",
-    "service_token",
-    "test_connection",
-    "rename_connection",
-    "remove_connection",
-    "copy_connection",
-    "export_connection",
-    "read_activation_file",
-    "startup_file",
-    "diagnostics",
-    "take_link_notice",
-    "scheme_status",
-    "register_scheme",
-    "unregister_scheme",
-    "mark",
-];
+// `COMMANDS`: every command the webview may call, in one file that the mock-runtime test
+// (`tests/mock_app.rs`) includes as well, so the list is kept in one place.
+include!("command_list.rs");
 
 fn main() {
     // `generate_context!` embeds `../ui` when this crate compiles, and on its own notices

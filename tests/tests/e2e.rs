@@ -323,12 +323,40 @@ async fn a_user_who_denies_sees_authorization_failed_and_can_try_again() {
     assert_eq!(app.result().await, "failed");
     let reason = app.win.text("#result-reason").await;
     assert!(reason.contains("cancelled or refused"), "{reason}");
+    // The failure names the connection, and the steps show no check mark on Authorize.
+    assert!(app.win.text("#failed-lead").await.contains("Testbolaget AB"));
+    assert_eq!(step_marks(&app.win, 3).await, "is-failed", "Authorize is not marked done after a denial");
     // Try again keeps everything: approving now succeeds.
     app.standin.set_authorize(AuthorizeBehaviour::Approve);
     app.win.click("#try-again").await;
     app.win.click("#authorize").await;
     assert_eq!(app.result().await, "success");
     app.quit().await;
+}
+
+/// How the step indicator marks wizard step `n`: "is-done", "is-failed", "is-current" or "".
+async fn step_marks(w: &Session, n: u8) -> String {
+    w.script(
+        "const li = document.querySelector(`.steps .step[data-step='${arguments[0]}']`);
+         return ['is-done', 'is-failed', 'is-current'].filter((c) => li.classList.contains(c)).join(' ');",
+        serde_json::json!([n]),
+    )
+    .await
+    .as_str()
+    .unwrap_or("")
+    .to_string()
+}
+
+/// The top edge of `css` in the step's scrolling body (to see that something did not move,
+/// however the body is scrolled).
+async fn top_of(w: &Session, css: &str) -> f64 {
+    w.script(
+        "return document.querySelector(arguments[0]).getBoundingClientRect().top + document.getElementById('main').scrollTop",
+        serde_json::json!([css]),
+    )
+        .await
+        .as_f64()
+        .unwrap_or(f64::NAN)
 }
 
 #[tokio::test]
@@ -340,6 +368,92 @@ async fn a_wrong_secret_is_explained() {
     assert_eq!(app.result().await, "failed");
     let reason = app.win.text("#result-reason").await;
     assert!(reason.contains("client id or the client secret"), "{reason}");
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_refused_client_secret_leads_back_to_the_secret_field_marked() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    w.fill("#connection-name", "Testbolaget AB").await;
+    w.fill("#client-id", CLIENT_ID).await;
+    w.fill("#client-secret", "not-the-secret").await;
+    w.fill("#redirect-uri", &app.redirect_uri).await;
+    w.click("#next").await;
+    // Step 2: the chosen areas show as chips, also while the filter hides them.
+    w.click("input[name=scope][value=companyinformation]").await;
+    w.click("input[name=scope][value=invoice]").await;
+    w.fill("#scope-filter", "warehouse").await;
+    assert!(!w.is_visible("input[name=scope][value=invoice]").await, "the filter hides it");
+    w.visible("#scope-chips li[data-scope=invoice]").await;
+    w.visible("#scope-chips li[data-scope=companyinformation]").await;
+    w.click("#next").await;
+    // Step 3's summary shows the two values behind Fortnox's own error pages, in full.
+    w.visible("#authorize").await;
+    let summary = w.text("#summary").await;
+    assert!(summary.contains(CLIENT_ID) && summary.contains(&app.redirect_uri), "{summary}");
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "failed");
+
+    // Trying again would fail the same way: "Change settings" is the main action.
+    assert!(!w.is_visible("#try-again").await, "no Try again after a refused secret");
+    w.visible(".foot-right #start-over.btn-primary").await;
+    assert_eq!(w.text("#start-over").await, "Change settings");
+    let again = w.text("#reason-again").await;
+    assert!(again.contains("approves the access in Fortnox once more"), "{again}");
+    assert!(w.text("#failed-lead").await.contains("Testbolaget AB"), "the failure names the connection");
+    app.shot("4-failed-secret").await;
+
+    w.click("#start-over").await;
+    w.visible("#client-secret-error").await;
+    assert_eq!(w.focused().await, "client-secret", "focus on the field Fortnox refused");
+    assert_eq!(w.attr("#client-secret", "aria-invalid").await.as_deref(), Some("true"));
+    assert!(w.text("#client-secret-error").await.contains("did not accept this client secret"));
+    app.win.screenshot(&screenshots().join("1-secret-refused.png")).await; // as the window shows it
+    w.fill("#client-secret", SECRET).await;
+    assert_eq!(w.attr("#client-secret", "aria-invalid").await, None, "the mark goes once it is edited");
+    w.click("#next").await;
+    // The same activation keeps its filter (it hides companyinformation); the chips do not.
+    w.visible("#scope-chips li[data-scope=companyinformation]").await;
+    w.click("#next").await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+
+    // "Show" reveals a token in one line: nothing below it moves. (Once the save behind the
+    // result has said where the keys are: that notice moving things is another matter.)
+    w.visible("#save-status[data-saved=yes]").await;
+    let before = top_of(w, "#show-refresh-token").await;
+    w.click("#show-access-token").await;
+    w.find("#secret-value-access-token:not(.is-masked)").await;
+    assert!(w.text("#secret-value-access-token").await.starts_with("eyJ"));
+    assert_eq!(top_of(w, "#show-refresh-token").await, before, "the next row stays where it was");
+
+    // The next activation starts with the filter empty.
+    w.click("#start-over").await;
+    w.fill("#connection-name", "Nästa AB").await;
+    w.click("#next").await;
+    w.visible("input[name=scope][value=companyinformation]").await;
+    assert_eq!(w.value("#scope-filter").await, "", "the filter was cleared");
+    assert!(w.is_visible("input[name=scope][value=invoice]").await);
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_port_in_use_is_not_called_an_authorization_failure() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let port = free_port();
+    let uri = format!("http://127.0.0.1:{port}/callback");
+    // Another program holds the port.
+    let _holder = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let app = launch(Some(&uri)).await;
+    app.to_authorize(Some(SECRET)).await;
+    app.win.click("#authorize").await;
+    assert_eq!(app.result().await, "failed");
+    assert_eq!(app.win.text("#result-title").await, "The activation could not start");
+    assert!(app.win.text("#failed-lead").await.contains("Nothing was sent to Fortnox for “Testbolaget AB”"));
+    assert_eq!(step_marks(&app.win, 3).await, "is-failed");
+    assert!(app.standin.authorize_requests().is_empty(), "nothing reached Fortnox");
     app.quit().await;
 }
 
@@ -419,6 +533,148 @@ async fn pasting_the_whole_address_completes_the_activation() {
 async fn pasting_just_the_code_completes_the_activation() {
     let _one = ONE_AT_A_TIME.lock().await;
     paste_flow(true).await;
+}
+
+#[tokio::test]
+async fn in_paste_mode_the_field_comes_first_and_its_action_is_the_footers() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let page = "https://integrator.example/fortnox/callback";
+    let app = launch(Some(page)).await;
+    let w = &app.win;
+    app.to_authorize(Some(SECRET)).await;
+    w.click("#authorize").await;
+    let landed = app.browser.wait_final_url(Duration::from_secs(20));
+    w.visible("#paste-title").await;
+    // Focus waits in the field: back from the browser, Ctrl+V and Enter finish.
+    assert_eq!(w.focused().await, "pasted-url");
+    // The field right under the waiting box, before the help and the address; the address
+    // folded away; "Use this address" in the footer.
+    let order = w
+        .script(
+            "const top = (id) => document.getElementById(id).getBoundingClientRect().top;
+             return top('paste-block') < top('fortnox-error-help') && top('paste-block') < top('url-block')
+                 && document.querySelector('#auth-active .waiting').nextElementSibling.id === 'paste-block';",
+            serde_json::json!([]),
+        )
+        .await;
+    assert_eq!(order, serde_json::json!(true), "the paste field comes first");
+    assert!(!w.is_visible("#authorize-url").await, "the authorize address is folded away");
+    assert_eq!(
+        w.script("return !!document.querySelector('.footbar #use-pasted.btn-primary')", serde_json::json!([])).await,
+        true
+    );
+    w.click("#toggle-url").await;
+    w.visible("#authorize-url").await;
+    assert!(w.text("#authorize-url").await.contains("/auth?client_id=e2e-client"));
+    w.click("#toggle-url").await;
+    assert!(!w.is_visible("#authorize-url").await);
+    // In view and uncovered at every size, in both languages; axe finds nothing serious.
+    for lang in ["sv", "en"] {
+        app.set_language(lang).await;
+        app.at_each_size("3-paste", lang, "#use-pasted").await;
+    }
+    w.fill("#pasted-url", &landed).await;
+    w.click("#use-pasted").await;
+    assert_eq!(app.result().await, "success");
+    // Once the step is left, the button is back in its block (no stray footer button).
+    assert!(!w.is_visible("#use-pasted").await);
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn the_window_starts_with_focus_in_the_first_field_and_rings_on_checkboxes() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    assert_eq!(w.focused().await, "connection-name", "typing goes straight into the first field");
+    // An empty wizard offers to start from an activation file, also on first launch.
+    w.visible("#open-activation-file").await;
+    w.keys("Testbolaget AB").await;
+    assert_eq!(w.value("#connection-name").await, "Testbolaget AB");
+    assert!(!w.is_visible("#open-activation-file").await, "not once the wizard has something in it");
+    w.fill("#connection-name", "").await;
+    w.visible("#open-activation-file").await;
+    // The file as the chooser would hand it over (the system's dialog itself is not driven).
+    let file =
+        serde_json::json!({"format": "fortnox-activation", "version": 1, "name": "Acme AB", "clientId": CLIENT_ID,
+        "redirectUri": app.redirect_uri, "scopes": ["companyinformation", "invoices"], "accountType": "user"})
+        .to_string();
+    w.script(
+        "const input = document.getElementById('activation-file-input'); const dt = new DataTransfer();
+         dt.items.add(new File([arguments[0]], 'acme.fortnox-activation.json', {type: 'application/json'}));
+         input.files = dt.files; input.dispatchEvent(new Event('change', {bubbles: true}));",
+        serde_json::json!([file]),
+    )
+    .await;
+    w.visible("#origin-notice").await;
+    assert!(w.text("#origin-notice").await.contains("acme.fortnox-activation.json"));
+    assert_eq!(w.value("#connection-name").await, "Acme AB");
+    assert_eq!(w.value("#redirect-uri").await, app.redirect_uri);
+    w.fill("#client-secret", SECRET).await;
+    w.click("#next").await;
+    w.visible("input[name=scope][value=companyinformation]").await;
+    // The file's typo shows as a marked chip, with the area it most likely means in one click.
+    w.visible("#scope-chips li[data-scope=invoices].chip-unknown").await;
+    app.shot_at("2-unknown-scope", "#scope-chips").await;
+    w.click("#scope-chips li[data-scope=invoices] .chip-fix").await;
+    w.visible("#scope-chips li[data-scope=invoice]").await;
+    assert!(!w.is_visible("#scope-chips li[data-scope=invoices]").await);
+    let ticked = w.script("return document.querySelector('#scope-invoice').checked", serde_json::json!([])).await;
+    assert_eq!(ticked, serde_json::json!(true), "the meant area is ticked");
+    // A checkbox and a radio reached with Tab show a ring (a radio's card carries it).
+    let ring = "const e = document.activeElement; const s = getComputedStyle(e.closest('.radio-card') ?? e);
+                return s.outlineStyle + ' ' + s.outlineWidth;";
+    for target in ["scope-companyinformation", "account-user"] {
+        let mut reached = false;
+        for _ in 0..80 {
+            if w.focused().await == target {
+                reached = true;
+                break;
+            }
+            w.keys(keys::TAB).await;
+        }
+        assert!(reached, "Tab never reached {target}");
+        let seen = w.script(ring, serde_json::json!([])).await;
+        assert_eq!(seen.as_str(), Some("solid 3px"), "{target} has a focus ring");
+    }
+    // The filter finds an area by its words in either language, endings aside: "faktura"
+    // finds the supplier invoices ("leverantörsfakturor") and payments too.
+    w.fill("#scope-filter", "faktura").await;
+    for scope in ["invoice", "supplierinvoice", "payment"] {
+        w.visible(&format!("input[name=scope][value={scope}]")).await;
+    }
+    assert!(!w.is_visible("input[name=scope][value=warehouse]").await);
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn common_redirect_uri_slips_are_offered_their_fix_in_one_click() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    let meant = app.redirect_uri.clone(); // http://localhost:PORT/callback
+    let without_scheme = meant.trim_start_matches("http://").to_string();
+    let with_space = meant.replace("/callback", "/ callback");
+    let https = meant.replace("http://", "https://");
+    for slip in [without_scheme.as_str(), with_space.as_str(), https.as_str()] {
+        w.fill("#redirect-uri", slip).await;
+        w.visible("#redirect-fix").await;
+        let offer = w.text("#redirect-fix").await;
+        assert!(offer.contains(&format!("Did you mean {meant}?")), "{slip}: {offer}");
+        if slip == without_scheme {
+            // Rust's own words name the slip too (no riddle about app schemes).
+            w.click("#client-id").await; // leave the field
+            w.visible("#redirect-uri[aria-invalid=true]").await;
+            let error = w.text("#redirect-uri-error").await;
+            assert!(error.contains("lacks http://"), "{error}");
+            app.shot_at("1-redirect-fix", "#redirect-uri").await;
+        }
+        w.click("#fix-redirect-uri").await;
+        assert_eq!(w.value("#redirect-uri").await, meant);
+        assert!(!w.is_visible("#redirect-fix").await, "{slip}: nothing more to offer");
+    }
+    w.find("#redirect-uri:not([aria-invalid])").await;
+    app.quit().await;
 }
 
 #[tokio::test]
@@ -556,6 +812,12 @@ async fn a_saved_connection_survives_a_restart_and_can_be_reauthorized_refreshed
     let saved = app.win.text("#save-status").await;
     assert!(saved.contains("Saved on this computer as “Testbolaget AB”"), "{saved}");
     assert!(saved.contains("keychain"), "{saved}");
+    // Paths and store names wait under "Where exactly", folded.
+    let said = app.win.text("#save-status-text").await;
+    assert!(!said.contains("connections.json"), "no path on the success screen: {said}");
+    assert_eq!(app.win.attr("#save-where", "open").await, None, "folded");
+    app.win.click("#save-where summary").await;
+    assert!(app.win.text("#save-where-text").await.contains("connections.json"));
     let first = app.standin.token_requests().len();
 
     // The next day: the list is the first screen, with the company and a status.
@@ -634,6 +896,91 @@ async fn a_saved_connection_survives_a_restart_and_can_be_reauthorized_refreshed
     assert_eq!(app.standin.revoke_requests().len(), 1, "revoked at Fortnox");
     app.quit().await;
 }
+/// Where the row `name` is in the list (0 = first), and whether focus is on its outcome.
+async fn row_place(w: &Session, name: &str) -> (i64, bool) {
+    let v = w
+        .script(
+            "const rows = [...document.querySelectorAll('#connections > li')];
+             const i = rows.findIndex((li) => li.dataset.name === arguments[0]);
+             const a = document.activeElement;
+             return [i, !!a && a.classList.contains('conn-outcome') && a.closest('li') === rows[i]];",
+            serde_json::json!([name]),
+        )
+        .await;
+    (v[0].as_i64().unwrap_or(-1), v[1].as_bool().unwrap_or(false))
+}
+
+#[tokio::test]
+async fn the_list_keeps_an_open_row_in_place_and_focus_on_what_its_action_did() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    // Two connections of one integration: "Testbolaget AB", then "Beta AB".
+    app.to_authorize(Some(SECRET)).await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    w.visible("#save-status[data-saved=yes]").await;
+    w.click("#start-over").await;
+    w.fill("#connection-name", "Beta AB").await;
+    w.click("#next").await;
+    w.visible("input[name=scope][value=companyinformation]").await;
+    w.click("#next").await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    w.visible("#save-status[data-saved=yes]").await;
+
+    // The next day the list opens with focus on its first row (the most urgent: the older).
+    let app = app.restart().await;
+    let w = &app.win;
+    w.visible("#connections li[data-name=\"Beta AB\"]").await;
+    let first = w
+        .script(
+            "const a = document.activeElement; return a && a.classList.contains('conn-head') ? a.closest('li').dataset.name : ''",
+            serde_json::json!([]),
+        )
+        .await;
+    assert_eq!(first.as_str(), Some("Testbolaget AB"), "focus on the list's first row");
+    assert_eq!(row_place(w, "Testbolaget AB").await.0, 0);
+
+    // Refresh the first: its new refresh token makes it the least urgent, yet the open row
+    // stays where it is, focus goes to what happened, and the new keys can be copied there.
+    let row = app.open_row("Testbolaget AB").await;
+    w.click(&format!("{row} [data-action=refresh]")).await;
+    w.visible("#dialog").await;
+    w.click("#dialog-confirm").await;
+    w.visible(&format!("{row} .conn-outcome.notice")).await;
+    assert!(w.text(&format!("{row} .conn-outcome")).await.contains("New tokens saved"));
+    assert_eq!(row_place(w, "Testbolaget AB").await, (0, true), "the row stayed first, its outcome focused");
+    w.visible(&format!("{row} .conn-outcome [data-outcome-copy=json]")).await;
+    if let Some(copied) = app.copied_json(&format!("{row} .conn-outcome [data-outcome-copy=json]")).await {
+        let refresh = copied["refresh_token"].as_str().unwrap();
+        assert!(app.standin.is_refresh_token_live(refresh), "the outcome's button copies the new keys");
+    }
+    app.shot("0-refreshed").await;
+
+    // Test: focus on its outcome too.
+    w.click(&format!("{row} [data-action=test]")).await;
+    w.visible(&format!("{row} .conn-outcome.notice-info")).await;
+    assert!(w.text(&format!("{row} .conn-outcome")).await.contains("Works"));
+    assert_eq!(row_place(w, "Testbolaget AB").await, (0, true));
+
+    // Rename: Enter in the dialog's field submits it.
+    w.click(&format!("{row} [data-action=rename]")).await;
+    w.visible("#dialog-input").await;
+    assert_eq!(w.focused().await, "dialog-input");
+    w.fill("#dialog-input", "Alfa AB").await;
+    w.keys(keys::ENTER).await;
+    w.visible("#connections li[data-name=\"Alfa AB\"] .conn-outcome.notice").await;
+    assert!(!w.is_visible("#dialog").await, "Enter closed the dialog");
+    assert_eq!(row_place(w, "Alfa AB").await, (0, true));
+
+    // Closed, the row takes its place in the order again (now after Beta).
+    w.click("#connections li[data-name=\"Alfa AB\"] .conn-head").await;
+    w.visible("#connections li[data-name=\"Alfa AB\"] .conn-head[aria-expanded=false]").await;
+    assert_eq!(row_place(w, "Alfa AB").await.0, 1);
+    app.quit().await;
+}
+
 /// Puts `text` on the X clipboard as another program would (xclip serves it until replaced).
 fn set_clipboard(text: &str) {
     use std::io::Write as _;

@@ -1,6 +1,12 @@
-// The step machine: owns the shared state, moves between the four steps, runs the
+// The step machine: owns the wizard's state, moves between the screens, runs the
 // footer buttons and the keyboard (Enter in a text field = the step's main action,
 // Escape = cancel), and keeps the settings checked by Rust as the user types.
+//
+// The wizard is one object, `wizard`, drawn from in one way: its `step` (a `Step` name)
+// says which screen shows, and changes only in `goTo`; the last word on the settings
+// (`check`) and the activation's `outcome` are each one tagged value, not a pair of
+// nullable fields. The outcome exists only while the result shows: leaving that step
+// forgets it (`goTo`), which is what every way out of the result meant to do.
 //
 // The window is an app shell (see styles.css): header, a body that scrolls (`#main`) and
 // a footer whose buttons each step declares through its `footer()`; the step's main
@@ -8,21 +14,30 @@
 
 import * as api from "./api.js";
 import { t, pick, both, setLanguage, onLanguageChange, normalise } from "./i18n.js";
-import * as connection from "./steps/connection.js";
+import { Step, isWizardStep } from "./step.js";
+import * as settingsStep from "./steps/settings.js";
 import * as access from "./steps/access.js";
 import * as authorize from "./steps/authorize.js";
 import * as result from "./steps/result.js";
-import * as connections from "./steps/connections.js";
+import * as savedList from "./steps/saved-list.js";
 import { confirmDialog } from "./dialog.js";
 import * as diagnostics from "./diagnostics.js";
 import { $ } from "./dom.js";
 import * as linkNotice from "./link-notice.js";
 
-// "Step" 0 is the list of saved connections; 1–4 are the wizard.
-const STEPS = { 0: connections, 1: connection, 2: access, 3: authorize, 4: result };
+/** The module that draws each screen. */
+const SCREENS = {
+  [Step.SAVED]: savedList,
+  [Step.SETTINGS]: settingsStep,
+  [Step.ACCESS]: access,
+  [Step.AUTHORIZE]: authorize,
+  [Step.RESULT]: result,
+};
 
-/** Everything the steps share. Settings are the source of truth for the inputs. */
-const state = {
+/** The wizard's own state, shared with the steps. Settings are the source of truth for the inputs. */
+const wizard = {
+  /** The screen shown: a `Step` (null before the first one is chosen). Changed only by `goTo`. */
+  step: null,
   settings: {
     connectionName: "",
     clientId: "",
@@ -32,20 +47,33 @@ const state = {
     accountType: "user",
   },
   catalogue: [],
-  check: null, // last answer of check_settings
-  checkError: null, // ErrorPayload when check_settings itself failed
-  result: null, // AuthorizationResult of the last success
-  error: null, // ErrorPayload of the last failure
+  /**
+   * The last word on the settings: `{kind: "unchecked"}`, `{kind: "checked", answer}` (the
+   * answer of check_settings) or `{kind: "failed", error}` (an ErrorPayload: Rust could not
+   * check them, or could not list the scopes).
+   */
+  check: { kind: "unchecked" },
+  /**
+   * How the activation ended, while the result shows (null otherwise):
+   * `{kind: "success", result, saved, copied}`, where `result` is the AuthorizationResult,
+   * `saved` what saving it did (`{pending: true}` | `{report}` | `{error}` | `{skipped: true}`)
+   * and `copied` whether anything of it was copied; or `{kind: "failure", error}`.
+   */
+  outcome: null,
   save: true, // "Save this connection on this computer"
   // The saved connection this run starts from: {id, name, hasSecret, replace}. `replace`
   // (re-authorize) saves the new keys into it; otherwise it only lends its client secret
   // (a new customer of the same integration).
   origin: null,
-  saved: null, // what saving the last success did: {report} | {error} | {skipped: true}
-  copied: false, // anything of the last unsaved result copied?
 };
 
-let current = -1;
+/** The answer of the last check of the settings, or null. */
+const checkAnswer = () => (wizard.check.kind === "checked" ? wizard.check.answer : null);
+/** Why the settings could not be checked (an ErrorPayload), or null. */
+const checkFailure = () => (wizard.check.kind === "failed" ? wizard.check.error : null);
+/** The AuthorizationResult shown, or null. */
+const success = () => (wizard.outcome?.kind === "success" ? wizard.outcome : null);
+
 const checkListeners = new Set();
 
 // ---------------------------------------------------------------- checking settings
@@ -56,8 +84,8 @@ let lastCheck = Promise.resolve(null);
 
 /** The settings as typed, plus the saved connection whose client secret stands in for an empty field. */
 function settingsSnapshot() {
-  const secretFrom = state.origin?.hasSecret ? state.origin.id : null;
-  return { ...state.settings, scopes: [...state.settings.scopes], secretFrom };
+  const secretFrom = wizard.origin?.hasSecret ? wizard.origin.id : null;
+  return { ...wizard.settings, scopes: [...wizard.settings.scopes], secretFrom };
 }
 
 function runCheck() {
@@ -65,15 +93,14 @@ function runCheck() {
   lastCheck = api.checkSettings(settingsSnapshot()).then(
     (answer) => {
       if (seq === checkSeq) {
-        state.check = answer;
-        state.checkError = null;
+        wizard.check = { kind: "checked", answer };
         for (const fn of checkListeners) fn();
       }
       return answer;
     },
     (err) => {
       if (seq === checkSeq) {
-        state.checkError = err;
+        wizard.check = { kind: "failed", error: err };
         for (const fn of checkListeners) fn();
       }
       return null;
@@ -117,11 +144,13 @@ function announce(text) {
 async function copyWithFeedback(button, what, { connectionId = null, ...extra } = {}) {
   const label = button.querySelector(".btn-label") ?? button;
   clearTimeout(button._flashTimer);
+  // "✓ Copied" keeps the button's width, so nothing beside it moves under the pointer.
+  if (!button._flashTimer) button.style.minWidth = `${button.getBoundingClientRect().width}px`;
   let ok = true;
   let message = t("copied");
   try {
     const answer = connectionId ? await api.copyConnection(connectionId, what) : await api.copy(what, extra);
-    if (!connectionId && current === 4) noteCopied();
+    if (!connectionId && wizard.step === Step.RESULT) noteCopied();
     const note = $("clipboard-note");
     if (answer?.clearsInSecs) {
       message = t("copied.clears", { secs: answer.clearsInSecs });
@@ -142,50 +171,68 @@ async function copyWithFeedback(button, what, { connectionId = null, ...extra } 
     delete label.dataset.flashing;
     if (label.dataset.i18n) label.textContent = t(label.dataset.i18n);
     button.classList.remove("is-copied", "is-copy-failed");
+    button.style.minWidth = "";
+    button._flashTimer = 0;
   }, 2000);
 }
 
 // ---------------------------------------------------------------- steps
 
-function goTo(n, { focus = true } = {}) {
-  if (current >= 0 && current !== n) STEPS[current].leave?.();
-  current = n;
+/**
+ * Shows `step`: the one place the wizard's step changes. Leaving the result forgets its
+ * outcome (every way out of it means "done with that one").
+ */
+function goTo(step, { focus = true } = {}) {
+  const from = wizard.step;
+  if (from !== null && from !== step) SCREENS[from].leave?.();
+  if (from === Step.RESULT && step !== Step.RESULT && wizard.outcome) {
+    const hadKeys = wizard.outcome.kind === "success";
+    wizard.outcome = null;
+    if (hadKeys) updateCloseGuard();
+  }
+  wizard.step = step;
   for (const panel of document.querySelectorAll(".panel")) {
-    panel.hidden = Number(panel.dataset.step) !== n;
+    panel.hidden = Number(panel.dataset.step) !== step;
   }
   renderIndicator();
   renderReauthBanner();
-  STEPS[n].enter?.();
+  SCREENS[step].enter?.();
   refreshFooter();
   $("main").scrollTop = 0;
   if (focus) focusHeading();
-  if (n === 4) api.mark("result");
+  if (step === Step.RESULT) api.mark("result");
 }
 
-/** While re-authorizing a saved connection, every wizard step says so. */
+/** While re-authorizing a saved connection, every wizard step before the result says so. */
 function renderReauthBanner() {
   const banner = $("reauth-banner");
-  const origin = state.origin;
-  const show = !!origin?.replace && current >= 1 && current <= 3;
+  const origin = wizard.origin;
+  const show = !!origin?.replace && isWizardStep(wizard.step) && wizard.step !== Step.RESULT;
   banner.hidden = !show;
   banner.textContent = show ? t("reauth.banner", { name: origin.name }) : "";
 }
 
 function focusHeading() {
-  const panel = document.querySelector(`.panel[data-step="${current}"]`);
+  const panel = document.querySelector(`.panel[data-step="${wizard.step}"]`);
   panel?.querySelector("h2")?.focus({ preventScroll: true });
 }
 
 function renderIndicator() {
-  document.querySelector(".stepnav").hidden = current === 0;
+  const current = wizard.step;
+  // A failed activation did not get through the authorize step: no check mark there.
+  const failedAt = wizard.outcome?.kind === "failure" ? Step.AUTHORIZE : null;
+  document.querySelector(".stepnav").hidden = !isWizardStep(current);
   for (const li of document.querySelectorAll(".steps .step")) {
     const n = Number(li.dataset.step);
+    const failed = n === failedAt;
+    const done = n < current && !failed;
     li.classList.toggle("is-current", n === current);
-    li.classList.toggle("is-done", n < current);
+    li.classList.toggle("is-done", done);
+    li.classList.toggle("is-failed", failed);
     if (n === current) li.setAttribute("aria-current", "step");
     else li.removeAttribute("aria-current");
-    // aria-current already says "current step": only "done" is spelt out.
-    li.querySelector(".step-state").textContent = n < current ? ` ${t("step.done")}` : "";
+    // aria-current already says "current step": only "done" and "failed" are spelt out.
+    li.querySelector(".step-state").textContent = done ? ` ${t("step.done")}` : failed ? ` ${t("step.failed")}` : "";
   }
 }
 
@@ -199,6 +246,7 @@ const FOOTER = [
   ["new-connection", "newConnection"],
   ["open-file", "openFile"],
   ["to-connections", "toConnections"],
+  ["open-activation-file", "openActivationFile"],
 ];
 
 /**
@@ -207,10 +255,10 @@ const FOOTER = [
  * (hidden), and `startOverLabel`.
  */
 function refreshFooter() {
-  if (current < 0) return;
-  const cfg = STEPS[current].footer?.() ?? {};
+  if (wizard.step === null) return;
+  const cfg = SCREENS[wizard.step].footer?.() ?? {};
   // The way back to the list, from the first and the last step, once there is a list.
-  if ((current === 1 || current === 4) && connections.hasContent()) cfg.toConnections = "show";
+  if ((wizard.step === Step.SETTINGS || wizard.step === Step.RESULT) && savedList.hasContent()) cfg.toConnections = "show";
   for (const [id, key] of FOOTER) {
     const btn = $(id);
     btn.hidden = !cfg[key];
@@ -220,31 +268,36 @@ function refreshFooter() {
   // Alone, "start over" is the way on (right); beside "try again" it is the way back (left).
   const side = cfg.startOver && !cfg.tryAgain ? ".foot-right" : ".foot-left";
   const startOver = $("start-over");
+  startOver.classList.toggle("btn-primary", !!cfg.startOverMain);
+  startOver.classList.toggle("btn-secondary", !cfg.startOverMain);
   if (startOver.parentElement !== document.querySelector(side)) {
     document.querySelector(side).prepend(startOver);
   }
-  $("app-version").hidden = current > 1;
+  $("app-version").hidden = wizard.step > Step.SETTINGS;
 }
 
 async function next() {
-  if (current === 1) {
-    if (await connection.validate()) {
+  if (wizard.step === Step.SETTINGS) {
+    if (await settingsStep.validate()) {
       await catalogueLoaded;
-      goTo(2);
+      goTo(Step.ACCESS);
     }
-  } else if (current === 2) {
-    const outcome = await access.validate();
-    if (outcome === "ok") goTo(3);
-    else if (outcome === "connection") {
-      goTo(1, { focus: false });
-      await connection.validate();
+  } else if (wizard.step === Step.ACCESS) {
+    const verdict = await access.validate();
+    if (verdict === "ok") goTo(Step.AUTHORIZE);
+    else if (verdict === "connection") {
+      goTo(Step.SETTINGS, { focus: false });
+      await settingsStep.validate();
     }
   }
 }
 
+/** The step before each wizard step (the settings have none). */
+const PREVIOUS = { [Step.ACCESS]: Step.SETTINGS, [Step.AUTHORIZE]: Step.ACCESS, [Step.RESULT]: Step.AUTHORIZE };
+
 function back() {
-  if (current === 3) authorize.abandon();
-  if (current > 1) goTo(current - 1);
+  if (wizard.step === Step.AUTHORIZE) authorize.abandon();
+  if (PREVIOUS[wizard.step] !== undefined) goTo(PREVIOUS[wizard.step]);
 }
 
 // ---------------------------------------------------------------- keyboard
@@ -256,10 +309,12 @@ function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
   if (diagnostics.isOpen()) return; // the dialog handles its own keys (Escape closes it)
   const target = event.target;
+  // A dialog's form handles its own keys: Enter submits it (rename), Escape cancels.
+  if (target.closest?.("dialog")) return;
   const tag = target.tagName;
 
   if (event.key === "Escape") {
-    if (current === 3 && authorize.escape()) event.preventDefault();
+    if (wizard.step === Step.AUTHORIZE && authorize.escape()) event.preventDefault();
     return;
   }
   if (event.key !== "Enter" || event.altKey || event.ctrlKey || event.metaKey) return;
@@ -277,10 +332,9 @@ function onKeyDown(event) {
   }
   if (tag !== "INPUT" || !TEXT_INPUTS.has(target.type)) return;
   event.preventDefault();
-  if (current === 0) return;
-  if (current === 1 || current === 2) {
+  if (wizard.step === Step.SETTINGS || wizard.step === Step.ACCESS) {
     if (!$("next").disabled) next();
-  } else if (current === 3) {
+  } else if (wizard.step === Step.AUTHORIZE) {
     authorize.primary();
   }
 }
@@ -293,21 +347,19 @@ const EMPTY_SETTINGS = { connectionName: "", clientId: "", clientSecret: "", red
 
 /** Fills the wizard's settings (and its inputs) from a saved connection or a file. */
 function fillSettings(settings) {
-  Object.assign(state.settings, EMPTY_SETTINGS, settings, { scopes: [...(settings.scopes ?? [])] });
-  state.result = null;
-  state.error = null;
-  state.saved = null;
-  connection.syncInputs();
+  Object.assign(wizard.settings, EMPTY_SETTINGS, settings, { scopes: [...(settings.scopes ?? [])] });
+  settingsStep.syncInputs();
   access.syncInputs();
+  access.clearFilter();
   runCheck();
 }
 
 /** A fresh wizard: nothing kept from an earlier run. */
 function newConnection() {
-  state.origin = null;
-  state.save = true;
+  wizard.origin = null;
+  wizard.save = true;
   fillSettings({});
-  goTo(1, { focus: false });
+  goTo(Step.SETTINGS, { focus: false });
   $("connection-name").focus();
 }
 
@@ -317,12 +369,10 @@ function newConnection() {
  * re-authorized connection only lends its saved secret now: the next one is a new one.
  */
 function anotherConnection() {
-  if (state.origin) state.origin = { ...state.origin, replace: false };
-  state.saved = null;
-  state.copied = false;
-  updateCloseGuard();
-  goTo(1, { focus: false });
-  connection.reset();
+  if (wizard.origin) wizard.origin = { ...wizard.origin, replace: false };
+  access.clearFilter();
+  goTo(Step.SETTINGS, { focus: false });
+  settingsStep.reset();
   $("connection-name").focus();
 }
 
@@ -337,11 +387,11 @@ async function startFrom(c, { replace, name }) {
   try {
     answer = await api.connectionSettings(c.id);
   } catch (err) {
-    connections.showNotice("warn", () => [pick(err.message), pick(err.next_step)].join(" "));
+    savedList.showNotice("warn", () => [pick(err.message), pick(err.next_step)].join(" "));
     return null;
   }
-  state.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace };
-  state.save = true;
+  wizard.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace };
+  wizard.save = true;
   fillSettings({ ...answer.settings, ...(name === undefined ? {} : { connectionName: name }) });
   return answer;
 }
@@ -354,13 +404,13 @@ async function reauthorize(c) {
   const answer = await startFrom(c, { replace: true });
   if (!answer) return;
   const check = await checkNow();
-  goTo(check?.valid && answer.hasSecret ? 3 : 1);
+  goTo(check?.valid && answer.hasSecret ? Step.AUTHORIZE : Step.SETTINGS);
 }
 
 /** A new customer of the same integration: its settings and secret, a new name. */
 async function duplicate(c) {
   if (!(await startFrom(c, { replace: false, name: "" }))) return;
-  goTo(1, { focus: false });
+  goTo(Step.SETTINGS, { focus: false });
   $("connection-name").focus();
 }
 
@@ -368,16 +418,33 @@ async function duplicate(c) {
  * The attempt succeeded: the result shows at once; saving (keychain and file, as chosen in
  * step 1) runs behind it (`saving`), and the result then says where the keys are.
  */
-function finishSuccess(outcome) {
-  state.result = outcome;
-  state.error = null;
-  state.copied = false;
-  const replaceId = state.origin?.replace ? state.origin.id : null;
-  const save = state.save && outcome.mode === "tokens";
-  state.saved = save ? { pending: true } : { skipped: true };
+function finishSuccess(answer) {
+  const replaceId = wizard.origin?.replace ? wizard.origin.id : null;
+  const save = wizard.save && answer.mode === "tokens";
+  const outcome = { kind: "success", result: answer, saved: save ? { pending: true } : { skipped: true }, copied: false };
+  wizard.outcome = outcome;
   updateCloseGuard();
-  goTo(4);
-  saving = save ? saveBehind(outcome, state.settings.connectionName.trim(), replaceId) : Promise.resolve();
+  goTo(Step.RESULT);
+  saving = save ? saveBehind(outcome, wizard.settings.connectionName.trim(), replaceId) : Promise.resolve();
+}
+
+/**
+ * The attempt failed: the result says why. `stage` is "start" when it never got going
+ * (nothing reached Fortnox: a port in use, say), else "answer".
+ */
+function finishFailure(error, stage = "answer") {
+  wizard.outcome = { kind: "failure", error: error ?? null, stage };
+  goTo(Step.RESULT);
+}
+
+/**
+ * Back to the settings after a failure, every field kept; after `invalid_client` the
+ * client secret is marked and focused, as it is what Fortnox refused.
+ */
+function changeSettings() {
+  const secretRefused = wizard.outcome?.kind === "failure" && wizard.outcome.error?.kind === "invalid_client";
+  goTo(Step.SETTINGS, { focus: !secretRefused });
+  if (secretRefused) settingsStep.markSecretRefused();
 }
 
 /** The save behind the result (resolves once its outcome is recorded). */
@@ -390,9 +457,9 @@ async function saveBehind(outcome, name, replaceId) {
   } catch (err) {
     saved = { error: err };
   }
-  await connections.load(); // so the result offers the way to the list
-  if (state.result !== outcome) return; // the user has moved on meanwhile
-  state.saved = saved;
+  await savedList.load(); // so the result offers the way to the list
+  if (success()?.result !== outcome.result) return; // the user has moved on meanwhile
+  wizard.outcome = { ...wizard.outcome, saved };
   updateCloseGuard();
   result.render();
   refreshFooter();
@@ -400,8 +467,9 @@ async function saveBehind(outcome, name, replaceId) {
 
 /** Keys that exist only in this window and were never copied: leaving must ask first. */
 function keysAtRisk() {
-  if (!state.result || state.copied) return false;
-  const report = state.saved?.report;
+  const shown = success();
+  if (!shown || shown.copied) return false;
+  const report = shown.saved?.report;
   return !(report && report.secretsSaved);
 }
 
@@ -410,8 +478,9 @@ function updateCloseGuard() {
 }
 
 function noteCopied() {
-  if (state.result && !state.copied) {
-    state.copied = true;
+  const shown = success();
+  if (shown && !shown.copied) {
+    wizard.outcome = { ...shown, copied: true };
     updateCloseGuard();
   }
 }
@@ -424,11 +493,9 @@ async function confirmLeave() {
 }
 
 async function toConnections() {
-  if (current === 4 && !(await confirmLeave())) return;
-  if (current === 3) authorize.abandon();
-  state.result = null;
-  updateCloseGuard();
-  goTo(0);
+  if (wizard.step === Step.RESULT && !(await confirmLeave())) return;
+  if (wizard.step === Step.AUTHORIZE) authorize.abandon();
+  goTo(Step.SAVED);
 }
 
 /** The largest activation file read (as `activation::store::activation_file::MAX_BYTES`). */
@@ -462,29 +529,34 @@ async function useActivationFile(fileName, settings, problem) {
   await catalogueLoaded;
   if (problem) {
     const text = () => [t("file.bad", { file: fileName }), pick(problem.message), pick(problem.next_step)].filter(Boolean).join(" ");
-    if (current === 0 || connections.hasContent()) {
-      connections.showNotice("warn", text);
-      if (current !== 0) goTo(0);
+    if (wizard.step === Step.SAVED || savedList.hasContent()) {
+      savedList.showNotice("warn", text);
+      if (wizard.step !== Step.SAVED) goTo(Step.SAVED);
     } else {
-      connection.showFileNotice(text());
+      settingsStep.showFileNotice(text());
     }
     return;
   }
-  state.origin = null;
-  state.save = true;
+  wizard.origin = null;
+  wizard.save = true;
   fillSettings(settings);
-  goTo(1, { focus: false });
-  connection.showFileNotice(t("file.opened", { file: fileName }));
+  goTo(Step.SETTINGS, { focus: false });
+  settingsStep.showFileNotice(t("file.opened", { file: fileName }));
   $("connection-name").focus();
 }
 
+/** What the steps may read and do. */
 const ctx = {
-  state,
+  state: wizard,
+  checkAnswer,
+  checkFailure,
   goTo,
   reauthorize,
   duplicate,
   newConnection,
   finishSuccess,
+  finishFailure,
+  changeSettings,
   confirmLeave,
   updateCloseGuard,
   next,
@@ -501,7 +573,7 @@ const ctx = {
     return () => checkListeners.delete(fn);
   },
   get currentStep() {
-    return current;
+    return wizard.step;
   },
 };
 
@@ -535,7 +607,7 @@ async function boot() {
   setLanguage(normalise(navigator.language));
   $("language").value = normalise(navigator.language);
 
-  for (const step of Object.values(STEPS)) step.init(ctx);
+  for (const screen of Object.values(SCREENS)) screen.init(ctx);
   diagnostics.init(ctx);
 
   $("next").addEventListener("click", next);
@@ -545,13 +617,14 @@ async function boot() {
   $("new-connection").addEventListener("click", newConnection);
   $("to-connections").addEventListener("click", toConnections);
   $("open-file").addEventListener("click", () => $("activation-file-input").click());
+  $("open-activation-file").addEventListener("click", () => $("activation-file-input").click());
   $("activation-file-input").addEventListener("change", (e) => {
     const file = e.target.files?.[0];
     e.target.value = "";
     if (file) openActivationFile(file);
   });
   $("save-connection").addEventListener("change", (e) => {
-    state.save = e.target.checked;
+    wizard.save = e.target.checked;
   });
   $("language").addEventListener("change", (e) => switchLanguage(e.target.value));
   document.addEventListener("keydown", onKeyDown);
@@ -560,7 +633,7 @@ async function boot() {
     renderReauthBanner();
     refreshFooter();
     renderEndpointBanner();
-    for (const step of Object.values(STEPS)) step.render?.();
+    for (const screen of Object.values(SCREENS)) screen.render?.();
     linkNotice.render();
   });
   api.onCloseRequested(async () => {
@@ -572,9 +645,12 @@ async function boot() {
   // are any, the list comes first; else step 1). Neither Rust's word on the language (the
   // guess above comes from the same locale; another answer re-renders in place, input kept)
   // nor the scope catalogue (step 2) holds it up.
-  await connections.load(firstList);
-  goTo(connections.hasContent() ? 0 : 1);
+  await savedList.load(firstList);
+  goTo(savedList.hasContent() ? Step.SAVED : Step.SETTINGS, { focus: false });
   reveal();
+  // Focus only once the window shows (a hidden element takes none): typing goes straight in.
+  if (wizard.step === Step.SAVED) savedList.focusStart();
+  else settingsStep.focusFirstEmpty();
   api.mark("ready");
   api.mark("script", scriptAt);
   api.mark("dom", domAt || performance.timing?.domContentLoadedEventStart || Date.now());
@@ -608,10 +684,10 @@ let catalogueLoaded = Promise.resolve();
 
 async function loadCatalogue() {
   try {
-    state.catalogue = await api.scopeCatalogue();
+    wizard.catalogue = await api.scopeCatalogue();
   } catch (err) {
-    state.catalogue = [];
-    state.checkError = err;
+    wizard.catalogue = [];
+    wizard.check = { kind: "failed", error: err };
   }
   // Nothing is ticked in advance: the user (or a script) chooses; "Select recommended" helps.
   access.buildList();
@@ -622,7 +698,7 @@ const scriptAt = Date.now();
 // The first screen's one question to Rust: its answer, asked for at document start by the
 // boot script (src-tauri/src/boot.rs), or else asked now, as soon as the modules run.
 const firstList = api.listConnections();
-firstList.catch(() => {}); // handled where it is awaited (connections.load)
+firstList.catch(() => {}); // handled where it is awaited (savedList.load)
 let domAt = 0;
 document.addEventListener("DOMContentLoaded", () => (domAt = Date.now()), { once: true });
 // A start that fails still shows the window (whatever works of it), never a blank one.

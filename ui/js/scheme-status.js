@@ -24,6 +24,16 @@ export function init() {
   $("unregister-scheme").addEventListener("click", unregister);
 }
 
+/**
+ * True when the only way Fortnox's answer reaches the app is the user pasting it: an https
+ * redirect URI, or (macOS) a link scheme this app cannot receive.
+ */
+export function answeredByPaste(capture) {
+  if (!capture) return false;
+  if (capture.mode === "paste") return true;
+  return capture.mode === "scheme" && known.get(capture.scheme)?.handling === "paste";
+}
+
 /** The capture text for scheme mode (in place of the generic one). */
 export function captureText(capture) {
   const status = known.get(capture.scheme);

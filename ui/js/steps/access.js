@@ -1,4 +1,4 @@
-// Step 2: which areas (scopes) the integration may use, and user or service account.
+// The access step (the wizard's second): which areas (scopes) the integration may use, and user or service account.
 //
 // The scope list is built once from Rust's catalogue and its texts are updated in place
 // on a language switch, so checkboxes keep their identity and state. The filter hides
@@ -169,10 +169,80 @@ export function render() {
 
 function renderCount() {
   $("scope-count").textContent = tn("scopes.count", ctx.state.settings.scopes.length);
+  renderChips();
+}
+
+/**
+ * The known area an unknown scope most likely means (a file's typo: "invoices",
+ * "Customer"), or null.
+ */
+function likelyScope(id) {
+  const wanted = fold(id).replace(/s$/, "");
+  return ctx.state.catalogue.find((s) => s.id === wanted || s.id === fold(id))?.id ?? null;
+}
+
+/**
+ * The chosen areas as chips, each with its own remove button; one Fortnox does not know (from
+ * an activation file) is marked, with the known area it most likely means in one click.
+ */
+function renderChips() {
+  const list = $("scope-chips");
+  const chosen = ctx.state.settings.scopes;
+  list.hidden = chosen.length === 0;
+  list.replaceChildren(
+    ...chosen.map((id) => {
+      const li = document.createElement("li");
+      li.className = "chip chip-removable";
+      li.dataset.scope = id;
+      const name = document.createElement("span");
+      name.textContent = id;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "chip-remove";
+      remove.setAttribute("aria-label", t("scopes.remove", { id }));
+      remove.textContent = "×";
+      remove.addEventListener("click", () => {
+        scopesTouched = true;
+        const at = ctx.state.settings.scopes.indexOf(id);
+        setScopes(ctx.state.settings.scopes.filter((s) => s !== id));
+        // Focus stays in the chips (the next one, else the filter).
+        const chips = list.querySelectorAll(".chip-remove");
+        (chips[Math.min(at, chips.length - 1)] ?? $("scope-filter")).focus();
+      });
+      li.append(name);
+      if (ctx.state.catalogue.length && !rows.has(id)) {
+        li.classList.add("chip-unknown");
+        name.title = t("scopes.unknown", { id });
+        const meant = likelyScope(id);
+        if (meant) {
+          const use = document.createElement("button");
+          use.type = "button";
+          use.className = "chip-fix";
+          use.dataset.replaceWith = meant;
+          use.textContent = `→ ${meant}?`;
+          use.setAttribute("aria-label", `${t("scopes.unknown", { id })}. ${t("scopes.useInstead", { id: meant })}`);
+          use.addEventListener("click", () => {
+            scopesTouched = true;
+            setScopes(ctx.state.settings.scopes.map((s) => (s === id ? meant : s)));
+            $("scope-filter").focus();
+          });
+          li.append(use);
+        }
+      }
+      li.append(remove);
+      return li;
+    }),
+  );
+}
+
+/** Empties the filter: a new activation starts with every area in view. */
+export function clearFilter() {
+  $("scope-filter").value = "";
+  if (rows.size) applyFilter();
 }
 
 function renderError() {
-  const problem = scopesTouched ? ctx.state.check?.fields?.scopes : null;
+  const problem = scopesTouched ? ctx.checkAnswer()?.fields?.scopes : null;
   $("scope-error").textContent = problem ? pick(problem) : "";
   $("scope-list").classList.toggle("is-invalid", !!problem);
 }
@@ -187,13 +257,25 @@ function fold(s) {
   return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 }
 
+/**
+ * A word of the filter as it is looked for: folded, and a longer word without its ending, so
+ * "faktura" also finds "fakturor" and "leverantörsfakturor" (payments, supplier invoices).
+ */
+function stem(word) {
+  return word.length >= 5 ? word.replace(/(or|ar|er|en|a|e|o|s)$/, "") : word;
+}
+
 function applyFilter({ announce = false } = {}) {
   const query = $("scope-filter").value.trim();
-  const q = fold(query);
+  const words = fold(query).split(/\s+/).filter(Boolean).map(stem);
   let shown = 0;
   for (const row of rows.values()) {
-    const haystack = fold(`${row.scope.id} ${pick(row.scope.description)} ${pick(row.scope.group)}`);
-    row.item.hidden = q !== "" && !haystack.includes(q);
+    // Both languages: an area is found by its Swedish or English words in either language.
+    const { scope } = row;
+    const haystack = fold(
+      [scope.id, scope.description?.en, scope.description?.sv, scope.group?.en, scope.group?.sv].filter(Boolean).join(" "),
+    );
+    row.item.hidden = !words.every((w) => haystack.includes(w));
     if (!row.item.hidden) shown++;
   }
   for (const g of groups) {

@@ -1,4 +1,5 @@
-// Step 3: open Fortnox in the browser and wait for the answer.
+// The authorize step (`Step.AUTHORIZE`, the wizard's third): open Fortnox in the browser
+// and wait for the answer.
 //
 // The attempt is a small state machine, and the step is drawn from its state alone:
 //
@@ -11,13 +12,20 @@
 // Each attempt has an id; a message of any other attempt (one that was left with Back or
 // replaced) is ignored. "cancelled" still accepts its attempt's success, because Fortnox
 // may have answered just before the cancel reached Rust. The authorize URL is always
-// shown with "copy" and "open again" (opening a browser can fail silently), and the paste
+// there with "copy" and "open again" (opening a browser can fail silently), and the paste
 // field takes the browser's address (or a bare code) while waiting.
+//
+// In paste mode (an https redirect URI: pasting is the only way to finish) the paste field
+// is the point of the waiting view: it comes right under the waiting box with its own
+// heading, "Use this address" is the footer's main action, and the authorize URL is folded
+// away behind a button (unfolded at once when the browser could not be opened).
 
 import { t, tn, pick, both, formatClock } from "../i18n.js";
 import * as api from "../api.js";
 import { $ } from "../dom.js";
 import { captureText } from "../capture.js";
+import { answeredByPaste } from "../scheme-status.js";
+import { Step } from "../step.js";
 
 /** The phases in which an attempt runs in Rust. */
 const RUNNING = new Set(["starting", "waiting", "exchanging"]);
@@ -33,16 +41,19 @@ const nudgeSecs = () => Number(window.__FA_PASTE_NUDGE_SECS__) || PASTE_NUDGE_SE
 let ctx;
 let nextId = 1;
 /**
- * The attempt: `{id, phase, info, browserFailed, rejected, paste: {busy, error}}`;
+ * The attempt: `{id, phase, info, browserFailed, rejected, paste: {busy, error}, urlShown}`;
  * `info` is Rust's `Started`; `browserFailed`, `rejected` and `paste.error` are
- * ErrorPayloads (or null).
+ * ErrorPayloads (or null); `urlShown`: the user unfolded the address (paste mode).
  */
 let attempt = idle();
 let timer = 0;
 let minuteAnnounced = false;
 
 function idle(phase = "idle") {
-  return { id: 0, phase, info: null, browserFailed: null, rejected: null, paste: { busy: false, error: null }, waitingSince: 0, nudged: false };
+  return {
+    id: 0, phase, info: null, browserFailed: null, rejected: null, paste: { busy: false, error: null },
+    urlShown: false, waitingSince: 0, nudged: false,
+  };
 }
 
 /** Moves the attempt to `phase` (with `changes`) and redraws. */
@@ -63,6 +74,10 @@ export function init(c) {
   $("open-again").addEventListener("click", openAgain);
   $("copy-url").addEventListener("click", (e) => ctx.copyWithFeedback(e.currentTarget, "authorize-url"));
   $("use-pasted").addEventListener("click", usePasted);
+  $("toggle-url").addEventListener("click", () => {
+    attempt = { ...attempt, urlShown: !attempt.urlShown };
+    render();
+  });
   $("pasted-url").addEventListener("input", () => {
     if (attempt.paste.error) {
       attempt.paste = { ...attempt.paste, error: null };
@@ -75,12 +90,13 @@ export function enter() {
   if (!RUNNING.has(attempt.phase)) attempt = idle();
   render();
   ctx.checkNow().then(() => {
-    if (ctx.currentStep === 3) renderSummary();
+    if (ctx.currentStep === Step.AUTHORIZE) renderSummary();
   });
 }
 
 export function leave() {
   stopTimer();
+  placePasteBlock(false);
 }
 
 export function footer() {
@@ -89,6 +105,11 @@ export function footer() {
     back: phase === "exchanging" ? "disabled" : "show",
     authorize: phase === "starting" ? "disabled" : RUNNING.has(phase) ? undefined : "show",
   };
+}
+
+/** Whether the answer comes only by pasting (an https redirect URI), for this attempt. */
+function pasteMode() {
+  return answeredByPaste(attempt.info?.capture ?? ctx.checkAnswer()?.capture);
 }
 
 /** Enter in the step: start when nothing runs yet. */
@@ -122,7 +143,7 @@ async function start() {
   try {
     info = await api.startAuthorization(ctx.settingsSnapshot(), (message) => onMessage(id, message));
   } catch (err) {
-    if (mine(id)) finish("failed", err);
+    if (mine(id)) finish("failed", err, "start");
     return;
   }
   if (!mine(id)) {
@@ -133,7 +154,9 @@ async function start() {
   }
   if (attempt.phase === "starting") become("waiting", { info });
   else become(attempt.phase, { info }); // a message arrived first (exchanging)
-  $("waiting-title").focus({ preventScroll: true });
+  // In paste mode the field is where the user comes back to: Ctrl+V and Enter finish.
+  if (pasteMode() && attempt.phase === "waiting") $("pasted-url").focus();
+  else $("waiting-title").focus({ preventScroll: true });
 }
 
 function onMessage(id, message) {
@@ -163,17 +186,18 @@ function onMessage(id, message) {
   }
 }
 
-/** Ends the attempt with a result (`done`) or an error (`failed`) and shows step 4. */
-function finish(phase, payload) {
+/**
+ * Ends the attempt with a result (`done`) or an error (`failed`; `stage` "start" when it
+ * never got going) and shows the result.
+ */
+function finish(phase, payload, stage = "answer") {
   stopTimer();
   attempt = { ...idle(phase), id: attempt.id };
   if (phase === "done") {
     ctx.finishSuccess(payload); // shows the result; saving, as chosen in step 1, runs behind it
     return;
   }
-  ctx.state.result = null;
-  ctx.state.error = payload ?? null;
-  ctx.goTo(4);
+  ctx.finishFailure(payload, stage);
 }
 
 function cancel() {
@@ -274,6 +298,35 @@ export function render() {
   if (active) renderActive(phase === "exchanging");
   renderPaste();
   ctx.refreshFooter();
+  placePasteBlock(active && pasteMode() && ctx.currentStep === Step.AUTHORIZE);
+}
+
+/**
+ * Paste mode while waiting: the paste block right under the waiting box, and its button in
+ * the footer as the step's main action. Otherwise the block is the last part of the step
+ * and its button its own.
+ */
+function placePasteBlock(main) {
+  const block = $("paste-block");
+  const button = $("use-pasted");
+  block.classList.toggle("is-main", main);
+  $("paste-title").hidden = !main;
+  const label = $("pasted-label");
+  label.dataset.i18n = main ? "paste.label.main" : "paste.label";
+  label.textContent = t(label.dataset.i18n);
+  button.classList.toggle("btn-primary", main);
+  button.classList.toggle("btn-secondary", !main);
+  if (main) {
+    const waiting = document.querySelector("#auth-active .waiting");
+    if (waiting.nextElementSibling !== block) waiting.after(block);
+    const right = document.querySelector(".foot-right");
+    if (button.parentElement !== right) right.append(button);
+  } else {
+    const panel = $("step-authorize");
+    if (block.parentElement !== panel) panel.append(block);
+    const home = $("use-pasted-home");
+    if (button.parentElement !== home) home.append(button);
+  }
 }
 
 /** Before the start, while starting, and after a cancel: the hint and the footer's button. */
@@ -292,7 +345,7 @@ function renderStart(phase) {
 
 /** Waiting or exchanging: the live box, notices, the address, and help for Fortnox's errors. */
 function renderActive(exchanging) {
-  const capture = attempt.info?.capture ?? ctx.state.check?.capture;
+  const capture = attempt.info?.capture ?? ctx.checkAnswer()?.capture;
   $("auth-active").dataset.phase = attempt.phase;
   $("waiting-title").textContent = t(exchanging ? "exchanging.title" : "waiting.title");
   $("waiting-sub").textContent = exchanging
@@ -309,6 +362,14 @@ function renderActive(exchanging) {
   failedNotice.hidden = !attempt.browserFailed;
   failedNotice.textContent = attempt.browserFailed ? t("notice.browserFailed") : "";
   $("url-block").classList.toggle("is-prominent", !!attempt.browserFailed);
+  // Paste mode folds the address away (it is rarely needed there) unless the browser could
+  // not be opened, when it is the way on.
+  const foldable = pasteMode() && !attempt.browserFailed;
+  const toggle = $("toggle-url");
+  toggle.hidden = !foldable;
+  toggle.setAttribute("aria-expanded", String(attempt.urlShown));
+  $("toggle-url-label").textContent = t(attempt.urlShown ? "url.hide" : "url.show");
+  $("url-body").hidden = foldable && !attempt.urlShown;
 
   const rejected = $("rejected-notice");
   rejected.hidden = !attempt.rejected || exchanging;
@@ -348,7 +409,7 @@ function renderPaste() {
 
 function renderSummary() {
   const s = ctx.state.settings;
-  const check = ctx.state.check;
+  const check = ctx.checkAnswer();
   const capture = attempt.info?.capture ?? check?.capture;
   // Decided in Rust: the running attempt's answer, else the last check's.
   const codeOnly = attempt.info?.codeOnly ?? check?.codeOnly;
@@ -368,6 +429,15 @@ function renderSummary() {
   };
 
   add(t("summary.name"), s.connectionName.trim());
+  // The two values behind most of Fortnox's own error pages, in full, so a typo shows.
+  const mono = (text) => {
+    const code = document.createElement("code");
+    code.className = "summary-value";
+    code.textContent = text;
+    return code;
+  };
+  add(t("summary.clientId"), mono(s.clientId.trim()));
+  add(t("summary.redirect"), mono(s.redirectUri.trim()));
   add(t("summary.account"), t(s.accountType === "service" ? "account.service" : "account.user"));
   const scopes = document.createElement("span");
   scopes.className = "summary-scopes";

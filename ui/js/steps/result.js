@@ -1,11 +1,13 @@
-// Step 4: the outcome. Success lists what Fortnox said about the company and the
-// tokens (their values stay in Rust until the user presses Show or Copy); failure gives
-// the reason in plain words, what to do next, and details for support.
+// The result step (`Step.RESULT`, the wizard's fourth): the outcome. Success lists what
+// Fortnox said about the company and the tokens (their values stay in Rust until the user
+// presses Show or Copy); failure gives the reason in plain words, what to do next, and
+// details for support.
 // `#result[data-status]` is "success" or "failed" while the step shows.
 
 import { t, pick, formatDateTime, formatRelative, formatClock } from "../i18n.js";
 import * as api from "../api.js";
 import { $, renderShowHide } from "../dom.js";
+import { Step } from "../step.js";
 
 const SECRETS = [
   { what: "code", show: "show.code", hide: "hide.code" },
@@ -45,15 +47,21 @@ export function leave() {
   $("result").removeAttribute("data-status");
 }
 
+/** The success shown (`{result, saved, copied}`), or null after a failure. */
+const success = () => (ctx.state.outcome?.kind === "success" ? ctx.state.outcome : null);
+
 export function footer() {
-  if (ctx.state.result) return { startOver: "show", startOverLabel: "btn.another" };
+  if (success()) return { startOver: "show", startOverLabel: "btn.another" };
+  // A refused client secret fails the same way each time: changing it is the way on.
+  if (ctx.state.outcome?.error?.kind === "invalid_client") {
+    return { startOver: "show", startOverLabel: "btn.changeSettings", startOverMain: true };
+  }
   return { startOver: "show", startOverLabel: "btn.changeSettings", tryAgain: "show" };
 }
 
-/** Back to step 3 with everything kept. */
+/** Back to the authorize step with everything kept. */
 export function tryAgain() {
-  ctx.state.error = null;
-  ctx.goTo(3);
+  ctx.goTo(Step.AUTHORIZE);
 }
 
 /**
@@ -64,26 +72,25 @@ export function tryAgain() {
  * with every field kept.
  */
 export async function startOver() {
-  const another = !!ctx.state.result;
+  const another = !!success();
   if (another && !(await ctx.confirmLeave())) return;
-  ctx.state.result = null;
-  ctx.state.error = null;
   if (!another) {
-    ctx.goTo(1);
+    ctx.changeSettings();
     return;
   }
   ctx.anotherConnection();
 }
 
 export function render() {
-  if (ctx.currentStep !== 4) return;
-  const r = ctx.state.result;
+  if (ctx.currentStep !== Step.RESULT) return;
+  const outcome = ctx.state.outcome;
+  const r = success()?.result ?? null;
   const box = $("result");
   box.dataset.status = r ? "success" : "failed";
   $("result-success").hidden = !r;
   $("result-failed").hidden = !!r;
   if (r) renderSuccess(r);
-  else renderFailure(ctx.state.error);
+  else renderFailure(outcome?.kind === "failure" ? outcome : { error: null, stage: "answer" });
   const note = $("clipboard-note");
   if (!note.hidden && note.dataset.secs) note.textContent = t("copied.clears", { secs: note.dataset.secs });
 }
@@ -137,10 +144,14 @@ function renderSuccess(r) {
 /** Where the keys are kept now, or plainly that they are not. */
 function renderSaved(r) {
   const box = $("save-status");
-  const saved = ctx.state.saved;
+  const saved = success()?.saved;
   let text = "";
+  let where = "";
   let warn = false;
-  if (r.mode !== "tokens" || !saved) {
+  if (r.mode === "code" && ctx.state.save) {
+    // "Save this connection" was ticked, but a code alone is nothing to keep: say so.
+    text = t("save.codeOnly");
+  } else if (r.mode !== "tokens" || !saved) {
     text = "";
   } else if (saved.pending) {
     text = t("save.pending");
@@ -159,11 +170,14 @@ function renderSaved(r) {
     } else if (report.replaced) {
       text = t("save.reauthorized", { name });
     } else {
-      text = t("save.saved", { name, store: pick(report.store), path: report.path });
+      text = t("save.saved", { name });
+      where = t("save.whereText", { store: pick(report.store), path: report.path });
     }
   }
   box.hidden = !text;
-  box.textContent = text;
+  $("save-status-text").textContent = text;
+  $("save-where").hidden = !where;
+  $("save-where-text").textContent = where;
   box.className = `notice ${warn ? "notice-warn" : "notice-info"}`;
   box.dataset.saved = saved?.report?.secretsSaved ? "yes" : "no";
 }
@@ -176,8 +190,15 @@ function setFact(id, value, hideWhenMissing = false) {
   dd.closest(".fact").hidden = missing && hideWhenMissing;
 }
 
-function renderFailure(error) {
-  $("result-title").textContent = t("s4.failed.title");
+function renderFailure({ error, stage }) {
+  const started = stage !== "start";
+  $("result-title").textContent = t(started ? "s4.failed.title" : "s4.notStarted.title");
+  const name = ctx.state.settings.connectionName.trim();
+  $("failed-lead").hidden = !name;
+  $("failed-lead").textContent = name ? t(started ? "s4.failed.lead" : "s4.notStarted.lead", { name }) : "";
+  const again = error?.kind === "invalid_client";
+  $("reason-again").hidden = !again;
+  $("reason-again").textContent = again ? t("fail.invalidClient.again") : "";
   $("reason-message").textContent = pick(error?.message) || t("error.unexpected");
   $("reason-next").textContent = pick(error?.next_step) || t("error.unexpected.next");
   $("error-kind").textContent = error?.kind ?? "unexpected";
@@ -186,8 +207,8 @@ function renderFailure(error) {
 
 /** Live texts: the code's countdown and "in 59 minutes". */
 function tick() {
-  const r = ctx.state.result;
-  if (!r || ctx.currentStep !== 4) return;
+  const r = success()?.result;
+  if (!r || ctx.currentStep !== Step.RESULT) return;
   const now = Date.now();
   if (r.mode === "code") {
     const at = r.codeExpiresAtMs;
@@ -220,7 +241,7 @@ async function toggleReveal(what) {
   }
   try {
     const value = await api.revealSecret(what);
-    if (ctx.currentStep !== 4) return;
+    if (ctx.currentStep !== Step.RESULT) return;
     revealed.set(what, String(value ?? ""));
   } catch (err) {
     ctx.announce(pick(err.message));
@@ -235,6 +256,9 @@ function renderSecret(what) {
   const box = $(`secret-value-${what}`);
   box.replaceChildren();
   box.classList.toggle("is-masked", !shown);
+  // A revealed token scrolls sideways: reachable by keyboard too.
+  if (shown) box.setAttribute("tabindex", "0");
+  else box.removeAttribute("tabindex");
   if (shown) {
     box.textContent = value;
   } else {

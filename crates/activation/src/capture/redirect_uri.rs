@@ -69,6 +69,21 @@ impl RedirectUri {
                 "Ange omdirigerings-URI:n som är registrerad för integrationen i Fortnox utvecklarportal, till exempel http://localhost:9876/callback.",
             ));
         }
+        // The common slips get their own words (the window offers the fix): a space, often
+        // from copying, and an address without its `http://`, which would otherwise parse
+        // as a scheme called "localhost".
+        if raw.chars().any(char::is_whitespace) {
+            return Err(invalid(
+                "A redirect URI has no spaces. Remove them: Fortnox compares the address character by character.",
+                "En omdirigerings-URI innehåller inga mellanslag. Ta bort dem: Fortnox jämför adressen tecken för tecken.",
+            ));
+        }
+        if lacks_http(raw) {
+            return Err(Error::InvalidSettings(Text::new(
+                format!("The address lacks http:// at the start: http://{raw}"),
+                format!("Adressen saknar http:// i början: http://{raw}"),
+            )));
+        }
         let url = url::Url::parse(raw).map_err(|_| {
             invalid(
                 "This is not a complete address. It should look like http://localhost:9876/callback or https://example.com/fortnox.",
@@ -170,6 +185,12 @@ fn has_explicit_port(raw: &str) -> bool {
     }
 }
 
+/// `localhost:9876/callback`, `127.0.0.1:…`, `[::1]:…`: a loopback address without `http://`.
+fn lacks_http(raw: &str) -> bool {
+    let lower = raw.to_ascii_lowercase();
+    !lower.contains("://") && ["localhost:", "localhost/", "127.0.0.1", "[::1]"].iter().any(|p| lower.starts_with(p))
+}
+
 fn invalid(en: &str, sv: &str) -> Error {
     Error::InvalidSettings(Text::new(en, sv))
 }
@@ -228,5 +249,19 @@ mod tests {
             let e = RedirectUri::parse(bad).unwrap_err();
             assert_eq!(e.kind(), "invalid_settings", "{bad}");
         }
+    }
+
+    #[test]
+    fn the_common_slips_are_named() {
+        for (bad, says) in [
+            ("localhost:9876/callback", "lacks http:// at the start: http://localhost:9876/callback"),
+            ("127.0.0.1:9876/callback", "lacks http://"),
+            ("http://localhost:9876/ callback", "has no spaces"),
+        ] {
+            let e = RedirectUri::parse(bad).unwrap_err();
+            assert!(e.message().en.contains(says), "{bad}: {}", e.message().en);
+        }
+        // A reverse-domain scheme is no slip.
+        assert!(RedirectUri::parse("se.example.app:/callback").is_ok());
     }
 }

@@ -1,4 +1,4 @@
-// The saved connections: the first screen once any exist ("step 0" of the step machine).
+// The saved connections: the first screen once any exist (`Step.SAVED`; not a wizard step).
 //
 // Each row shows the name, the company, the account type and a status one reads at a
 // glance; opening a row shows its facts and actions. Every action runs in Rust over the
@@ -9,6 +9,7 @@ import { t, pick, formatDateTime } from "../i18n.js";
 import * as api from "../api.js";
 import { confirmDialog, promptDialog } from "../dialog.js";
 import { $ } from "../dom.js";
+import { Step } from "../step.js";
 
 /** More than this many connections and the search box shows. */
 const SEARCH_FROM = 5;
@@ -18,6 +19,8 @@ let list = { connections: [], problem: null, path: null };
 let loaded = false;
 let query = "";
 let openId = null;
+/** The ids in the order last shown: kept while a row is open, so it stays where it is. */
+let shownOrder = [];
 /** id → {kind: "ok"|"warn"|"error", text} or a function of the language; the last outcome. */
 const outcomes = new Map();
 /** ids with an action running. */
@@ -27,6 +30,10 @@ let notice = null;
 
 export function init(c) {
   ctx = c;
+  // Connections saved meanwhile by the command line show when the user comes back to the window.
+  window.addEventListener("focus", () => {
+    if (ctx.currentStep === Step.SAVED && busy.size === 0) load();
+  });
   $("connection-search").addEventListener("input", (e) => {
     query = e.target.value;
     renderList();
@@ -44,7 +51,7 @@ export async function load(asked = api.listConnections()) {
     list = { connections: [], problem: err, path: null };
   }
   loaded = true;
-  if (ctx.currentStep === 0) render();
+  if (ctx.currentStep === Step.SAVED) render();
   return list.connections.length;
 }
 
@@ -66,14 +73,21 @@ export function footer() {
   return { newConnection: "show", openFile: "show" };
 }
 
+/** Focuses where the list is used from: its search box when shown, else its first row. */
+export function focusStart() {
+  const search = $("connection-search");
+  if (!$("connection-search-box").hidden) search.focus();
+  else document.querySelector("#connections .conn-head")?.focus();
+}
+
 /** Shows a notice over the list (after returning from the wizard, for example). */
 export function showNotice(kind, text) {
   notice = { kind, text };
-  if (ctx.currentStep === 0) renderNotice();
+  if (ctx.currentStep === Step.SAVED) renderNotice();
 }
 
 export function render() {
-  if (ctx.currentStep !== 0) return;
+  if (ctx.currentStep !== Step.SAVED) return;
   renderProblem();
   $("connection-search-box").hidden = list.connections.length <= SEARCH_FROM;
   renderNotice();
@@ -115,24 +129,61 @@ function renderNotice() {
   box.textContent = notice ? notice.text() : "";
 }
 
+/** Lower case without accents, so "malmo" finds "Malmö". */
+function fold(s) {
+  return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+
 function matches(c, q) {
   if (!q) return true;
-  const hay = [c.name, c.companyName, c.clientId, c.organizationNumber, c.tenantId].filter(Boolean).join(" ").toLowerCase();
-  return q
-    .toLowerCase()
+  const hay = fold([c.name, c.companyName, c.clientId, c.organizationNumber, c.tenantId].filter(Boolean).join(" "));
+  return fold(q)
     .split(/\s+/)
     .filter(Boolean)
     .every((word) => hay.includes(word));
 }
 
+/**
+ * The connections in Rust's order (most urgent first), except while a row is open: then in
+ * the order last shown (new ones after), so an action that changes a status (Refresh, Test)
+ * does not move the open row away from the user.
+ */
+function ordered() {
+  if (openId === null || !list.connections.some((c) => c.id === openId)) return list.connections;
+  const place = new Map(shownOrder.map((id, i) => [id, i]));
+  const at = (c) => place.get(c.id) ?? Number.MAX_SAFE_INTEGER;
+  return list.connections.map((c, i) => [c, i]).sort((a, b) => at(a[0]) - at(b[0]) || a[1] - b[1]).map(([c]) => c);
+}
+
 function renderList() {
   const ul = $("connections");
   const q = query.trim();
-  const shown = list.connections.filter((c) => matches(c, q));
+  const shown = ordered().filter((c) => matches(c, q));
+  shownOrder = ordered().map((c) => c.id);
   const empty = $("connections-empty");
   empty.hidden = shown.length > 0 || !loaded;
   empty.textContent = q ? t("list.noMatch", { q }) : list.problem ? "" : t("list.empty");
+  const focus = focusedPart();
   ul.replaceChildren(...shown.map(row));
+  // Drawing the rows anew must not drop the focus of whoever was on one of them.
+  if (focus) ul.querySelector(`li[data-connection-id="${CSS.escape(focus.id)}"] ${focus.part}`)?.focus({ preventScroll: true });
+}
+
+/** Which part of which row has focus (`{id, part}` with `part` a selector), or null. */
+function focusedPart() {
+  const active = document.activeElement;
+  const li = active?.closest?.("#connections > li");
+  if (!li) return null;
+  const part = active.classList.contains("conn-head")
+    ? ".conn-head"
+    : active.classList.contains("conn-outcome")
+      ? ".conn-outcome"
+      : active.dataset.action
+        ? `[data-action="${active.dataset.action}"]`
+        : active.dataset.outcomeCopy
+          ? `[data-outcome-copy="${active.dataset.outcomeCopy}"]`
+          : null;
+  return part ? { id: li.dataset.connectionId, part } : null;
 }
 
 /** The status as words and a tone ("ok", "soon", "bad"); dates in the user's locale. */
@@ -259,13 +310,52 @@ function details(c, bodyId, headId) {
     button("remove", remove, { danger: true }),
   );
   const outcome = outcomes.get(c.id);
-  const result = el("p", {
-    class: outcome ? `notice notice-${outcome.kind === "ok" ? "info" : outcome.kind === "warn" ? "warn" : "error"} conn-outcome` : "conn-outcome",
-    role: "status",
-    hidden: !outcome,
-    text: outcome ? outcome.text() : "",
-  });
+  // The outcome of the last action, where focus goes once it is done; after new keys, their
+  // copy buttons sit right beside it.
+  const result = el(
+    "div",
+    {
+      class: outcome ? `notice notice-${outcome.kind === "ok" ? "info" : outcome.kind === "warn" ? "warn" : "error"} conn-outcome` : "conn-outcome",
+      role: "status",
+      tabindex: "-1",
+      hidden: !outcome,
+    },
+    outcome ? el("p", { text: outcome.text() }) : null,
+    outcome?.newKeys && keys ? newKeyCopies(c, working) : null,
+  );
   return el("div", { class: "conn-body", id: bodyId, role: "region", "aria-labelledby": headId }, result, actions, copies, manage, facts);
+}
+
+/** Copy buttons for keys just issued, beside the message that asks to copy them. */
+function newKeyCopies(c, working) {
+  const copy = (key, what) =>
+    el(
+      "button",
+      {
+        type: "button",
+        class: "btn btn-secondary btn-small btn-copy",
+        "data-outcome-copy": what,
+        disabled: working,
+        onclick: (e) => ctx.copyWithFeedback(e.currentTarget, what, { connectionId: c.id }),
+      },
+      el("span", { class: "btn-label", "data-i18n": `act.${key}`, text: t(`act.${key}`) }),
+    );
+  return el(
+    "div",
+    { class: "btn-row outcome-copies" },
+    copy("copyAccess", "access-token"),
+    c.hasRefreshToken ? copy("copyRefresh", "refresh-token") : null,
+    copy("copyJson", "json"),
+    copy("copyEnv", "env"),
+  );
+}
+
+/** Focus to the outcome of an action on `id` (its row open), so the user hears and sees it. */
+function focusOutcome(id) {
+  const box = document.querySelector(`#connections li[data-connection-id="${CSS.escape(id)}"] .conn-outcome:not([hidden])`);
+  if (!box) return;
+  box.focus({ preventScroll: true });
+  box.scrollIntoView({ block: "nearest" });
 }
 
 // ---------------------------------------------------------------- actions
@@ -284,8 +374,9 @@ async function run(c, work) {
   }
   busy.delete(c.id);
   await load();
-  if (ctx.currentStep === 0) {
+  if (ctx.currentStep === Step.SAVED) {
     renderList();
+    focusOutcome(c.id);
     const status = outcomes.get(c.id);
     if (status) ctx.announce(status.text());
   }
@@ -304,16 +395,16 @@ async function refresh(c) {
   if (!ok) return;
   run(c, async () => {
     const answer = await api.refreshConnection(c.id);
-    if (answer.saved) return { kind: "ok", text: () => t("done.refreshed", { name: c.name }) };
-    return { kind: "warn", text: () => t("done.refreshedUnsaved", { name: c.name, reason: pick(answer.warning?.message) }) };
+    if (answer.saved) return { kind: "ok", newKeys: true, text: () => t("done.refreshed", { name: c.name }) };
+    return { kind: "warn", newKeys: true, text: () => t("done.refreshedUnsaved", { name: c.name, reason: pick(answer.warning?.message) }) };
   });
 }
 
 function serviceToken(c) {
   run(c, async () => {
     const answer = await api.serviceToken(c.id);
-    if (!answer.saved) return { kind: "warn", text: () => t("done.refreshedUnsaved", { name: c.name, reason: pick(answer.warning?.message) }) };
-    return { kind: "ok", text: () => t("done.serviceToken", { name: c.name, time: formatDateTime(answer.connection?.accessExpiresAtMs) }) };
+    if (!answer.saved) return { kind: "warn", newKeys: true, text: () => t("done.refreshedUnsaved", { name: c.name, reason: pick(answer.warning?.message) }) };
+    return { kind: "ok", newKeys: true, text: () => t("done.serviceToken", { name: c.name, time: formatDateTime(answer.connection?.accessExpiresAtMs) }) };
   });
 }
 
@@ -375,5 +466,10 @@ async function remove(c) {
   }
   busy.delete(c.id);
   await load();
-  if (ctx.currentStep === 0 && notice) ctx.announce(notice.text());
+  if (ctx.currentStep === Step.SAVED) {
+    // The row is gone (or shows why not): focus goes to what says so.
+    if (outcomes.has(c.id)) focusOutcome(c.id);
+    else if (notice) $("connections-notice").focus({ preventScroll: true });
+    if (notice) ctx.announce(notice.text());
+  }
 }

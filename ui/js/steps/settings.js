@@ -1,4 +1,5 @@
-// Step 1: the connection's name, client id, client secret and redirect URI.
+// The settings step (the wizard's first): the connection's name, client id, client secret
+// and redirect URI.
 //
 // Rust checks the settings as they are typed; a field shows its problem only once the
 // user has left it after editing, or pressed Next, so nobody is scolded before typing.
@@ -18,10 +19,26 @@ const FIELDS = [
 ];
 const SUGGESTED_REDIRECT = "http://localhost:9876/callback";
 
+/**
+ * The redirect URI the user most likely meant, for the common slips: a space (often from
+ * copying), a loopback address without `http://`, or `https://` to this computer (where the
+ * app cannot listen). Null when there is nothing to suggest.
+ */
+export function redirectFix(text) {
+  const raw = text.trim();
+  if (!raw) return null;
+  let fixed = raw.replace(/\s+/g, "");
+  if (/^(localhost[:/]|localhost$|127\.0\.0\.1|\[::1\])/i.test(fixed)) fixed = `http://${fixed}`;
+  fixed = fixed.replace(/^https:\/\/(localhost|127\.0\.0\.1|\[::1\])(?=[:/]|$)/i, "http://$1");
+  return fixed !== raw ? fixed : null;
+}
+
 let ctx;
 const touched = new Set();
 const edited = new Set();
 let secretVisited = false;
+/** Fortnox refused the client secret last time; cleared once the field is edited. */
+let secretRefused = false;
 let fileNotice = null;
 
 export function init(c) {
@@ -30,7 +47,13 @@ export function init(c) {
     const input = $(id);
     input.value = ctx.state.settings[key];
     input.addEventListener("input", () => {
+      const wasEmpty = !ctx.state.settings[key].trim();
       ctx.state.settings[key] = input.value;
+      if (wasEmpty !== !input.value.trim()) ctx.refreshFooter();
+      if (key === "clientSecret" && secretRefused) {
+        secretRefused = false;
+        renderErrors();
+      }
       edited.add(key);
       renderLocal();
       ctx.scheduleCheck();
@@ -53,6 +76,17 @@ export function init(c) {
     const input = $("client-secret");
     input.type = input.type === "password" ? "text" : "password";
     renderSecretToggle();
+  });
+
+  $("fix-redirect-uri").addEventListener("click", () => {
+    const fixed = redirectFix(ctx.state.settings.redirectUri);
+    if (!fixed) return;
+    const input = $("redirect-uri");
+    input.value = fixed;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    touched.add("redirectUri");
+    ctx.checkNow();
+    input.focus();
   });
 
   $("use-suggested-redirect").addEventListener("click", () => {
@@ -81,6 +115,7 @@ export function syncInputs() {
   touched.clear();
   edited.clear();
   secretVisited = false;
+  secretRefused = false;
   for (const [key, id] of FIELDS) $(id).value = ctx.state.settings[key];
   $("save-connection").checked = ctx.state.save;
   fileNotice = null;
@@ -104,7 +139,27 @@ export function reset() {
 }
 
 export function footer() {
-  return { next: "show" };
+  // A wizard not yet started can be filled from an activation file (also on first launch,
+  // when there is no list to open one from).
+  const empty = !ctx.state.origin && FIELDS.every(([key]) => !ctx.state.settings[key].trim());
+  return { next: "show", openActivationFile: empty ? "show" : undefined };
+}
+
+/** Fortnox refused the client secret: marks the field, says so, and focuses it. */
+export function markSecretRefused() {
+  secretRefused = true;
+  render();
+  const input = $("client-secret");
+  input.focus({ preventScroll: true });
+  input.select();
+  // The field with its message below it, not the field alone at the bottom edge.
+  input.closest(".field").scrollIntoView({ block: "center" });
+}
+
+/** Focuses the first empty field (the name when all are filled), as the wizard opens. */
+export function focusFirstEmpty() {
+  const empty = FIELDS.find(([key]) => !ctx.state.settings[key].trim());
+  $(empty ? empty[1] : "connection-name").focus();
 }
 
 /** Marks every field as touched, checks now; true when step 1 is fine. Focuses the first problem. */
@@ -113,7 +168,7 @@ export async function validate() {
   secretVisited = true;
   const answer = await ctx.checkNow();
   render();
-  if (!answer) return !!ctx.state.checkError; // the check itself failed: do not block
+  if (!answer) return !!ctx.checkFailure(); // the check itself failed: do not block
   for (const [key, id] of FIELDS) {
     if (answer.fields?.[key]) {
       $(id).focus();
@@ -130,10 +185,9 @@ export function render() {
   renderCapture();
   renderOrigin();
   const problem = $("connection-problem");
-  problem.hidden = !ctx.state.checkError;
-  problem.textContent = ctx.state.checkError
-    ? `${t("check.failed")} ${pick(ctx.state.checkError.message)} ${pick(ctx.state.checkError.next_step)}`
-    : "";
+  const failure = ctx.checkFailure();
+  problem.hidden = !failure;
+  problem.textContent = failure ? `${t("check.failed")} ${pick(failure.message)} ${pick(failure.next_step)}` : "";
 }
 
 /** Re-authorizing, or borrowing a saved connection's secret: say so; the secret stays in Rust. */
@@ -150,19 +204,20 @@ function renderOrigin() {
 }
 
 function renderErrors() {
-  const fields = ctx.state.check?.fields ?? {};
+  const fields = ctx.checkAnswer()?.fields ?? {};
   for (const [key, id] of FIELDS) {
-    const problem = touched.has(key) ? fields[key] : null;
+    const refused = key === "clientSecret" && secretRefused;
+    const problem = refused ? null : touched.has(key) ? fields[key] : null;
     const input = $(id);
-    $(`${id}-error`).textContent = problem ? pick(problem) : "";
-    if (problem) input.setAttribute("aria-invalid", "true");
+    $(`${id}-error`).textContent = refused ? t("f.secret.refused") : problem ? pick(problem) : "";
+    if (problem || refused) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
   }
 }
 
 /** The code-only note and the suggested redirect URI. Code only is Rust's decision. */
 function renderLocal() {
-  const codeOnly = !!ctx.state.check?.codeOnly;
+  const codeOnly = !!ctx.checkAnswer()?.codeOnly;
   // Say it once the user has passed the secret field (or filled in what comes after it).
   const decided = secretVisited || edited.has("redirectUri") || touched.has("clientSecret");
   const showNote = codeOnly && decided;
@@ -171,6 +226,15 @@ function renderLocal() {
   const described = ["client-secret-help", "client-secret-error", ...(showNote ? ["code-only-note"] : [])];
   $("client-secret").setAttribute("aria-describedby", described.join(" "));
   $("use-suggested-redirect").hidden = ctx.state.settings.redirectUri.trim() !== "";
+  renderRedirectFix();
+}
+
+function renderRedirectFix() {
+  const raw = ctx.state.settings.redirectUri;
+  const fixed = edited.has("redirectUri") || touched.has("redirectUri") ? redirectFix(raw) : null;
+  $("redirect-fix").hidden = !fixed;
+  const https = fixed && /^https:/i.test(raw.trim());
+  $("redirect-fix-text").textContent = fixed ? t(https ? "f.redirect.fix.https" : "f.redirect.fix", { uri: fixed }) : "";
 }
 
 function renderSecretToggle() {
@@ -179,7 +243,7 @@ function renderSecretToggle() {
 }
 
 function renderCapture() {
-  const check = ctx.state.check;
+  const check = ctx.checkAnswer();
   const capture = check?.capture ?? null;
   const text = $("capture-text");
   const box = $("capture-box");
