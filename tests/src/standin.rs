@@ -47,7 +47,8 @@
 //!   When [`StandIn::set_unavailable`] is on, token and revoke answer 503 `text/html`.
 //! * Access tokens are HS256 JWTs signed with a random per-instance secret; payload
 //!   `{"iss","sub":"<userId>@<tenantId>","tenantId":<number>,"clientId","scopes":[..],
-//!   "authsource":"OAUTH2"|"SERVICE","iat","exp","jti"}`; they live 1 hour. Refresh tokens
+//!   "authsource":"OAUTH2"|"SERVICE","iat","exp","jti"}`; they live 1 hour (or what
+//!   [`StandIn::set_access_token_lifetime`] says, `expires_in` alike). Refresh tokens
 //!   are opaque random 40-character strings living 31 days.
 //! * `POST /oauth-v1/revoke` with the Basic header (else 401 as above), body
 //!   `token_type_hint=refresh_token&token=…` → 200 `{"revoked":true}`, also for unknown
@@ -367,6 +368,8 @@ struct State {
     api_unauthorized: bool,
     withheld_scopes: Vec<String>,
     clock_offset: Duration,
+    /// `expires_in` and `exp - iat` of the access tokens issued from now on.
+    access_token_lifetime: Duration,
     codes: HashMap<String, CodeGrant>,
     refresh_tokens: HashMap<String, RefreshGrant>,
     /// (client id, tenant id) → scopes of the service-account consent.
@@ -447,6 +450,7 @@ async fn bind(config: StandInConfig) -> std::io::Result<(TcpListener, Arc<Shared
         api_unauthorized: false,
         withheld_scopes: Vec::new(),
         clock_offset: Duration::ZERO,
+        access_token_lifetime: ACCESS_TOKEN_LIFETIME,
         codes: HashMap::new(),
         refresh_tokens: HashMap::new(),
         consents: HashMap::new(),
@@ -645,6 +649,13 @@ impl StandIn {
         if let Some(c) = self.shared.lock().clients.get_mut(client_id) {
             c.service_account_enabled = enabled;
         }
+    }
+
+    /// The lifetime of the access tokens issued from now on (default
+    /// [`ACCESS_TOKEN_LIFETIME`], an hour): short-lived tokens let a test reach "expires
+    /// soon" without waiting or moving anyone's clock.
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        self.shared.lock().access_token_lifetime = lifetime;
     }
 
     /// Moves the stand-in's clock forward (codes, tokens expire accordingly).
@@ -1089,14 +1100,14 @@ fn issue_tokens(
         "scopes": scopes,
         "authsource": if service { "SERVICE" } else { "OAUTH2" },
         "iat": now,
-        "exp": now + ACCESS_TOKEN_LIFETIME.as_secs(),
+        "exp": now + st.access_token_lifetime.as_secs(),
         "jti": random_uuid(),
     });
     let access = sign_jwt(&shared.jwt_secret, &payload);
     let mut body = json!({
         "access_token": access,
         "scope": scopes.join(" "),
-        "expires_in": ACCESS_TOKEN_LIFETIME.as_secs(),
+        "expires_in": st.access_token_lifetime.as_secs(),
         "token_type": "bearer",
     });
     if with_refresh {

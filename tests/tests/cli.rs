@@ -3,10 +3,11 @@
 
 mod common;
 
-use activator_tests::standin::{AuthorizeBehaviour, ClientConfig, StandIn, StandInConfig};
+use activator_tests::standin::{AuthorizeBehaviour, ClientConfig, CompanyConfig, StandIn, StandInConfig};
 use common::{bin, free_port, BrowserEnv};
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 const SECRET: &str = "cli-secret";
@@ -19,10 +20,15 @@ struct Setup {
 }
 
 fn setup(service_accounts: bool) -> Setup {
+    setup_with(service_accounts, CompanyConfig::default())
+}
+
+/// A setup whose company (the one the stand-in's user approves for) is `company`.
+fn setup_with(service_accounts: bool, company: CompanyConfig) -> Setup {
     let port = free_port();
     let redirect_uri = format!("http://localhost:{port}/callback");
     let client = ClientConfig::new("cli-client", SECRET, redirect_uri.clone()).with_service_accounts(service_accounts);
-    let standin = StandIn::start_in_background(StandInConfig::with_client(client));
+    let standin = StandIn::start_in_background(StandInConfig { company, ..StandInConfig::with_client(client) });
     Setup { standin, browser: BrowserEnv::new(), redirect_uri, port }
 }
 
@@ -457,7 +463,9 @@ fn a_saved_service_account_gets_tokens_by_client_credentials() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     s.standin.clear_requests();
-    let t = s.saved(&["token", "Service"]);
+    // The activation's access token still has about an hour: --min-valid 3600 asks for a
+    // new one, which a service account gets by client credentials.
+    let t = s.saved(&["token", "Service", "--json", "--min-valid", "3600"]);
     assert_eq!(t.status.code(), Some(0), "{}", stderr(&t));
     assert!(stdout_json(&t)["access_token"].as_str().is_some_and(|a| a.split('.').count() == 3));
     assert_eq!(s.standin.token_requests()[0].header("tenantid"), Some("1234567"));
@@ -578,4 +586,114 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+/// Activates and saves `name` through the command line; returns the activation's output.
+fn activate_saved(s: &Setup, name: &str) -> serde_json::Value {
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation,invoice", "--timeout", "30", "--save", name]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout_json(&o)
+}
+
+#[test]
+fn eight_token_processes_at_once_after_expiry_spend_the_refresh_token_once() {
+    let s = setup(false);
+    // The activation's access token lives 60 s: less than token's --min-valid (300 s), so
+    // for the helper it has run out, and every process below wants a new one.
+    s.standin.set_access_token_lifetime(Duration::from_secs(60));
+    let activated = activate_saved(&s, "Eight");
+    let first = activated["refresh_token"].as_str().unwrap().to_string();
+    s.standin.set_access_token_lifetime(Duration::from_secs(3600));
+    s.standin.clear_requests();
+
+    let children: Vec<_> = (0..8).map(|_| s.base(None).args(["token", "Eight"]).spawn().unwrap()).collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    for o in &outputs {
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    }
+    // Fortnox saw each refresh token once: the first process to hold the lock refreshed,
+    // the seven that waited read back what it saved.
+    let sent: Vec<String> = s.standin.token_requests().iter().filter_map(|r| r.form_value("refresh_token")).collect();
+    let mut unique = sent.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), sent.len(), "a refresh token was sent twice: {sent:?}");
+    assert_eq!(sent, std::slice::from_ref(&first), "one refresh, with the activation's refresh token");
+    assert!(s.standin.token_requests().iter().all(|r| r.status == 200));
+    // All eight print the same new access token, alone on its line (--format value).
+    let tokens: Vec<String> =
+        outputs.iter().map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_string()).collect();
+    assert!(tokens.iter().all(|t| t == &tokens[0] && t.split('.').count() == 3), "{tokens:?}");
+    assert_ne!(tokens[0], activated["access_token"].as_str().unwrap());
+    for (o, t) in outputs.iter().zip(&tokens) {
+        assert_eq!(String::from_utf8_lossy(&o.stdout), format!("{t}\n"));
+    }
+    // The new pair was saved: the next call needs no Fortnox, and the connection still
+    // refreshes (its saved refresh token is the live one).
+    s.standin.clear_requests();
+    let again = s.saved(&["token", "Eight"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout).trim_end(), tokens[0]);
+    assert!(s.standin.requests().is_empty(), "a token with 60 minutes left was renewed");
+    assert_eq!(s.standin.live_refresh_tokens().len(), 1);
+    let refreshed = s.saved(&["refresh", "Eight"]);
+    assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
+    // No output of the helper carried the refresh token.
+    let live = stdout_json(&refreshed)["refresh_token"].as_str().unwrap().to_string();
+    for o in &outputs {
+        assert!(!String::from_utf8_lossy(&o.stdout).contains(&first));
+    }
+    s.saved(&["revoke", "Eight"]);
+    assert!(!s.standin.is_refresh_token_live(&live));
+}
+
+#[cfg(unix)]
+#[test]
+fn sourcing_token_env_output_in_sh_gives_the_literal_company_name_and_runs_nothing() {
+    use activation::app::{App, Item};
+    use activation::store::{KeyringStore, Store};
+    let company = "Annat $(touch X) AB";
+    let s = setup_with(false, CompanyConfig { name: company.into(), ..CompanyConfig::default() });
+    let activated = activate_saved(&s, "Annat");
+    assert_eq!(activated["company_name"], company);
+    let o = s.saved(&["token", "Annat", "--format", "env"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let env = String::from_utf8(o.stdout.clone()).unwrap();
+    for key in [
+        "FORTNOX_ACCESS_TOKEN=",
+        "FORTNOX_ACCESS_TOKEN_EXPIRES_AT=",
+        "FORTNOX_TENANT_ID=",
+        "FORTNOX_COMPANY_NAME=",
+        "FORTNOX_SCOPE=",
+        "FORTNOX_ACCOUNT_TYPE=",
+    ] {
+        assert!(env.lines().any(|l| l.starts_with(key)), "{key} missing: {env}");
+    }
+    assert!(!env.contains("FORTNOX_REFRESH_TOKEN"), "kept here: the refresh token stays: {env}");
+    assert!(!env.contains(activated["refresh_token"].as_str().unwrap()));
+
+    // Sourced in sh, in a folder where `touch X` would leave a file.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("fortnox.env"), &env).unwrap();
+    let sourced = Command::new("sh")
+        .arg("-c")
+        .arg(". ./fortnox.env && printf '%s\\n%s' \"$FORTNOX_COMPANY_NAME\" \"$FORTNOX_ACCESS_TOKEN\"")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(sourced.status.success(), "{}", String::from_utf8_lossy(&sourced.stderr));
+    let value = s.saved(&["token", "Annat"]);
+    let access = String::from_utf8_lossy(&value.stdout).trim_end().to_string();
+    assert_eq!(String::from_utf8_lossy(&sourced.stdout), format!("{company}\n{access}"));
+    assert!(!dir.path().join("X").exists(), "sourcing ran a command");
+
+    // The same lines as the app's "Copy as .env" for this connection (one exporter), but
+    // for the refresh token, which only a hand-over gives.
+    let store = Store::open(s.browser.dir.path().join("config/se.fortnoxactivator.app"), Arc::new(KeyringStore::new()));
+    let id: uuid::Uuid = activated["connection_id"].as_str().unwrap().parse().unwrap();
+    let app = App::new(activation::Language::En, Err(activation::Error::NoAttempt), Ok(store));
+    let copied = app.copy_saved(id, Item::Env).unwrap();
+    let without_refresh: String =
+        copied.lines().filter(|l| !l.starts_with("FORTNOX_REFRESH_TOKEN")).map(|l| format!("{l}\n")).collect();
+    assert_eq!(env, without_refresh);
+    s.saved(&["revoke", "Annat"]);
 }

@@ -17,6 +17,9 @@ FORTNOX_OAUTH_URL and FORTNOX_API_URL override Fortnox's endpoints.
 
 Saved connections (activate --save, list, refresh, token, revoke, export) are the app's: the
 settings in the platform config folder (se.fortnoxactivator.app), the secrets in the OS keychain.
+`token NAME` is a credential helper for connections kept here: scripts and integrations ask it
+for an access token (`Authorization: Bearer $(fortnox-activate token NAME)`) and it refreshes
+when needed, so this computer stays the one holder of the refresh token.
 
 Exit codes: 0 success, 1 authorization failed, 2 bad usage or settings, 3 timed out or cancelled.";
 
@@ -74,11 +77,20 @@ pub enum Command {
         #[arg(value_name = "NAME|ID")]
         connection: String,
     },
-    /// Get an access token for a saved service account (client credentials)
+    /// Print an access token of a saved connection (a credential helper): the saved one while
+    /// it has more than --min-valid seconds left, else a new one (refresh under the
+    /// connection's lock, or client credentials for a service account), saved first
     Token {
         /// The connection's name or id
         #[arg(value_name = "NAME|ID")]
         connection: String,
+        /// value: the access token alone; json: one object; env: the lines the app's
+        /// "Copy as .env" gives (without the refresh token). Default value (json with --json)
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<TokenFormat>,
+        /// Renew when the saved access token has this many seconds left or fewer
+        #[arg(long, value_name = "SECS", default_value_t = 300)]
+        min_valid: u64,
     },
     /// Revoke a saved connection at Fortnox and remove it from this computer
     Revoke {
@@ -95,6 +107,17 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+/// What `token` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TokenFormat {
+    /// The access token alone, on one line.
+    Value,
+    /// One JSON object (the fields of the app's "Copy as JSON", without the refresh token).
+    Json,
+    /// `.env` lines, single-quoted so that sourcing them runs nothing.
+    Env,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Args)]
@@ -206,6 +229,15 @@ mod tests {
             parse(&["-v", "token", "x"]).unwrap(),
             Cli { command: Some(Command::Token { .. }), verbose: 1, .. }
         ));
+        assert!(matches!(
+            parse(&["token", "x"]).unwrap().command,
+            Some(Command::Token { format: None, min_valid: 300, .. })
+        ));
+        assert!(matches!(
+            parse(&["token", "x", "--format", "env", "--min-valid", "0"]).unwrap().command,
+            Some(Command::Token { format: Some(TokenFormat::Env), min_valid: 0, .. })
+        ));
+        assert!(parse(&["token", "x", "--format", "yaml"]).is_err());
         assert!(matches!(
             parse(&["export", "x", "-o", "f.json"]).unwrap().command,
             Some(Command::Export { output: Some(_), .. })

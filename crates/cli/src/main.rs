@@ -4,7 +4,8 @@
 //! ```text
 //! fortnox-activate [activate] --client-id ID --redirect-uri URI --scope S [--scope S ...]
 //!                  [--service-account] [--code-only] [--no-browser] [--timeout SECS] [--save NAME]
-//! fortnox-activate list | refresh NAME|ID | token NAME|ID | revoke NAME|ID | export NAME|ID [-o FILE]
+//! fortnox-activate list | refresh NAME|ID | revoke NAME|ID | export NAME|ID [-o FILE]
+//! fortnox-activate token NAME|ID [--format value|json|env] [--min-valid SECS]
 //! ```
 //! The client secret comes from `FORTNOX_CLIENT_SECRET` (taken out of the environment at
 //! start, before any thread or child exists, so the browser never inherits it) or a prompt
@@ -113,7 +114,10 @@ async fn run(cli: Cli, env_secret: Option<ClientSecret>, lang: Language) -> Code
         Some(Command::Activate(a)) => activate(a, env_secret, json, lang).await,
         Some(Command::List) => saved::list(json, lang),
         Some(Command::Refresh { connection }) => saved::refresh(&connection, lang).await,
-        Some(Command::Token { connection }) => saved::token(&connection, lang).await,
+        Some(Command::Token { connection, format, min_valid }) => {
+            let format = format.unwrap_or(if json { args::TokenFormat::Json } else { args::TokenFormat::Value });
+            saved::token(&connection, format, Duration::from_secs(min_valid), lang).await
+        }
         Some(Command::Revoke { connection }) => saved::revoke(&connection, lang).await,
         Some(Command::Export { connection, output }) => saved::export(&connection, output.as_deref(), lang),
     };

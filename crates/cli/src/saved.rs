@@ -2,12 +2,15 @@
 //! They use the same store as the app (`activation::store`), so both see the same
 //! connections. Tokens go to stdout only where the user asked for them (refresh, token).
 
+use crate::args::TokenFormat;
 use crate::Failure;
+use activation::export::Export;
 use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::FortnoxClient;
 use activation::store::{Issued, Store};
 use activation::Language;
 use std::path::Path;
+use std::time::Duration;
 
 /// A token client; a refused endpoint override stops the command (exit 2).
 fn client() -> Result<FortnoxClient, Failure> {
@@ -106,13 +109,26 @@ pub async fn refresh(query: &str, lang: Language) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `token NAME|ID`: a service account's access token by client credentials.
-pub async fn token(query: &str, lang: Language) -> Result<(), Failure> {
+/// `token NAME|ID`: the credential helper. An access token with more than `min_valid`
+/// left: the saved one, or a new one fetched under the connection's lock (refresh, or client
+/// credentials for a service account) and saved before it is printed. The refresh token is
+/// never printed, except when the keychain refused the new pair: then the pair is printed
+/// (the only copy) with a warning, and the exit code is 2.
+pub async fn token(query: &str, format: TokenFormat, min_valid: Duration, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let c = store.find(query)?;
     crate::guard_ctrl_c(lang);
-    let issued = store.service_token(&client()?, c.id).await?;
-    print_issued(&issued, lang);
+    let fresh = store.access_token(&client()?, c.id, min_valid).await?;
+    if let Some(issued) = fresh.issued.as_ref().filter(|i| i.warning.is_some()) {
+        print_issued(issued, lang);
+        return Err(Failure::Reported(2));
+    }
+    let export = Export::of_kept_connection(&fresh.connection, fresh.access.expose());
+    match format {
+        TokenFormat::Value => out!("{}", fresh.access.expose()),
+        TokenFormat::Json => out!("{}", export.to_json()),
+        TokenFormat::Env => out!("{}", export.to_env().trim_end()),
+    }
     Ok(())
 }
 

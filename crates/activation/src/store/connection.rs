@@ -142,6 +142,13 @@ fn date(ms: u64) -> String {
 }
 
 impl Connection {
+    /// Whether the saved access token (saved in the keychain, as far as this app knows)
+    /// has more than `min_valid` left at `now`.
+    pub fn access_lives(&self, min_valid: Duration, now: SystemTime) -> bool {
+        let limit = ms(now).saturating_add(u64::try_from(min_valid.as_millis()).unwrap_or(u64::MAX));
+        self.secrets_saved.access_token && self.access_token_expires_at_ms.is_some_and(|e| e > limit)
+    }
+
     /// When the refresh token runs out (issued + 31 days), if there is one.
     pub fn refresh_token_expires_at_ms(&self) -> Option<u64> {
         self.refresh_token_issued_at_ms.map(|i| i.saturating_add(REFRESH_TOKEN_LIFETIME.as_millis() as u64))

@@ -32,11 +32,11 @@ use crate::export::Export;
 use crate::flow::Connected;
 use crate::fortnox::token::{Company, FortnoxClient, TokenSet};
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
-use crate::settings::{Settings, SettingsInput};
+use crate::settings::{AccountType, Settings, SettingsInput};
 use crate::{Error, Text};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use uuid::Uuid;
 
 /// The app's identifier: the config dir's name and the keychain service.
@@ -83,6 +83,17 @@ pub struct Issued {
     /// `Some(e)` when the new tokens could not be saved: they exist only here now, so show
     /// them for copying with e's message; [`Store::save_tokens`] can try again.
     pub warning: Option<Error>,
+}
+
+/// The answer of [`Store::access_token`]: an access token that lives long enough.
+#[derive(Debug)]
+pub struct Fresh {
+    /// The connection as saved now.
+    pub connection: Connection,
+    pub access: AccessToken,
+    /// `Some` when a new token was fetched for this call (refresh or client credentials);
+    /// its `warning` says when the keychain did not take it.
+    pub issued: Option<Issued>,
 }
 
 /// The answer of [`Store::test`].
@@ -439,12 +450,23 @@ impl Store {
     /// (before the call: nothing spent), the token endpoint's errors, the file errors.
     pub async fn refresh(&self, client: &FortnoxClient, id: Uuid) -> Result<Issued, Error> {
         let store = self.clone();
-        let (held, c, secret, refresh) = blocking(move || {
+        let (held, c) = blocking(move || {
             let held = lock::connection(&store.dir, id)?;
             let c = store.get(id)?;
+            Ok((held, c))
+        })
+        .await?;
+        self.refresh_locked(client, held, c).await
+    }
+
+    /// The refresh itself, with the connection's lock `held` and `c` read under it.
+    async fn refresh_locked(&self, client: &FortnoxClient, held: lock::Held, c: Connection) -> Result<Issued, Error> {
+        let id = c.id;
+        let store = self.clone();
+        let (held, secret, refresh) = blocking(move || {
             let secret = store.required(id, SecretKind::ClientSecret)?;
             let refresh = store.required(id, SecretKind::RefreshToken)?;
-            Ok((held, c, ClientSecret::new(secret), RefreshToken::new(refresh)))
+            Ok((held, ClientSecret::new(secret), RefreshToken::new(refresh)))
         })
         .await?;
         tracing::info!(connection = %id, "refreshing (lock held)");
@@ -465,6 +487,63 @@ impl Store {
         self.keep_issued(c, tokens, held).await
     }
 
+    /// An access token with more than `min_valid` left, for the credential helper
+    /// (`fortnox-activate token`): the saved one when it lives long enough (one keychain
+    /// read, no lock); otherwise, under the connection's lock, the file and keychain are
+    /// read again (another process may have refreshed while this one waited) and only when
+    /// the token is still too short-lived is a new one fetched: by refresh for a user
+    /// account (the new pair saved before it is returned), by client credentials for a
+    /// service account. Any number of processes at once thus spend each refresh token at
+    /// most once.
+    ///
+    /// # Errors
+    /// As [`refresh`](Self::refresh) and [`service_token`](Self::service_token).
+    pub async fn access_token(&self, client: &FortnoxClient, id: Uuid, min_valid: Duration) -> Result<Fresh, Error> {
+        let store = self.clone();
+        let fast = blocking(move || {
+            let c = store.get(id)?;
+            if !c.access_lives(min_valid, SystemTime::now()) {
+                return Ok(Err(c));
+            }
+            Ok(match store.secrets.get(id, SecretKind::AccessToken)? {
+                Some(a) => Ok((c, AccessToken::new(a))),
+                None => Err(c),
+            })
+        })
+        .await?;
+        if let Ok((connection, access)) = fast {
+            return Ok(Fresh { connection, access, issued: None });
+        }
+        let store = self.clone();
+        let locked = blocking(move || {
+            let held = lock::connection(&store.dir, id)?;
+            let c = store.get(id)?;
+            if c.access_lives(min_valid, SystemTime::now()) {
+                if let Some(a) = store.secrets.get(id, SecretKind::AccessToken)? {
+                    return Ok(Err((c, AccessToken::new(a))));
+                }
+            }
+            Ok(Ok((held, c)))
+        })
+        .await?;
+        let (held, c) = match locked {
+            Err((connection, access)) => {
+                tracing::info!(connection = %id, "another process renewed the access token while this one waited");
+                return Ok(Fresh { connection, access, issued: None });
+            }
+            Ok(pair) => pair,
+        };
+        let issued = match c.account_type {
+            AccountType::Service => self.service_token_locked(client, held, c).await?,
+            AccountType::User => self.refresh_locked(client, held, c).await?,
+        };
+        Ok(Fresh {
+            connection: issued.connection.clone(),
+            access: issued.tokens.access_token.clone(),
+            issued: Some(issued),
+        })
+    }
+
     /// A service account's access token by client credentials with the `TenantId` header;
     /// saved as the connection's access token.
     ///
@@ -473,11 +552,27 @@ impl Store {
     /// `keychain_unavailable`, the token endpoint's errors.
     pub async fn service_token(&self, client: &FortnoxClient, id: Uuid) -> Result<Issued, Error> {
         let store = self.clone();
-        let (held, c, secret) = blocking(move || {
+        let (held, c) = blocking(move || {
             let held = lock::connection(&store.dir, id)?;
             let c = store.get(id)?;
+            Ok((held, c))
+        })
+        .await?;
+        self.service_token_locked(client, held, c).await
+    }
+
+    /// Client credentials, with the connection's lock `held` and `c` read under it.
+    async fn service_token_locked(
+        &self,
+        client: &FortnoxClient,
+        held: lock::Held,
+        c: Connection,
+    ) -> Result<Issued, Error> {
+        let id = c.id;
+        let store = self.clone();
+        let (held, secret) = blocking(move || {
             let secret = store.required(id, SecretKind::ClientSecret)?;
-            Ok((held, c, ClientSecret::new(secret)))
+            Ok((held, ClientSecret::new(secret)))
         })
         .await?;
         let Some(tenant) = c.tenant_id.clone() else {

@@ -334,6 +334,64 @@ async fn a_refresh_whose_tokens_cannot_be_saved_still_returns_them_with_a_warnin
 }
 
 #[tokio::test]
+async fn the_helper_gives_the_saved_access_token_while_it_lives_long_enough() {
+    let (store, _keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    let canned = Canned::new(vec![]);
+    let fresh = store.access_token(&client(&canned), a.id, Duration::from_secs(300)).await.unwrap();
+    assert_eq!(fresh.access.expose(), "access-1");
+    assert!(fresh.issued.is_none());
+    assert!(canned.requests.lock().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn helpers_at_once_refresh_once_and_the_others_read_back_the_saved_pair() {
+    let (store, _keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    // Only one answer: a second refresh would fail with a network error.
+    let canned = Canned::new(vec![(
+        200,
+        r#"{"access_token":"access-2","refresh_token":"refresh-2","scope":"companyinformation invoice","expires_in":7200,"token_type":"bearer"}"#,
+    )]);
+    let min_valid = Duration::from_secs(3601); // access-1 (an hour) is too short-lived
+    let calls: Vec<_> = (0..4)
+        .map(|_| {
+            let (store, client) = (store.clone(), client(&canned));
+            tokio::spawn(async move { store.access_token(&client, a.id, min_valid).await })
+        })
+        .collect();
+    let mut fetched = 0;
+    for call in calls {
+        let fresh = call.await.unwrap().unwrap();
+        assert_eq!(fresh.access.expose(), "access-2");
+        fetched += usize::from(fresh.issued.is_some());
+    }
+    assert_eq!(fetched, 1);
+    let requests = canned.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].body.as_deref(), Some("grant_type=refresh_token&refresh_token=refresh-1"));
+    assert_eq!(store.secrets(a.id).unwrap().refresh_token.unwrap().expose(), "refresh-2");
+}
+
+#[tokio::test]
+async fn the_helper_gets_a_service_account_token_by_client_credentials() {
+    let (store, _keys, _dir) = store();
+    let mut conn = connected("access-1", "refresh-1");
+    conn.account_type = AccountType::Service;
+    let a = store.save_activation(&settings("Acme"), &conn, SaveAs::New).unwrap().connection;
+    let canned = Canned::new(vec![(
+        200,
+        r#"{"access_token":"access-cc","expires_in":3600,"token_type":"bearer","scope":"companyinformation"}"#,
+    )]);
+    let fresh = store.access_token(&client(&canned), a.id, Duration::from_secs(3601)).await.unwrap();
+    assert_eq!(fresh.access.expose(), "access-cc");
+    let req = canned.requests.lock().unwrap()[0].clone();
+    assert_eq!(req.body.as_deref(), Some("grant_type=client_credentials"));
+}
+
+#[tokio::test]
 async fn invalid_grant_marks_the_connection_and_is_not_retried() {
     let (store, _keys, _dir) = store();
     let a =
