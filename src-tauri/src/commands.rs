@@ -52,19 +52,21 @@ pub fn check_settings(
 }
 
 /// Starts an attempt (replacing any earlier one), opens the browser, and reports progress
-/// on `on_event`.
+/// on `on_event`. `reauthorize`: the saved connection being re-authorized (its company is
+/// the only one accepted).
 #[tauri::command]
 pub async fn start_authorization(
     state: State<'_, AppState>,
     settings: SettingsInput,
     secret_from: Option<Uuid>,
+    reauthorize: Option<Uuid>,
     on_event: Channel<Event>,
 ) -> CommandResult<Started> {
     let sink = move |event: Event| {
         marks::global().on_event(&event);
         let _ = on_event.send(event);
     };
-    Ok(state.app.start_authorization(settings, secret_from, sink).await?)
+    Ok(state.app.start_authorization(settings, secret_from, reauthorize, sink).await?)
 }
 
 /// Opens the browser again at the current attempt's URL.

@@ -212,6 +212,8 @@ pub struct SaveReport {
     pub path: String,
     /// Which keychain, in words.
     pub store: Text,
+    /// A new connection to a company already saved under another name, naming both.
+    pub same_company: Option<Text>,
 }
 
 impl SaveReport {
@@ -223,6 +225,7 @@ impl SaveReport {
             warning: saved.warning.map(|e| e.payload()),
             path: path.display().to_string(),
             store: crate::platform::keychain_name(),
+            same_company: saved.same_company,
         }
     }
 }

@@ -697,3 +697,79 @@ fn sourcing_token_env_output_in_sh_gives_the_literal_company_name_and_runs_nothi
     assert_eq!(env, without_refresh);
     s.saved(&["revoke", "Annat"]);
 }
+
+#[test]
+fn reauthorizing_for_another_company_is_refused_and_the_saved_keys_stay_untouched() {
+    let s = setup(false);
+    let activated = activate_saved(&s, "Kund");
+    let first = activated["refresh_token"].as_str().unwrap().to_string();
+    // The browser is still logged in to the last customer's company.
+    s.standin.set_company(CompanyConfig::other());
+    s.standin.clear_requests();
+    let o = s.saved(&["reauthorize", "kund", "--timeout", "30", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    // Before the browser opened: which company to log in as.
+    let hint = err.find("Log in to Fortnox as Testbolaget AB (556677-8899)").unwrap_or_else(|| panic!("{err}"));
+    let url = err.find("Open this address").unwrap_or_else(|| panic!("{err}"));
+    assert!(hint < url, "{err}");
+    let j = stdout_json(&o);
+    assert_eq!(j["error"], "wrong_company");
+    assert_eq!(
+        j["message"],
+        "You approved for Annat Bolag AB (559900-1122), but this connection is Testbolaget AB (556677-8899)."
+    );
+    assert!(j["next_step"].as_str().unwrap().starts_with("Log out of Fortnox in the browser"), "{j}");
+    // The other company's new refresh token was revoked; the saved one is the only live one.
+    let issued: Vec<_> = s.standin.token_requests();
+    assert_eq!(issued.len(), 1, "one exchange");
+    let revoked = s.standin.revoke_requests();
+    assert_eq!(revoked.len(), 1);
+    assert_ne!(revoked[0].form_value("token").as_deref(), Some(first.as_str()));
+    assert_eq!(s.standin.live_refresh_tokens(), std::slice::from_ref(&first));
+    // Nothing saved changed: same company, and the next refresh spends the saved token.
+    let listed = stdout_json(&s.saved(&["list", "--json"]));
+    assert_eq!(listed[0]["companyName"], "Testbolaget AB");
+    assert_eq!(listed[0]["tenantId"], "1234567");
+    s.standin.clear_requests();
+    let refreshed = s.saved(&["refresh", "Kund"]);
+    assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
+    assert_eq!(s.standin.token_requests()[0].form_value("refresh_token"), Some(first));
+
+    // Logged in to the right company: the same connection gets new keys.
+    s.standin.set_company(CompanyConfig::default());
+    let o = s.saved(&["reauthorize", "Kund", "--timeout", "30"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j = stdout_json(&o);
+    assert_eq!(j["connection_id"], activated["connection_id"]);
+    assert_eq!(j["company_name"], "Testbolaget AB");
+    assert!(stderr(&o).contains("\"Kund\" is re-authorized"), "{}", stderr(&o));
+    s.standin.clear_requests();
+    let refreshed = s.saved(&["refresh", "Kund"]);
+    assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
+    assert_eq!(s.standin.token_requests()[0].form_value("refresh_token").as_deref(), j["refresh_token"].as_str());
+    s.saved(&["revoke", "Kund"]);
+}
+
+#[test]
+fn a_new_connection_to_a_company_already_saved_is_saved_with_a_warning_naming_both() {
+    let s = setup(false);
+    activate_saved(&s, "Kund AB");
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Kund igen"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "warning: Testbolaget AB (556677-8899) is already saved as \u{201c}Kund AB\u{201d}; now also as \u{201c}Kund igen\u{201d}."
+        ),
+        "{err}"
+    );
+    // Another company: no warning.
+    s.standin.set_company(CompanyConfig::other());
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Annat"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("already saved as"), "{}", stderr(&o));
+    for name in ["Kund AB", "Kund igen", "Annat"] {
+        s.saved(&["revoke", name]);
+    }
+}

@@ -66,13 +66,16 @@ export const scopeCatalogue = () => call("scope_catalogue");
  * `settings.secretFrom` (a saved connection's id) lends that connection's client secret,
  * kept in the keychain, to an empty secret field; the secret itself never comes here.
  */
-export const checkSettings = ({ secretFrom = null, ...settings }) => call("check_settings", { settings, secretFrom });
+// `reauthorize` matters only when an attempt starts: left out of a check.
+export const checkSettings = ({ secretFrom = null, reauthorize = null, ...settings }) =>
+  call("check_settings", { settings, secretFrom });
 
 /**
  * Starts an authorization. `onMessage({type, ...})` receives the attempt's progress
  * (browser-failed, callback-rejected, exchanging, succeeded, failed).
  * Resolves to `{authorizeUrl, capture, codeOnly, timeoutSecs, deadlineMs}`.
- * `settings.secretFrom` as for `checkSettings`.
+ * `settings.secretFrom` as for `checkSettings`; `settings.reauthorize` (a saved connection's
+ * id) makes an approval for another company fail with `wrong_company`.
  */
 export async function startAuthorization(settings, onMessage) {
   let channel;
@@ -83,8 +86,8 @@ export async function startAuthorization(settings, onMessage) {
     throw toErrorPayload(err);
   }
   channel.onmessage = onMessage;
-  const { secretFrom = null, ...rest } = settings;
-  return call("start_authorization", { settings: rest, secretFrom, onEvent: channel });
+  const { secretFrom = null, reauthorize = null, ...rest } = settings;
+  return call("start_authorization", { settings: rest, secretFrom, reauthorize, onEvent: channel });
 }
 
 /** Opens the authorize URL of the running attempt in the system browser again. */

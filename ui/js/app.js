@@ -57,7 +57,8 @@ let lastCheck = Promise.resolve(null);
 /** The settings as typed, plus the saved connection whose client secret stands in for an empty field. */
 function settingsSnapshot() {
   const secretFrom = state.origin?.hasSecret ? state.origin.id : null;
-  return { ...state.settings, scopes: [...state.settings.scopes], secretFrom };
+  const reauthorize = state.origin?.replace ? state.origin.id : null;
+  return { ...state.settings, scopes: [...state.settings.scopes], secretFrom, reauthorize };
 }
 
 function runCheck() {
@@ -168,7 +169,16 @@ function renderReauthBanner() {
   const origin = state.origin;
   const show = !!origin?.replace && current >= 1 && current <= 3;
   banner.hidden = !show;
-  banner.textContent = show ? t("reauth.banner", { name: origin.name }) : "";
+  if (!show) {
+    banner.textContent = "";
+    return;
+  }
+  // Which company to log in as, before the browser opens (another one is refused).
+  const company = origin.company;
+  const as = company ? (company.orgNr ? `${company.name} (${company.orgNr})` : company.name) : null;
+  banner.textContent = [t("reauth.banner", { name: origin.name }), as ? t("reauth.company", { company: as }) : ""]
+    .filter(Boolean)
+    .join(" ");
 }
 
 function focusHeading() {
@@ -340,7 +350,8 @@ async function startFrom(c, { replace, name }) {
     connections.showNotice("warn", () => [pick(err.message), pick(err.next_step)].join(" "));
     return null;
   }
-  state.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace };
+  const company = c.companyName ? { name: c.companyName, orgNr: c.organizationNumber } : null;
+  state.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace, company };
   state.save = true;
   fillSettings({ ...answer.settings, ...(name === undefined ? {} : { connectionName: name }) });
   return answer;

@@ -260,6 +260,8 @@ const STRINGS = {
     "f.save.help": "Keeps the settings, and the keys in the system's keychain, so you can re-authorize or refresh later.",
     "f.secret.saved": "Saved in the keychain (leave empty to use it)",
     "reauth.banner": "Re-authorizing “{name}”: a successful approval replaces its keys.",
+    "reauth.company":
+      "Log in to Fortnox as {company}; an approval for another company is refused. If the browser is still logged in to another company, log out of Fortnox first.",
 
     // Links through a private-use URI scheme (link-notice.js, scheme-status.js).
     "scheme.own": "After approving, the browser hands Fortnox's answer to this app as a {scheme}: link, the app's own link type.",
@@ -533,6 +535,8 @@ const STRINGS = {
     "f.save.help": "Sparar inställningarna, och nycklarna i systemets nyckelring, så att du kan godkänna igen eller förnya senare.",
     "f.secret.saved": "Sparad i nyckelringen (lämna tomt för att använda den)",
     "reauth.banner": "Du godkänner ”{name}” igen: när det lyckas byts dess nycklar ut.",
+    "reauth.company":
+      "Logga in i Fortnox som {company}; ett godkännande för ett annat företag nekas. Om webbläsaren fortfarande är inloggad på ett annat företag, logga först ut från Fortnox.",
 
     // Länkar genom ett eget URI-schema (link-notice.js, scheme-status.js).
     "scheme.own": "Efter godkännandet lämnar webbläsaren Fortnox svar till den här appen som en {scheme}:-länk, appens egen länktyp.",

@@ -15,7 +15,7 @@ from the environment at once, so the browser never inherits it. Without a secret
 printed (as with --code-only). FORTNOX_CLIENT_ID and FORTNOX_REDIRECT_URI may replace the flags;
 FORTNOX_OAUTH_URL and FORTNOX_API_URL override Fortnox's endpoints.
 
-Saved connections (activate --save, list, refresh, token, revoke, export) are the app's: the
+Saved connections (activate --save, list, refresh, token, reauthorize, revoke, export) are the app's: the
 settings in the platform config folder (se.fortnoxactivator.app), the secrets in the OS keychain.
 `token NAME` is a credential helper for connections kept here: scripts and integrations ask it
 for an access token (`Authorization: Bearer $(fortnox-activate token NAME)`) and it refreshes
@@ -91,6 +91,19 @@ pub enum Command {
         /// Renew when the saved access token has this many seconds left or fewer
         #[arg(long, value_name = "SECS", default_value_t = 300)]
         min_valid: u64,
+    },
+    /// Authorize a saved connection again with its saved settings and client secret; the
+    /// approval must be for its company (else exit 1, wrong_company, nothing changed)
+    Reauthorize {
+        /// The connection's name or id
+        #[arg(value_name = "NAME|ID")]
+        connection: String,
+        /// Do not open a browser; only print the URL
+        #[arg(long)]
+        no_browser: bool,
+        /// How long to wait for Fortnox, in seconds (default 600)
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: Option<u64>,
     },
     /// Revoke a saved connection at Fortnox and remove it from this computer
     Revoke {
@@ -238,6 +251,11 @@ mod tests {
             Some(Command::Token { format: Some(TokenFormat::Env), min_valid: 0, .. })
         ));
         assert!(parse(&["token", "x", "--format", "yaml"]).is_err());
+        assert!(matches!(
+            parse(&["reauthorize", "Acme", "--no-browser", "--timeout", "5", "--json"]).unwrap(),
+            Cli { command: Some(Command::Reauthorize { no_browser: true, timeout: Some(5), .. }), json: true, .. }
+        ));
+        assert!(parse(&["reauthorize"]).is_err());
         assert!(matches!(
             parse(&["export", "x", "-o", "f.json"]).unwrap().command,
             Some(Command::Export { output: Some(_), .. })

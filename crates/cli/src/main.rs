@@ -6,6 +6,7 @@
 //!                  [--service-account] [--code-only] [--no-browser] [--timeout SECS] [--save NAME]
 //! fortnox-activate list | refresh NAME|ID | revoke NAME|ID | export NAME|ID [-o FILE]
 //! fortnox-activate token NAME|ID [--format value|json|env] [--min-valid SECS]
+//! fortnox-activate reauthorize NAME|ID [--no-browser] [--timeout SECS]
 //! ```
 //! The client secret comes from `FORTNOX_CLIENT_SECRET` (taken out of the environment at
 //! start, before any thread or child exists, so the browser never inherits it) or a prompt
@@ -117,6 +118,9 @@ async fn run(cli: Cli, env_secret: Option<ClientSecret>, lang: Language) -> Code
         Some(Command::Token { connection, format, min_valid }) => {
             let format = format.unwrap_or(if json { args::TokenFormat::Json } else { args::TokenFormat::Value });
             saved::token(&connection, format, Duration::from_secs(min_valid), lang).await
+        }
+        Some(Command::Reauthorize { connection, no_browser, timeout }) => {
+            reauthorize(&connection, no_browser, timeout, lang).await
         }
         Some(Command::Revoke { connection }) => saved::revoke(&connection, lang).await,
         Some(Command::Export { connection, output }) => saved::export(&connection, output.as_deref(), lang),
@@ -267,6 +271,9 @@ async fn activate(
         match store.save_activation(activation.settings(), connected, SaveAs::New) {
             Ok(saved) => {
                 out["connection_id"] = saved.connection.id.to_string().into();
+                if let Some(note) = &saved.same_company {
+                    eprintln!("warning: {}", note.get(lang));
+                }
                 match saved.warning {
                     None => eprintln!(
                         "Saved as \"{}\" ({}); the secrets are in the keychain.",
@@ -284,6 +291,69 @@ async fn activate(
                 eprintln!("warning: the connection was not saved: {} Copy the tokens below now.", e.explain(lang))
             }
         }
+    }
+    out!("{out}");
+    for w in outcome.warnings() {
+        eprintln!("note: {}", w.get(lang));
+    }
+    Ok(())
+}
+
+/// `reauthorize NAME|ID`: the authorization again with the saved settings and client
+/// secret (loopback, scheme or paste, as saved). Before the browser opens it says which
+/// company to log in as; an approval for another company is refused (`wrong_company`,
+/// exit 1) with the saved keys untouched and the new refresh token revoked. On success the
+/// keys of the same connection are replaced, and the new tokens printed as `activate` does.
+async fn reauthorize(query: &str, no_browser: bool, timeout: Option<u64>, lang: Language) -> Result<(), Failure> {
+    let endpoints = Endpoints::from_env()?;
+    if let Some(notice) = endpoints.override_notice() {
+        eprintln!("note: {}", notice.get(lang));
+    }
+    let store = Store::open_default()?;
+    let c = store.find(query)?;
+    let input = store.settings_input(c.id)?;
+    if input.client_secret.is_none() {
+        return Err(Error::SecretNotSaved { secret: activation::secret::SecretKind::ClientSecret }.into());
+    }
+    let mut settings = settings::check(&input, NameRule::Required).into_result()?;
+    settings.expected_company = c.expected_company();
+    match &settings.expected_company {
+        Some(expected) => eprintln!("{}", expected.login_hint().get(lang)),
+        None => eprintln!(
+            "note: {}",
+            match lang {
+                Language::Sv => "Kopplingens företag är inte känt; kontrollera företaget i resultatet.",
+                Language::En => "The connection's company is not known; check the company in the result.",
+            }
+        ),
+    }
+    let timeout = Duration::from_secs(timeout.unwrap_or(DEFAULT_TIMEOUT.as_secs()));
+    let activation = Activation::start(FortnoxClient::new(endpoints), settings);
+    let outcome = wait_and_finish(&activation, no_browser, timeout, lang).await?;
+    let Outcome::Tokens(connected) = &outcome else {
+        return Err(Error::NoAttempt.into());
+    };
+    let mut out = outcome.to_json_with_secrets();
+    match store.save_activation(activation.settings(), connected, SaveAs::Replace(c.id)) {
+        Ok(saved) => {
+            out["connection_id"] = saved.connection.id.to_string().into();
+            match saved.warning {
+                None => eprintln!(
+                    "{}",
+                    match lang {
+                        Language::Sv => format!("\"{}\" är godkänd igen: nycklarna byttes ut i nyckelringen.", c.name),
+                        Language::En =>
+                            format!("\"{}\" is re-authorized: its keys were replaced in the keychain.", c.name),
+                    }
+                ),
+                Some(w) => eprintln!(
+                    "warning: the settings of \"{}\" were saved but not the new keys: {} Copy the tokens below now.",
+                    c.name,
+                    w.explain(lang)
+                ),
+            }
+        }
+        Err(e) => eprintln!("warning: the new keys were not saved: {} Copy the tokens below now.", e.explain(lang)),
     }
     out!("{out}");
     for w in outcome.warnings() {
@@ -468,6 +538,13 @@ mod tests {
         assert_eq!(exit_code(&Error::PortInUse { port: 1 }), 2);
         assert_eq!(exit_code(&Error::ConnectionNotFound { query: "x".into() }), 2);
         assert_eq!(exit_code(&Error::KeychainUnavailable { reason: "r".into() }), 2);
+        let wrong = Error::WrongCompany {
+            approved: "A".into(),
+            expected: "B".into(),
+            approved_tenant: "1".into(),
+            expected_tenant: "2".into(),
+        };
+        assert_eq!(exit_code(&wrong), 1);
         assert_eq!(exit_code(&Error::TimedOut { seconds: 1 }), 3);
         assert_eq!(exit_code(&Error::Cancelled), 3);
     }

@@ -48,17 +48,21 @@ impl App {
     /// Starts an attempt (replacing any earlier one), opens the browser without waiting for
     /// it, and reports progress to `sink`; errors shown to the user are noted for the
     /// diagnostics report. `secret_from` as in [`App::check_settings`], read this time.
+    /// `reauthorize`: the saved connection whose keys this attempt is to replace; Fortnox's
+    /// answer must then be for its company, or the attempt fails with `wrong_company`
+    /// (nothing saved, the new refresh token revoked).
     ///
     /// # Errors
-    /// The settings' first problem, a refused endpoint override, the keychain's, or the
-    /// listener's (a port in use).
+    /// The settings' first problem, a refused endpoint override, the keychain's, the
+    /// file's (`connection_not_found`), or the listener's (a port in use).
     pub async fn start_authorization(
         &self,
         input: SettingsInput,
         secret_from: Option<Uuid>,
+        reauthorize: Option<Uuid>,
         sink: impl Fn(Event) + Clone + Send + Sync + 'static,
     ) -> Result<Started, Error> {
-        let started = self.start(input, secret_from, sink).await;
+        let started = self.start(input, secret_from, reauthorize, sink).await;
         if let Err(e) = &started {
             self.recent_errors.record(&e.payload());
         }
@@ -69,11 +73,16 @@ impl App {
         &self,
         input: SettingsInput,
         secret_from: Option<Uuid>,
+        reauthorize: Option<Uuid>,
         sink: impl Fn(Event) + Clone + Send + Sync + 'static,
     ) -> Result<Started, Error> {
         let client = self.client()?;
         let input = self.with_saved_secret(input, secret_from)?;
-        let settings = settings::check(&input, NameRule::Required).into_result()?;
+        let mut settings = settings::check(&input, NameRule::Required).into_result()?;
+        if let Some(id) = reauthorize {
+            let store = self.store()?;
+            settings.expected_company = blocking(|| store.get(id))?.expected_company();
+        }
         let previous = self.session().take();
         let recent = self.recent_errors.clone();
         let events = sink.clone();

@@ -144,6 +144,11 @@ pub enum Error {
     /// A link arrived after the attempt had ended (for example a second link after success).
     #[error("link arrived after the activation had ended")]
     LinkAfterEnd,
+    /// Fortnox's answer belongs to another company (tenant) than the saved connection that
+    /// was being re-authorized: the new keys were revoked, the saved ones left untouched.
+    /// `approved` and `expected` are "Name (organisation number)" as far as known.
+    #[error("approved for {approved}, but the connection is {expected}")]
+    WrongCompany { approved: String, expected: String, approved_tenant: String, expected_tenant: String },
 }
 
 /// Why an endpoint override was refused.
@@ -725,6 +730,19 @@ Text::new(
                 detail: None,
                 refusal: true,
             },
+            Error::WrongCompany { approved, expected, approved_tenant, expected_tenant } => Words {
+                kind: "wrong_company",
+                message: Text::new(
+                    format!("You approved for {approved}, but this connection is {expected}."),
+                    format!("Du godkände för {approved}, men den här kopplingen är {expected}."),
+                ),
+                next_step: Text::new(
+                    "Log out of Fortnox in the browser, log in to the right company, and try again. The saved keys were not changed, and the new ones were revoked.",
+                    "Logga ut från Fortnox i webbläsaren, logga in på rätt företag och försök igen. De sparade nycklarna ändrades inte, och de nya återkallades.",
+                ),
+                detail: Some(format!("approved tenant {approved_tenant}, expected tenant {expected_tenant}")),
+                refusal: true,
+            },
         }
     }
 
@@ -876,6 +894,12 @@ mod tests {
             Error::AccessTokenRejected { description: None },
             Error::LinkMismatch { expected: "se.x.app:/cb".into() },
             Error::LinkAfterEnd,
+            Error::WrongCompany {
+                approved: "Annat Bolag AB (559900-1122)".into(),
+                expected: "Testbolaget AB (556677-8899)".into(),
+                approved_tenant: "7654321".into(),
+                expected_tenant: "1234567".into(),
+            },
         ];
         let mut kinds = std::collections::HashSet::new();
         for e in &all {

@@ -7,7 +7,7 @@
 
 use crate::clock::rfc3339;
 use crate::fortnox::token::REFRESH_TOKEN_LIFETIME;
-use crate::settings::AccountType;
+use crate::settings::{AccountType, ExpectedCompany};
 use crate::Text;
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime};
@@ -142,6 +142,16 @@ fn date(ms: u64) -> String {
 }
 
 impl Connection {
+    /// The company a re-authorization of this connection must come back with (`None`
+    /// when its tenant is not known, e.g. a duplicate never activated).
+    pub fn expected_company(&self) -> Option<ExpectedCompany> {
+        Some(ExpectedCompany {
+            tenant_id: self.tenant_id.clone()?,
+            name: self.company_name.clone(),
+            organization_number: self.organization_number.clone(),
+        })
+    }
+
     /// Whether the saved access token (saved in the keychain, as far as this app knows)
     /// has more than `min_valid` left at `now`.
     pub fn access_lives(&self, min_valid: Duration, now: SystemTime) -> bool {

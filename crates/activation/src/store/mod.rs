@@ -32,7 +32,7 @@ use crate::export::Export;
 use crate::flow::Connected;
 use crate::fortnox::token::{Company, FortnoxClient, TokenSet};
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
-use crate::settings::{AccountType, Settings, SettingsInput};
+use crate::settings::{describe_company, AccountType, Settings, SettingsInput};
 use crate::{Error, Text};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -72,6 +72,9 @@ pub struct Saved {
     /// `Some(keychain_unavailable)` when secrets could not be saved: the connection is
     /// marked "keys not saved"; show the result for copying, with this error's words.
     pub warning: Option<Error>,
+    /// A new connection to a company already saved under another name: says so, naming
+    /// both (two holders of one company's keys is usually a mistake).
+    pub same_company: Option<Text>,
 }
 
 /// New tokens from a refresh or a client-credentials call.
@@ -233,6 +236,48 @@ impl Store {
         ensure_free(&all, &name, Some(id))?;
         let now = epoch_ms(SystemTime::now());
         let previous = index.map(|i| all[i].clone());
+        if let (Some(expected), Some(tenant)) =
+            (previous.as_ref().and_then(Connection::expected_company), &connected.tenant_id)
+        {
+            // The flow refuses this before anything is saved; never replace one company's
+            // keys with another's, whoever calls.
+            if expected.tenant_id != *tenant {
+                let approved = connected.company.as_ref();
+                return Err(Error::WrongCompany {
+                    approved: describe_company(
+                        approved.map(|c| c.name.as_str()),
+                        approved.map(|c| c.organization_number.as_str()),
+                        tenant,
+                    )
+                    .en,
+                    expected: expected.describe().en,
+                    approved_tenant: tenant.clone(),
+                    expected_tenant: expected.tenant_id,
+                });
+            }
+        }
+        let same_company = match (target, &connected.tenant_id) {
+            (SaveAs::New, Some(tenant)) => {
+                all.iter().find(|o| o.tenant_id.as_deref() == Some(tenant.as_str())).map(|other| {
+                    let company = describe_company(
+                        other.company_name.as_deref(),
+                        other.organization_number.as_deref(),
+                        tenant,
+                    );
+                    Text::new(
+                        format!(
+                            "{} is already saved as \u{201c}{}\u{201d}; now also as \u{201c}{}\u{201d}. Each connection holds its own refresh token: remove the one that is not needed.",
+                            company.en, other.name, name
+                        ),
+                        format!(
+                            "{} finns redan sparat som \u{201d}{}\u{201d}; nu även som \u{201d}{}\u{201d}. Varje koppling har sin egen förnyelsetoken: ta bort den som inte behövs.",
+                            company.sv, other.name, name
+                        ),
+                    )
+                })
+            }
+            _ => None,
+        };
         let mut c = Connection {
             id,
             name,
@@ -292,7 +337,7 @@ impl Store {
         if let Some(w) = &warning {
             tracing::warn!(connection = %id, kind = w.kind(), "secrets not saved in the keychain");
         }
-        Ok(Saved { connection: c, warning })
+        Ok(Saved { connection: c, warning, same_company })
     }
 
     /// Saves tokens for a connection again (after [`Issued::warning`] or

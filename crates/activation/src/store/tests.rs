@@ -391,6 +391,51 @@ async fn the_helper_gets_a_service_account_token_by_client_credentials() {
     assert_eq!(req.body.as_deref(), Some("grant_type=client_credentials"));
 }
 
+#[test]
+fn another_companys_keys_never_replace_a_saved_connections() {
+    let (store, _keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    let mut other = connected("access-x", "refresh-x");
+    other.tenant_id = Some("7654321".into());
+    other.company = Some(Company {
+        name: "Annat Bolag AB".into(),
+        organization_number: "559900-1122".into(),
+        database_number: Some("7654321".into()),
+    });
+    let e = store.save_activation(&settings("Acme"), &other, SaveAs::Replace(a.id)).unwrap_err();
+    assert_eq!(e.kind(), "wrong_company");
+    assert_eq!(
+        e.message().en,
+        "You approved for Annat Bolag AB (559900-1122), but this connection is Acme AB (556677-8899)."
+    );
+    let s = store.secrets(a.id).unwrap();
+    assert_eq!((s.access_token.unwrap().expose(), s.refresh_token.unwrap().expose()), ("access-1", "refresh-1"));
+    assert_eq!(store.get(a.id).unwrap(), a);
+}
+
+#[test]
+fn a_new_connection_to_a_saved_company_says_so_naming_both() {
+    let (store, _keys, _dir) = store();
+    let first = store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap();
+    assert!(first.same_company.is_none());
+    let second = store.save_activation(&settings("Acme 2"), &connected("access-2", "refresh-2"), SaveAs::New).unwrap();
+    let note = second.same_company.expect("a warning");
+    assert!(
+        note.en.starts_with(
+            "Acme AB (556677-8899) is already saved as \u{201c}Acme\u{201d}; now also as \u{201c}Acme 2\u{201d}."
+        ),
+        "{}",
+        note.en
+    );
+    assert!(note.sv.contains("finns redan sparat som \u{201d}Acme\u{201d}"), "{}", note.sv);
+    // Re-authorizing the same connection is no duplicate.
+    let again = store
+        .save_activation(&settings("Acme"), &connected("access-3", "refresh-3"), SaveAs::Replace(first.connection.id))
+        .unwrap();
+    assert!(again.same_company.is_none());
+}
+
 #[tokio::test]
 async fn invalid_grant_marks_the_connection_and_is_not_retried() {
     let (store, _keys, _dir) = store();
