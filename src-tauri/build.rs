@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "connection_settings",
     "refresh_connection",
     "service_token",
+    "save_unsaved_keys",
+    "forget_unsaved_keys",
     "test_connection",
     "rename_connection",
     "remove_connection",

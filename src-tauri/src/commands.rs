@@ -126,7 +126,7 @@ pub fn set_close_guard(state: State<'_, AppState>, guard: bool) {
 /// Closes the window the command came from, for good (the user confirmed).
 #[tauri::command]
 pub fn close_window<R: Runtime>(window: tauri::Window<R>, state: State<'_, AppState>) {
-    state.app.set_close_guard(false);
+    state.app.confirm_close();
     // With the guard off this close is not held again; a window already gone has nothing to do.
     let _ = window.close();
 }

@@ -125,6 +125,9 @@ pub struct ConnectionView {
     pub secrets_saved: bool,
     pub has_secret: bool,
     pub has_refresh_token: bool,
+    /// New keys the keychain refused are held in Rust (the only copy): copy them, or
+    /// "Save again".
+    pub unsaved_keys: bool,
     pub status: StatusView,
 }
 
@@ -160,6 +163,7 @@ impl ConnectionView {
             secrets_saved: c.secrets_saved.client_secret && c.secrets_saved.access_token,
             has_secret: c.secrets_saved.client_secret,
             has_refresh_token: c.secrets_saved.refresh_token,
+            unsaved_keys: false,
             status: StatusView { kind, text: status.text.clone(), at_ms: status.until_ms, minutes: status.minutes },
         }
     }
@@ -191,7 +195,17 @@ impl From<SavedList> for ConnectionList {
     fn from(l: SavedList) -> Self {
         let path = Some(l.path.display().to_string());
         match l.connections {
-            Ok(list) => ConnectionList { connections: list.iter().map(Into::into).collect(), problem: None, path },
+            Ok(list) => {
+                let connections = list
+                    .iter()
+                    .map(|listed| {
+                        let mut view = ConnectionView::from(listed);
+                        view.unsaved_keys = l.unsaved.contains(&view.id);
+                        view
+                    })
+                    .collect();
+                ConnectionList { connections, problem: None, path }
+            }
             Err(e) => ConnectionList { connections: Vec::new(), problem: Some(e.payload()), path },
         }
     }

@@ -78,6 +78,8 @@ fn every_wizard_command_is_wired_and_allowed() {
         "connection_settings",
         "refresh_connection",
         "service_token",
+        "save_unsaved_keys",
+        "forget_unsaved_keys",
         "test_connection",
         "rename_connection",
         "remove_connection",

@@ -155,6 +155,12 @@ export const connectionSettings = (id) => call("connection_settings", { id });
 /** Refreshes a connection's tokens: `{connection, saved, warning}`. */
 export const refreshConnection = (id) => call("refresh_connection", { id });
 
+/** "Save again": the new keys the keychain refused (held in Rust) written to it now. */
+export const saveUnsavedKeys = (id) => call("save_unsaved_keys", { id });
+
+/** The user copied the new keys the keychain refused: Rust forgets them. */
+export const forgetUnsavedKeys = (id) => call("forget_unsaved_keys", { id });
+
 /** Client credentials for a service-account connection: `{connection, saved, warning}`. */
 export const serviceToken = (id) => call("service_token", { id });
 

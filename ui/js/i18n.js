@@ -211,6 +211,15 @@ const STRINGS = {
     "act.test": "Test",
     "act.copyJson": "Copy as JSON",
     "act.copyEnv": "Copy as .env lines",
+    "act.saveAgain": "Save again",
+    "act.copiedUnsaved": "I have copied them",
+    "list.unsavedKeys":
+      "New keys not saved: the keychain refused them, so they exist only in this window. Copy them, or press “Save again” once the keychain works; closing asks first.",
+    "done.savedAgain": "The new keys of “{name}” are saved in the keychain.",
+    "dlg.copiedUnsaved.title": "Forget the new keys of “{name}”?",
+    "dlg.copiedUnsaved.text":
+      "Only if you copied them (the refresh token above all): this window then forgets them, and this computer can no longer refresh the connection. The one holding the copy keeps it alive.",
+    "dlg.copiedUnsaved.confirm": "Forget them",
     "act.copyAccess": "Copy access token",
     "act.copyRefresh": "Copy refresh token",
     "act.rename": "Rename",
@@ -486,6 +495,15 @@ const STRINGS = {
     "act.test": "Testa",
     "act.copyJson": "Kopiera som JSON",
     "act.copyEnv": "Kopiera som .env-rader",
+    "act.saveAgain": "Spara igen",
+    "act.copiedUnsaved": "Jag har kopierat dem",
+    "list.unsavedKeys":
+      "Nya nycklar inte sparade: nyckelringen tog inte emot dem, så de finns bara i det här fönstret. Kopiera dem, eller tryck på ”Spara igen” när nyckelringen fungerar; att stänga frågar först.",
+    "done.savedAgain": "De nya nycklarna för ”{name}” är sparade i nyckelringen.",
+    "dlg.copiedUnsaved.title": "Glömma de nya nycklarna för ”{name}”?",
+    "dlg.copiedUnsaved.text":
+      "Bara om du har kopierat dem (framför allt förnyelsetoken): fönstret glömmer dem då, och den här datorn kan inte längre förnya kopplingen. Den som har kopian håller den vid liv.",
+    "dlg.copiedUnsaved.confirm": "Glöm dem",
     "act.copyAccess": "Kopiera åtkomsttoken",
     "act.copyRefresh": "Kopiera förnyelsetoken",
     "act.rename": "Byt namn",

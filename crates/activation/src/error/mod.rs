@@ -149,6 +149,11 @@ pub enum Error {
     /// `approved` and `expected` are "Name (organisation number)" as far as known.
     #[error("approved for {approved}, but the connection is {expected}")]
     WrongCompany { approved: String, expected: String, approved_tenant: String, expected_tenant: String },
+    /// The newest tokens of the connection never reached the keychain (it refused them), so
+    /// the refresh token it holds is spent: refreshing with it would fail and could cost the
+    /// connection. Nothing is sent to Fortnox.
+    #[error("the newest keys of the connection are not saved")]
+    NewKeysNotSaved,
 }
 
 /// Why an endpoint override was refused.
@@ -730,6 +735,19 @@ Text::new(
                 detail: None,
                 refusal: true,
             },
+            Error::NewKeysNotSaved => Words {
+                kind: "new_keys_not_saved",
+                message: Text::new(
+                    "The newest keys of this connection were not saved: the keychain refused them, and the refresh token it still holds is already spent. Nothing was sent to Fortnox.",
+                    "Kopplingens senaste nycklar sparades inte: nyckelringen tog inte emot dem, och förnyelsetoken som finns kvar där är redan förbrukad. Inget skickades till Fortnox.",
+                ),
+                next_step: Text::new(
+                    "In the app, press \u{201c}Save again\u{201d} on the connection (or copy the new keys) once the keychain works. If the new keys are lost, re-authorize the connection.",
+                    "Tryck på \u{201d}Spara igen\u{201d} vid kopplingen i appen (eller kopiera de nya nycklarna) när nyckelringen fungerar. Om de nya nycklarna har gått förlorade: godkänn kopplingen igen.",
+                ),
+                detail: None,
+                refusal: false,
+            },
             Error::WrongCompany { approved, expected, approved_tenant, expected_tenant } => Words {
                 kind: "wrong_company",
                 message: Text::new(
@@ -894,6 +912,7 @@ mod tests {
             Error::AccessTokenRejected { description: None },
             Error::LinkMismatch { expected: "se.x.app:/cb".into() },
             Error::LinkAfterEnd,
+            Error::NewKeysNotSaved,
             Error::WrongCompany {
                 approved: "Annat Bolag AB (559900-1122)".into(),
                 expected: "Testbolaget AB (556677-8899)".into(),

@@ -489,9 +489,11 @@ impl Store {
     /// uses the pair the first one saved. The new refresh token is written to the keychain
     /// before anything else; if saving fails the new tokens come back with a warning.
     /// `invalid_grant` marks the connection `needs_reauthorization` and is not retried.
+    /// When the file says the keychain refused the last pair, the spent refresh token there
+    /// is never sent (`new_keys_not_saved`).
     ///
     /// # Errors
-    /// `refresh_token_invalid` (now marked), `secret_not_saved`, `keychain_unavailable`
+    /// `refresh_token_invalid` (now marked), `new_keys_not_saved`, `secret_not_saved`, `keychain_unavailable`
     /// (before the call: nothing spent), the token endpoint's errors, the file errors.
     pub async fn refresh(&self, client: &FortnoxClient, id: Uuid) -> Result<Issued, Error> {
         let store = self.clone();
@@ -514,6 +516,12 @@ impl Store {
             Ok((held, ClientSecret::new(secret), RefreshToken::new(refresh)))
         })
         .await?;
+        if !c.secrets_saved.refresh_token {
+            // The keychain refused the last pair: the refresh token it holds is spent.
+            // Never send it.
+            tracing::warn!(connection = %id, "refresh refused: the newest keys were never saved");
+            return Err(Error::NewKeysNotSaved);
+        }
         tracing::info!(connection = %id, "refreshing (lock held)");
         let tokens = match client.refresh(&c.client_id, &secret, &refresh).await {
             Ok(t) => t,

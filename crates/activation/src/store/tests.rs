@@ -436,6 +436,55 @@ fn a_new_connection_to_a_saved_company_says_so_naming_both() {
     assert!(again.same_company.is_none());
 }
 
+/// A keychain that refuses exactly one write: the refresh token of the next new pair.
+struct FailsAtTheNewPair(Arc<MemoryStore>, std::sync::atomic::AtomicBool);
+
+impl SecretStore for FailsAtTheNewPair {
+    fn get(&self, id: Uuid, kind: SecretKind) -> Result<Option<String>, Error> {
+        self.0.get(id, kind)
+    }
+    fn set(&self, id: Uuid, kind: SecretKind, value: &str) -> Result<(), Error> {
+        if kind == SecretKind::RefreshToken && self.1.swap(false, Ordering::SeqCst) {
+            return Err(Error::KeychainUnavailable { reason: "refused (test)".into() });
+        }
+        self.0.set(id, kind, value)
+    }
+    fn delete(&self, id: Uuid, kind: SecretKind) -> Result<(), Error> {
+        self.0.delete(id, kind)
+    }
+}
+
+#[tokio::test]
+async fn after_the_keychain_refused_a_new_pair_no_refresh_sends_the_spent_token() {
+    let (store, keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    let double = Arc::new(FailsAtTheNewPair(keys.clone(), true.into()));
+    let s2 = Store::open(store.dir().to_path_buf(), double);
+    // One answer only: a second refresh would reach Fortnox as a network error.
+    let canned = Canned::new(vec![(200, NEW_PAIR)]);
+    let issued = s2.refresh(&client(&canned), a.id).await.unwrap();
+    assert_eq!(issued.warning.as_ref().map(Error::kind), Some("keychain_unavailable"));
+    assert_eq!(issued.tokens.refresh_token.as_ref().unwrap().expose(), "refresh-2");
+    // The keychain still holds the spent refresh-1; the keychain works again, yet neither
+    // refresh nor the credential helper sends it.
+    assert_eq!(keys.get(a.id, SecretKind::RefreshToken).unwrap().as_deref(), Some("refresh-1"));
+    assert_eq!(s2.refresh(&client(&canned), a.id).await.unwrap_err().kind(), "new_keys_not_saved");
+    let e = s2.access_token(&client(&canned), a.id, Duration::from_secs(24 * 3600)).await.unwrap_err();
+    assert_eq!(e.kind(), "new_keys_not_saved");
+    assert_eq!(canned.requests.lock().unwrap().len(), 1);
+    assert_eq!(s2.get(a.id).unwrap().status().kind, StatusKind::SecretsNotSaved);
+    // Saved again: whole, and the next refresh spends refresh-2.
+    s2.save_tokens(a.id, &issued.tokens).unwrap();
+    assert_eq!(s2.get(a.id).unwrap().status().kind, StatusKind::AccessTokenValid);
+    let canned = Canned::new(vec![(200, NEW_PAIR)]);
+    s2.refresh(&client(&canned), a.id).await.unwrap();
+    assert_eq!(
+        canned.requests.lock().unwrap()[0].body.as_deref(),
+        Some("grant_type=refresh_token&refresh_token=refresh-2")
+    );
+}
+
 #[tokio::test]
 async fn invalid_grant_marks_the_connection_and_is_not_retried() {
     let (store, _keys, _dir) = store();
