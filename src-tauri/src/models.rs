@@ -128,6 +128,10 @@ pub struct ConnectionView {
     /// New keys the keychain refused are held in Rust (the only copy): copy them, or
     /// "Save again".
     pub unsaved_keys: bool,
+    /// Who refreshes the connection: `kept_here` (this computer) or `handed_over` (the
+    /// integration, since `handed_over_at_ms`).
+    pub ownership: activation::store::Ownership,
+    pub handed_over_at_ms: Option<u64>,
     pub status: StatusView,
 }
 
@@ -164,6 +168,8 @@ impl ConnectionView {
             has_secret: c.secrets_saved.client_secret,
             has_refresh_token: c.secrets_saved.refresh_token,
             unsaved_keys: false,
+            ownership: c.ownership(),
+            handed_over_at_ms: c.handed_over_at_ms,
             status: StatusView { kind, text: status.text.clone(), at_ms: status.until_ms, minutes: status.minutes },
         }
     }

@@ -81,6 +81,14 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The one refresh token the stand-in accepts now (a `--save`d connection is kept here,
+/// so its activation's output no longer carries it).
+fn only_live(s: &Setup) -> String {
+    let live = s.standin.live_refresh_tokens();
+    assert_eq!(live.len(), 1, "{live:?}");
+    live[0].clone()
+}
+
 #[test]
 fn a_user_account_activation_prints_tokens_and_company() {
     let s = setup(false);
@@ -379,6 +387,9 @@ fn a_saved_connection_is_listed_refreshed_exported_and_revoked_and_no_secret_lan
     let activated = stdout_json(&o);
     let id = activated["connection_id"].as_str().expect("connection_id").to_string();
     assert!(stderr(&o).contains("Saved as \"Kund AB\""), "{}", stderr(&o));
+    // Kept here: the output carries the access token, not the refresh token.
+    assert!(activated["access_token"].is_string() && activated.get("refresh_token").is_none(), "{activated}");
+    let first = only_live(&s);
 
     let list = s.saved(&["list"]);
     assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
@@ -395,7 +406,7 @@ fn a_saved_connection_is_listed_refreshed_exported_and_revoked_and_no_secret_lan
     let refreshed = s.saved(&["-v", "refresh", "kund ab"]);
     assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
     let new = stdout_json(&refreshed);
-    assert!(!s.standin.is_refresh_token_live(activated["refresh_token"].as_str().unwrap()));
+    assert!(!s.standin.is_refresh_token_live(&first));
     assert!(s.standin.is_refresh_token_live(new["refresh_token"].as_str().unwrap()));
     assert!(stderr(&refreshed).contains("old refresh token no longer works"));
     assert!(stderr(&refreshed).contains("refreshing (lock held)"), "-v logs: {}", stderr(&refreshed));
@@ -435,7 +446,7 @@ fn two_refreshes_at_once_from_two_processes_take_turns_and_the_connection_surviv
     let s = setup(false);
     let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Parallel"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let first = stdout_json(&o)["refresh_token"].as_str().unwrap().to_string();
+    let first = only_live(&s);
     s.standin.clear_requests();
     let spawn = || s.base(None).args(["refresh", "Parallel"]).spawn().unwrap();
     let (a, b) = (spawn(), spawn());
@@ -602,7 +613,7 @@ fn eight_token_processes_at_once_after_expiry_spend_the_refresh_token_once() {
     // for the helper it has run out, and every process below wants a new one.
     s.standin.set_access_token_lifetime(Duration::from_secs(60));
     let activated = activate_saved(&s, "Eight");
-    let first = activated["refresh_token"].as_str().unwrap().to_string();
+    let first = only_live(&s);
     s.standin.set_access_token_lifetime(Duration::from_secs(3600));
     s.standin.clear_requests();
 
@@ -669,7 +680,7 @@ fn sourcing_token_env_output_in_sh_gives_the_literal_company_name_and_runs_nothi
         assert!(env.lines().any(|l| l.starts_with(key)), "{key} missing: {env}");
     }
     assert!(!env.contains("FORTNOX_REFRESH_TOKEN"), "kept here: the refresh token stays: {env}");
-    assert!(!env.contains(activated["refresh_token"].as_str().unwrap()));
+    assert!(!env.contains(&only_live(&s)));
 
     // Sourced in sh, in a folder where `touch X` would leave a file.
     let dir = tempfile::tempdir().unwrap();
@@ -702,7 +713,7 @@ fn sourcing_token_env_output_in_sh_gives_the_literal_company_name_and_runs_nothi
 fn reauthorizing_for_another_company_is_refused_and_the_saved_keys_stay_untouched() {
     let s = setup(false);
     let activated = activate_saved(&s, "Kund");
-    let first = activated["refresh_token"].as_str().unwrap().to_string();
+    let first = only_live(&s);
     // The browser is still logged in to the last customer's company.
     s.standin.set_company(CompanyConfig::other());
     s.standin.clear_requests();
@@ -738,16 +749,20 @@ fn reauthorizing_for_another_company_is_refused_and_the_saved_keys_stay_untouche
 
     // Logged in to the right company: the same connection gets new keys.
     s.standin.set_company(CompanyConfig::default());
+    let before = s.standin.live_refresh_tokens();
     let o = s.saved(&["reauthorize", "Kund", "--timeout", "30"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let j = stdout_json(&o);
     assert_eq!(j["connection_id"], activated["connection_id"]);
     assert_eq!(j["company_name"], "Testbolaget AB");
     assert!(stderr(&o).contains("\"Kund\" is re-authorized"), "{}", stderr(&o));
+    assert!(j.get("refresh_token").is_none(), "kept here: {j}");
+    let new: Vec<String> = s.standin.live_refresh_tokens().into_iter().filter(|t| !before.contains(t)).collect();
+    assert_eq!(new.len(), 1);
     s.standin.clear_requests();
     let refreshed = s.saved(&["refresh", "Kund"]);
     assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
-    assert_eq!(s.standin.token_requests()[0].form_value("refresh_token").as_deref(), j["refresh_token"].as_str());
+    assert_eq!(s.standin.token_requests()[0].form_value("refresh_token").as_ref(), Some(&new[0]));
     s.saved(&["revoke", "Kund"]);
 }
 
@@ -770,6 +785,50 @@ fn a_new_connection_to_a_company_already_saved_is_saved_with_a_warning_naming_bo
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("already saved as"), "{}", stderr(&o));
     for name in ["Kund AB", "Kund igen", "Annat"] {
+        s.saved(&["revoke", name]);
+    }
+}
+
+#[test]
+fn a_connection_kept_here_gives_access_tokens_and_a_handed_over_one_is_refused() {
+    let s = setup(false);
+    // --save keeps it here: no refresh token in the output; the list says who refreshes.
+    let kept = activate_saved(&s, "Kept");
+    assert!(kept.get("refresh_token").is_none(), "{kept}");
+    // --hand-over prints the refresh token and forgets it here.
+    let o =
+        s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Given", "--hand-over"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let given = stdout_json(&o);
+    let handed = given["refresh_token"].as_str().expect("the refresh token is printed").to_string();
+    assert!(s.standin.is_refresh_token_live(&handed));
+    assert!(stderr(&o).contains("Handed over to the integration"), "{}", stderr(&o));
+
+    let listed = stdout_json(&s.saved(&["list", "--json"]));
+    let by_name = |n: &str| listed.as_array().unwrap().iter().find(|l| l["name"] == n).unwrap().clone();
+    assert_eq!(by_name("Kept")["ownership"], "kept_here");
+    assert_eq!(by_name("Given")["ownership"], "handed_over");
+    assert_eq!(by_name("Given")["status"]["kind"], "handed_over");
+    let text = by_name("Given")["status"]["text"]["en"].as_str().unwrap().to_string();
+    assert!(text.starts_with("Handed over to the integration on ") && text.ends_with("it keeps the connection alive"));
+    let table = String::from_utf8_lossy(&s.saved(&["list"]).stdout).into_owned();
+    assert!(table.lines().any(|l| l.starts_with("Given") && l.contains("the integration")), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("Kept") && l.contains("this computer")), "{table}");
+
+    // token and refresh refuse the handed-over connection (exit 2) and send nothing.
+    s.standin.clear_requests();
+    let t = s.saved(&["token", "Given", "--json"]);
+    assert_eq!(t.status.code(), Some(2), "{}", stderr(&t));
+    assert_eq!(stdout_json(&t)["error"], "handed_over");
+    assert!(stderr(&t).contains("was handed over to the integration on"), "{}", stderr(&t));
+    let r = s.saved(&["refresh", "Given"]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert!(s.standin.token_requests().is_empty());
+    assert!(s.standin.is_refresh_token_live(&handed), "the integration's token still works");
+    // The kept one answers.
+    let t = s.saved(&["token", "Kept"]);
+    assert_eq!(t.status.code(), Some(0), "{}", stderr(&t));
+    for name in ["Kept", "Given"] {
         s.saved(&["revoke", name]);
     }
 }

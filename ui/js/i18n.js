@@ -212,6 +212,9 @@ const STRINGS = {
     "act.copyJson": "Copy as JSON",
     "act.copyEnv": "Copy as .env lines",
     "act.saveAgain": "Save again",
+    "fact.refreshedBy": "Refreshed by",
+    "owner.keptHere": "This computer (kept here; the integration asks it for access tokens)",
+    "owner.handedOver": "The integration (handed over; this computer forgot the refresh token)",
     "act.copiedUnsaved": "I have copied them",
     "list.unsavedKeys":
       "New keys not saved: the keychain refused them, so they exist only in this window. Copy them, or press “Save again” once the keychain works; closing asks first.",
@@ -496,6 +499,9 @@ const STRINGS = {
     "act.copyJson": "Kopiera som JSON",
     "act.copyEnv": "Kopiera som .env-rader",
     "act.saveAgain": "Spara igen",
+    "fact.refreshedBy": "Förnyas av",
+    "owner.keptHere": "Den här datorn (behålls här; integrationen hämtar åtkomsttoken härifrån)",
+    "owner.handedOver": "Integrationen (överlämnad; den här datorn har glömt förnyelsetoken)",
     "act.copiedUnsaved": "Jag har kopierat dem",
     "list.unsavedKeys":
       "Nya nycklar inte sparade: nyckelringen tog inte emot dem, så de finns bara i det här fönstret. Kopiera dem, eller tryck på ”Spara igen” när nyckelringen fungerar; att stänga frågar först.",

@@ -164,9 +164,16 @@ pub struct ActivateArgs {
     pub timeout: Option<u64>,
 
     /// Save the connection on this computer under NAME (settings in a file, secrets in the
-    /// OS keychain), as the app does
+    /// OS keychain), as the app does, kept here: this computer is the one that refreshes, so
+    /// the output carries the access token but not the refresh token (the integration asks
+    /// `fortnox-activate token NAME` for access tokens)
     #[arg(long, value_name = "NAME")]
     pub save: Option<String>,
+
+    /// With --save: hand the connection over to the integration instead. The refresh token
+    /// is printed, and this computer forgets it and never refreshes the connection
+    #[arg(long, requires = "save")]
+    pub hand_over: bool,
 
     /// Refused: the client secret is never a flag
     #[arg(long, hide = true, value_name = "SECRET")]
@@ -256,6 +263,8 @@ mod tests {
             Cli { command: Some(Command::Reauthorize { no_browser: true, timeout: Some(5), .. }), json: true, .. }
         ));
         assert!(parse(&["reauthorize"]).is_err());
+        assert!(parse(&["--client-id", "C", "--hand-over"]).is_err(), "--hand-over needs --save");
+        assert!(parse(&["activate", "--save", "A", "--hand-over"]).is_ok());
         assert!(matches!(
             parse(&["export", "x", "-o", "f.json"]).unwrap().command,
             Some(Command::Export { output: Some(_), .. })

@@ -271,6 +271,9 @@ async fn activate(
         match store.save_activation(activation.settings(), connected, SaveAs::New) {
             Ok(saved) => {
                 out["connection_id"] = saved.connection.id.to_string().into();
+                if saved.warning.is_none() {
+                    keep_or_hand_over(store, &saved.connection, args.hand_over, &mut out, lang);
+                }
                 if let Some(note) = &saved.same_company {
                     eprintln!("warning: {}", note.get(lang));
                 }
@@ -337,6 +340,9 @@ async fn reauthorize(query: &str, no_browser: bool, timeout: Option<u64>, lang: 
     match store.save_activation(activation.settings(), connected, SaveAs::Replace(c.id)) {
         Ok(saved) => {
             out["connection_id"] = saved.connection.id.to_string().into();
+            if saved.warning.is_none() {
+                keep_or_hand_over(&store, &saved.connection, false, &mut out, lang);
+            }
             match saved.warning {
                 None => eprintln!(
                     "{}",
@@ -360,6 +366,46 @@ async fn reauthorize(query: &str, no_browser: bool, timeout: Option<u64>, lang: 
         eprintln!("note: {}", w.get(lang));
     }
     Ok(())
+}
+
+/// After `--save` put the keys in the keychain: kept here, the refresh token leaves the
+/// output (this computer is its one holder); with `--hand-over` it stays in the output and
+/// this computer forgets it. When handing over fails the output keeps the refresh token and
+/// the connection stays kept here, which stderr says.
+fn keep_or_hand_over(
+    store: &Store,
+    connection: &activation::store::Connection,
+    hand_over: bool,
+    out: &mut serde_json::Value,
+    lang: Language,
+) {
+    if !hand_over {
+        if let Some(o) = out.as_object_mut() {
+            o.remove("refresh_token");
+            o.remove("refresh_token_expires_at");
+        }
+        eprintln!(
+            "{}",
+            match lang {
+                Language::Sv => format!("Kopplingen behålls här: den här datorn förnyar den. Integrationen hämtar åtkomsttoken med: fortnox-activate token \"{}\"", connection.name),
+                Language::En => format!("Kept here: this computer refreshes the connection. The integration gets access tokens with: fortnox-activate token \"{}\"", connection.name),
+            }
+        );
+        return;
+    }
+    match store.hand_over(connection.id) {
+        Ok(_) => eprintln!(
+            "{}",
+            match lang {
+                Language::Sv => "Överlämnad till integrationen: den håller kopplingen vid liv med förnyelsetoken nedan; den här datorn har glömt den och förnyar aldrig kopplingen.",
+                Language::En => "Handed over to the integration: it keeps the connection alive with the refresh token below; this computer has forgotten it and never refreshes the connection.",
+            }
+        ),
+        Err(e) => eprintln!(
+            "warning: the connection is still kept here (this computer may refresh it): {} Give the integration the refresh token below only if this computer will not refresh it.",
+            e.explain(lang)
+        ),
+    }
 }
 
 async fn wait_and_finish(

@@ -7,7 +7,7 @@ use crate::Failure;
 use activation::export::Export;
 use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::FortnoxClient;
-use activation::store::{Issued, Store};
+use activation::store::{Issued, Ownership, Store};
 use activation::Language;
 use std::path::Path;
 use std::time::Duration;
@@ -37,10 +37,10 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
         return Ok(());
     }
     let headers = match lang {
-        Language::Sv => ["NAMN", "FÖRETAG", "KONTO", "STATUS", "ID"],
-        Language::En => ["NAME", "COMPANY", "ACCOUNT", "STATUS", "ID"],
+        Language::Sv => ["NAMN", "FÖRETAG", "KONTO", "FÖRNYAS AV", "STATUS", "ID"],
+        Language::En => ["NAME", "COMPANY", "ACCOUNT", "REFRESHED BY", "STATUS", "ID"],
     };
-    let rows: Vec<[String; 5]> = list
+    let rows: Vec<[String; 6]> = list
         .iter()
         .map(|l| {
             let c = &l.connection;
@@ -48,6 +48,13 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
                 c.name.clone(),
                 c.company_name.clone().unwrap_or_else(|| "-".into()),
                 c.account_type.as_str().to_string(),
+                match (l.ownership, lang) {
+                    (Ownership::KeptHere, Language::Sv) => "den här datorn",
+                    (Ownership::KeptHere, Language::En) => "this computer",
+                    (Ownership::HandedOver, Language::Sv) => "integrationen",
+                    (Ownership::HandedOver, Language::En) => "the integration",
+                }
+                .to_string(),
                 l.status.text.get(lang).to_string(),
                 c.id.to_string(),
             ]

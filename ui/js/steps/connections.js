@@ -210,6 +210,7 @@ function details(c, bodyId, headId) {
   fact("r.company", c.companyName);
   fact("r.orgNo", c.organizationNumber);
   fact("r.tenant", c.tenantId);
+  if (c.accountType !== "service") fact("fact.refreshedBy", t(c.ownership === "handed_over" ? "owner.handedOver" : "owner.keptHere"));
   fact("fact.clientId", c.clientId);
   fact("fact.redirect", c.redirectUri);
   fact("fact.scopes", (c.scopes ?? []).join(", "));
@@ -237,7 +238,7 @@ function details(c, bodyId, headId) {
     "div",
     { class: "btn-row conn-actions", role: "group", "aria-label": t("list.actions", { name: c.name }) },
     button("reauthorize", reauthorize, { primary: true }),
-    keys && c.hasRefreshToken ? button("refresh", refresh) : null,
+    keys && c.hasRefreshToken && c.ownership !== "handed_over" ? button("refresh", refresh) : null,
     keys && c.accountType === "service" && c.tenantId ? button("serviceToken", serviceToken) : null,
     keys ? button("test", test) : null,
   );

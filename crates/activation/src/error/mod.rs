@@ -154,6 +154,10 @@ pub enum Error {
     /// connection. Nothing is sent to Fortnox.
     #[error("the newest keys of the connection are not saved")]
     NewKeysNotSaved,
+    /// The connection's refresh token was handed over to the integration: this computer
+    /// neither refreshes it nor gives out its access tokens. `on` is the date (YYYY-MM-DD).
+    #[error("{name:?} was handed over to the integration on {on}")]
+    HandedOver { name: String, on: String },
 }
 
 /// Why an endpoint override was refused.
@@ -735,6 +739,19 @@ Text::new(
                 detail: None,
                 refusal: true,
             },
+            Error::HandedOver { name, on } => Words {
+                kind: "handed_over",
+                message: Text::new(
+                    format!("\u{201c}{name}\u{201d} was handed over to the integration on {on}: the integration holds the refresh token and keeps the connection alive, so this computer neither refreshes it nor gives out access tokens for it."),
+                    format!("\u{201d}{name}\u{201d} överlämnades till integrationen {on}: integrationen har förnyelsetoken och håller kopplingen vid liv, så den här datorn varken förnyar den eller lämnar ut åtkomsttoken för den."),
+                ),
+                next_step: Text::new(
+                    "Get the access token from the integration. To keep the connection on this computer instead, re-authorize it here, and let the integration ask `fortnox-activate token` for access tokens.",
+                    "Hämta åtkomsttoken från integrationen. För att i stället behålla kopplingen på den här datorn: godkänn den igen här, och låt integrationen hämta åtkomsttoken med `fortnox-activate token`.",
+                ),
+                detail: None,
+                refusal: false,
+            },
             Error::NewKeysNotSaved => Words {
                 kind: "new_keys_not_saved",
                 message: Text::new(
@@ -913,6 +930,7 @@ mod tests {
             Error::LinkMismatch { expected: "se.x.app:/cb".into() },
             Error::LinkAfterEnd,
             Error::NewKeysNotSaved,
+            Error::HandedOver { name: "n".into(), on: "2026-12-07".into() },
             Error::WrongCompany {
                 approved: "Annat Bolag AB (559900-1122)".into(),
                 expected: "Testbolaget AB (556677-8899)".into(),

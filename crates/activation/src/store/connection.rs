@@ -77,6 +77,31 @@ pub struct Connection {
     pub standing: Standing,
     #[serde(default)]
     pub secrets_saved: SecretsSaved,
+    /// Who keeps the refresh token: `None`, this computer (kept here: the only refresher;
+    /// the integration asks `fortnox-activate token` for access tokens); `Some(t)`, handed
+    /// over to the integration at `t` (it refreshes; this computer forgot the refresh token).
+    #[serde(default)]
+    pub handed_over_at_ms: Option<u64>,
+}
+
+/// Who keeps a connection's refresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ownership {
+    /// This computer is the only one that refreshes.
+    KeptHere,
+    /// The integration holds the refresh token and keeps the connection alive.
+    HandedOver,
+}
+
+impl Ownership {
+    /// `kept_here` or `handed_over`, as the command line shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ownership::KeptHere => "kept_here",
+            Ownership::HandedOver => "handed_over",
+        }
+    }
 }
 
 /// The machine-readable part of a [`Status`]; `snake_case` strings are a stable contract.
@@ -100,6 +125,9 @@ pub enum StatusKind {
     /// Working; the access token has expired and a refresh (or a client-credentials token)
     /// gets a new one. `until_ms` is when the refresh token runs out, if any.
     Active,
+    /// The refresh token was handed over to the integration, which keeps the connection
+    /// alive; this computer knows no more than when.
+    HandedOver,
 }
 
 /// A connection's status, as the list shows it. Sorting by [`Status::urgency`] puts the
@@ -130,6 +158,8 @@ pub struct Listed {
     #[serde(flatten)]
     pub connection: Connection,
     pub status: Status,
+    /// Who keeps the refresh token: `kept_here` or `handed_over`.
+    pub ownership: Ownership,
 }
 
 fn ms(t: SystemTime) -> u64 {
@@ -169,6 +199,27 @@ impl Connection {
         self.status_at(SystemTime::now())
     }
 
+    /// Refuses what only the holder of the refresh token may do (refresh, give out access
+    /// tokens) when it was handed over.
+    ///
+    /// # Errors
+    /// `handed_over`.
+    pub fn ensure_kept_here(&self) -> Result<(), crate::Error> {
+        match self.handed_over_at_ms {
+            Some(at) => Err(crate::Error::HandedOver { name: self.name.clone(), on: date(at) }),
+            None => Ok(()),
+        }
+    }
+
+    /// Who keeps the refresh token.
+    pub fn ownership(&self) -> Ownership {
+        if self.handed_over_at_ms.is_some() {
+            Ownership::HandedOver
+        } else {
+            Ownership::KeptHere
+        }
+    }
+
     /// The status at `now`.
     pub fn status_at(&self, now: SystemTime) -> Status {
         let now = ms(now);
@@ -200,6 +251,15 @@ impl Connection {
                 )
             }
             Standing::Ok => {}
+        }
+        if let Some(at) = self.handed_over_at_ms {
+            return status(
+                StatusKind::HandedOver,
+                format!("Handed over to the integration on {}; it keeps the connection alive", date(at)),
+                format!("Överlämnad till integrationen {}; den håller kopplingen vid liv", date(at)),
+                None,
+                None,
+            );
         }
         let service = self.account_type == AccountType::Service;
         if let Some(until) = refresh_until.filter(|u| *u <= now && !service) {

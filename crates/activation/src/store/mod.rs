@@ -24,7 +24,7 @@ pub mod keychain;
 pub mod lock;
 
 pub use activation_file::ActivationFile;
-pub use connection::{Connection, Listed, SecretsSaved, Standing, Status, StatusKind};
+pub use connection::{Connection, Listed, Ownership, SecretsSaved, Standing, Status, StatusKind};
 pub use keychain::{KeyringStore, SecretKind, SecretStore};
 
 use crate::clock::epoch_ms;
@@ -177,7 +177,8 @@ impl Store {
             .into_iter()
             .map(|connection| {
                 let status = connection.status_at(now);
-                Listed { connection, status }
+                let ownership = connection.ownership();
+                Listed { connection, status, ownership }
             })
             .collect();
         connection::sort_most_urgent_first(&mut list);
@@ -295,6 +296,7 @@ impl Store {
             refresh_token_issued_at_ms: None,
             standing: Standing::Ok,
             secrets_saved: previous.as_ref().map(|p| p.secrets_saved).unwrap_or_default(),
+            handed_over_at_ms: None,
         };
         let mut warning = None;
         if let Some(secret) = &settings.client_secret {
@@ -362,6 +364,27 @@ impl Store {
         result.map(|()| saved)
     }
 
+    /// Hands the connection over to the integration: from now on the integration holds the
+    /// refresh token and keeps the connection alive. This computer forgets its copy of the
+    /// refresh token (the keychain entry is deleted), keeps the access token only for
+    /// "Test" until it expires, and never refreshes the connection again (until it is
+    /// re-authorized here). Call it once the refresh token is in the integration's hands.
+    ///
+    /// # Errors
+    /// `keychain_unavailable` (nothing changed), `connection_not_found`, the file errors.
+    pub fn hand_over(&self, id: Uuid) -> Result<Connection, Error> {
+        let _conn_lock = lock::connection(&self.dir, id)?;
+        self.get(id)?;
+        self.secrets.delete(id, SecretKind::RefreshToken)?;
+        let now = epoch_ms(SystemTime::now());
+        let c = self.update(id, |c| {
+            c.handed_over_at_ms = Some(now);
+            c.secrets_saved.refresh_token = false;
+        })?;
+        tracing::info!(connection = %id, "handed over to the integration; the refresh token is forgotten here");
+        Ok(c)
+    }
+
     /// Renames a connection; its secrets stay where they are (keyed by id).
     ///
     /// # Errors
@@ -409,6 +432,7 @@ impl Store {
             refresh_token_issued_at_ms: None,
             standing: Standing::NotActivated,
             secrets_saved: SecretsSaved::default(),
+            handed_over_at_ms: None,
             ..original
         };
         let mut copy = copy;
@@ -509,6 +533,7 @@ impl Store {
     /// The refresh itself, with the connection's lock `held` and `c` read under it.
     async fn refresh_locked(&self, client: &FortnoxClient, held: lock::Held, c: Connection) -> Result<Issued, Error> {
         let id = c.id;
+        c.ensure_kept_here()?;
         let store = self.clone();
         let (held, secret, refresh) = blocking(move || {
             let secret = store.required(id, SecretKind::ClientSecret)?;
@@ -555,6 +580,7 @@ impl Store {
         let store = self.clone();
         let fast = blocking(move || {
             let c = store.get(id)?;
+            c.ensure_kept_here()?;
             if !c.access_lives(min_valid, SystemTime::now()) {
                 return Ok(Err(c));
             }

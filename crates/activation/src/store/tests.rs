@@ -486,6 +486,30 @@ async fn after_the_keychain_refused_a_new_pair_no_refresh_sends_the_spent_token(
 }
 
 #[tokio::test]
+async fn a_handed_over_connection_forgets_its_refresh_token_and_is_never_refreshed_here() {
+    let (store, keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    assert_eq!(store.list().unwrap()[0].ownership, Ownership::KeptHere);
+    let c = store.hand_over(a.id).unwrap();
+    assert_eq!(c.ownership(), Ownership::HandedOver);
+    assert!(!keys.values().iter().any(|v| v == "refresh-1"), "the refresh token is forgotten here");
+    assert_eq!(store.secrets(a.id).unwrap().access_token.unwrap().expose(), "access-1", "kept for Test");
+    let listed = &store.list().unwrap()[0];
+    assert_eq!((listed.ownership, listed.status.kind), (Ownership::HandedOver, StatusKind::HandedOver));
+    assert!(listed.status.text.en.starts_with("Handed over to the integration on "), "{}", listed.status.text.en);
+    let canned = Canned::new(vec![(200, NEW_PAIR)]);
+    assert_eq!(store.refresh(&client(&canned), a.id).await.unwrap_err().kind(), "handed_over");
+    let e = store.access_token(&client(&canned), a.id, Duration::ZERO).await.unwrap_err();
+    assert_eq!(e.kind(), "handed_over");
+    assert!(canned.requests.lock().unwrap().is_empty());
+    // Re-authorized here, it is kept here again.
+    let again =
+        store.save_activation(&settings("Acme"), &connected("access-2", "refresh-2"), SaveAs::Replace(a.id)).unwrap();
+    assert_eq!(again.connection.ownership(), Ownership::KeptHere);
+}
+
+#[tokio::test]
 async fn invalid_grant_marks_the_connection_and_is_not_retried() {
     let (store, _keys, _dir) = store();
     let a =
@@ -590,6 +614,7 @@ fn record() -> Connection {
         refresh_token_issued_at_ms: Some(1_800_000_000_000),
         standing: Standing::Ok,
         secrets_saved: SecretsSaved { client_secret: true, access_token: true, refresh_token: true },
+        handed_over_at_ms: None,
     }
 }
 
@@ -623,7 +648,7 @@ fn the_list_puts_the_most_urgent_first() {
         let mut c = record();
         c.name = name.into();
         f(&mut c);
-        Listed { status: c.status_at(now), connection: c }
+        Listed { status: c.status_at(now), ownership: c.ownership(), connection: c }
     };
     let mut list = vec![
         mk("fine", &|_| {}),
