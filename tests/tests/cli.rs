@@ -832,3 +832,22 @@ fn a_connection_kept_here_gives_access_tokens_and_a_handed_over_one_is_refused()
         s.saved(&["revoke", name]);
     }
 }
+
+#[test]
+fn list_due_exits_1_when_a_connection_kept_here_needs_action_within_the_days() {
+    let s = setup(false);
+    activate_saved(&s, "Due");
+    // The refresh token has 31 days: nothing due within a week.
+    let o = s.saved(&["list", "--due", "7"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).lines().any(|l| l.starts_with("Due")));
+    // Within 40 days a refresh is due: exit 1, named on stderr; --json has the action and date.
+    let o = s.saved(&["list", "--due", "40", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let j = stdout_json(&o);
+    assert_eq!(j[0]["nextAction"]["action"], "refresh");
+    let due_at = j[0]["nextAction"]["dueAt"].as_str().unwrap().to_string();
+    assert!(due_at.ends_with('Z'), "{due_at}");
+    assert!(stderr(&o).contains(&format!("due: \"Due\": refresh by {}", &due_at[..10])), "{}", stderr(&o));
+    s.saved(&["revoke", "Due"]);
+}

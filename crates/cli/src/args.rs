@@ -69,8 +69,14 @@ pub enum Command {
     /// Activate an integration (the default when no subcommand is given)
     #[command(args_override_self = true)]
     Activate(ActivateArgs),
-    /// List the saved connections, most urgent first
-    List,
+    /// List the saved connections, most urgent first (--json: each with its next action and
+    /// date)
+    List {
+        /// Exit 1 when a connection kept here needs action (refresh, re-authorize, save its
+        /// keys) within DAYS days: for a scheduled task
+        #[arg(long, value_name = "DAYS")]
+        due: Option<u64>,
+    },
     /// Refresh a saved connection's tokens now; the old refresh token stops working
     Refresh {
         /// The connection's name or id
@@ -244,7 +250,11 @@ mod tests {
         assert!(
             matches!(parse(&["refresh", "Acme AB"]).unwrap().command, Some(Command::Refresh { connection }) if connection == "Acme AB")
         );
-        assert!(matches!(parse(&["list", "--json"]).unwrap(), Cli { command: Some(Command::List), json: true, .. }));
+        assert!(matches!(
+            parse(&["list", "--json"]).unwrap(),
+            Cli { command: Some(Command::List { due: None }), json: true, .. }
+        ));
+        assert!(matches!(parse(&["list", "--due", "7"]).unwrap().command, Some(Command::List { due: Some(7) })));
         assert!(matches!(
             parse(&["-v", "token", "x"]).unwrap(),
             Cli { command: Some(Command::Token { .. }), verbose: 1, .. }

@@ -113,7 +113,7 @@ async fn run(cli: Cli, env_secret: Option<ClientSecret>, lang: Language) -> Code
     let result = match cli.command {
         None => activate(cli.activate, env_secret, json, lang).await,
         Some(Command::Activate(a)) => activate(a, env_secret, json, lang).await,
-        Some(Command::List) => saved::list(json, lang),
+        Some(Command::List { due }) => saved::list(json, due, lang),
         Some(Command::Refresh { connection }) => saved::refresh(&connection, lang).await,
         Some(Command::Token { connection, format, min_valid }) => {
             let format = format.unwrap_or(if json { args::TokenFormat::Json } else { args::TokenFormat::Value });

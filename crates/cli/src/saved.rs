@@ -17,13 +17,18 @@ fn client() -> Result<FortnoxClient, Failure> {
     Ok(FortnoxClient::new(Endpoints::from_env()?))
 }
 
-/// `list`: a table (stdout) or, with `--json`, an array of connections with their status.
-pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
+/// `list`: a table (stdout) or, with `--json`, an array of connections with their status,
+/// who keeps the refresh token and the next action with its date. With `--due DAYS` the
+/// exit code is 1 when a connection kept here needs action within DAYS days (named on
+/// stderr), for a scheduled task.
+pub fn list(json: bool, due: Option<u64>, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let list = store.list()?;
+    let overdue = due.map(|days| due_within(&list, days, lang)).unwrap_or(false);
+    let code = if overdue { Err(Failure::Reported(1)) } else { Ok(()) };
     if json {
         out!("{}", serde_json::to_string(&list).unwrap_or_else(|_| "[]".into()));
-        return Ok(());
+        return code;
     }
     if list.is_empty() {
         eprintln!(
@@ -81,7 +86,31 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
     for row in &rows {
         out!("{}", line(row));
     }
-    Ok(())
+    code
+}
+
+/// Whether a connection kept here needs action within `days` days; each one is named on
+/// stderr with its action and date.
+fn due_within(list: &[activation::store::Listed], days: u64, lang: Language) -> bool {
+    use activation::store::Action;
+    let limit =
+        activation::clock::epoch_ms(std::time::SystemTime::now()).saturating_add(days.saturating_mul(86_400_000));
+    let mut any = false;
+    for l in list {
+        let Some(next) = l.next_action.as_ref().filter(|n| n.due_ms <= limit) else { continue };
+        any = true;
+        let date = &next.due_at[..10];
+        let what = match (next.action, lang) {
+            (Action::Refresh, Language::En) => format!("refresh by {date} (fortnox-activate refresh, or token)"),
+            (Action::Refresh, Language::Sv) => format!("förnya senast {date} (fortnox-activate refresh, eller token)"),
+            (Action::Reauthorize, Language::En) => "re-authorize now (only the customer can approve)".to_string(),
+            (Action::Reauthorize, Language::Sv) => "godkänn igen nu (bara kunden kan godkänna)".to_string(),
+            (Action::SaveKeys, Language::En) => "save its keys (the keychain does not hold them)".to_string(),
+            (Action::SaveKeys, Language::Sv) => "spara nycklarna (nyckelringen har dem inte)".to_string(),
+        };
+        eprintln!("due: \"{}\": {what}", l.connection.name);
+    }
+    any
 }
 
 fn print_issued(issued: &Issued, lang: Language) {

@@ -104,6 +104,36 @@ impl Ownership {
     }
 }
 
+/// What a connection kept here needs next, and by when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Refresh before the refresh token's 31 days are over (`fortnox-activate refresh` or
+    /// `token`, or "Refresh now"): a refresh starts 31 new days.
+    Refresh,
+    /// Only the customer can help: authorize again (expired, refused, revoked, never
+    /// activated).
+    Reauthorize,
+    /// The keychain does not hold the keys: save them (or re-authorize).
+    SaveKeys,
+}
+
+/// A connection's next action and its date (Unix milliseconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NextAction {
+    pub action: Action,
+    pub due_ms: u64,
+    /// `due_ms` in RFC 3339 (UTC), for scripts.
+    pub due_at: String,
+}
+
+impl NextAction {
+    fn new(action: Action, due_ms: u64) -> Self {
+        NextAction { action, due_ms, due_at: rfc3339(from_ms(due_ms)) }
+    }
+}
+
 /// The machine-readable part of a [`Status`]; `snake_case` strings are a stable contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -160,6 +190,13 @@ pub struct Listed {
     pub status: Status,
     /// Who keeps the refresh token: `kept_here` or `handed_over`.
     pub ownership: Ownership,
+    /// What this computer must do next, and by when (none for handed-over connections and
+    /// service accounts).
+    pub next_action: Option<NextAction>,
+}
+
+fn from_ms(ms: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_millis(ms)
 }
 
 fn ms(t: SystemTime) -> u64 {
@@ -208,6 +245,27 @@ impl Connection {
         match self.handed_over_at_ms {
             Some(at) => Err(crate::Error::HandedOver { name: self.name.clone(), on: date(at) }),
             None => Ok(()),
+        }
+    }
+
+    /// What this computer must do next for the connection, and by when; `None` when
+    /// nothing is due here: handed over (the integration keeps it alive) or a service
+    /// account (its consent lasts until the customer revokes it). Overdue actions are due
+    /// `now`.
+    pub fn next_action(&self, now: SystemTime) -> Option<NextAction> {
+        if self.handed_over_at_ms.is_some() {
+            return None;
+        }
+        let now = ms(now);
+        let at_once = |action| Some(NextAction::new(action, now));
+        match self.status_at(from_ms(now)).kind {
+            StatusKind::NeedsReauthorization | StatusKind::Expired | StatusKind::Revoked | StatusKind::NotActivated => {
+                at_once(Action::Reauthorize)
+            }
+            StatusKind::SecretsNotSaved => at_once(Action::SaveKeys),
+            StatusKind::HandedOver => None,
+            _ if self.account_type == AccountType::Service => None,
+            _ => self.refresh_token_expires_at_ms().map(|until| NextAction::new(Action::Refresh, until.max(now))),
         }
     }
 

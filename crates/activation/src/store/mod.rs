@@ -24,7 +24,7 @@ pub mod keychain;
 pub mod lock;
 
 pub use activation_file::ActivationFile;
-pub use connection::{Connection, Listed, Ownership, SecretsSaved, Standing, Status, StatusKind};
+pub use connection::{Action, Connection, Listed, NextAction, Ownership, SecretsSaved, Standing, Status, StatusKind};
 pub use keychain::{KeyringStore, SecretKind, SecretStore};
 
 use crate::clock::epoch_ms;
@@ -178,7 +178,8 @@ impl Store {
             .map(|connection| {
                 let status = connection.status_at(now);
                 let ownership = connection.ownership();
-                Listed { connection, status, ownership }
+                let next_action = connection.next_action(now);
+                Listed { connection, status, ownership, next_action }
             })
             .collect();
         connection::sort_most_urgent_first(&mut list);

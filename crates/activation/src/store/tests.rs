@@ -619,6 +619,28 @@ fn record() -> Connection {
 }
 
 #[test]
+fn the_next_action_and_its_date_follow_from_the_status_and_who_keeps_the_token() {
+    let c = record();
+    let day = 24 * 3_600_000u64;
+    let issued = c.refresh_token_issued_at_ms.unwrap();
+    let next = c.next_action(at(0)).unwrap();
+    assert_eq!((next.action, next.due_ms), (Action::Refresh, issued + 31 * day));
+    assert!(next.due_at.ends_with('Z'), "{}", next.due_at);
+    let expired = at(32 * day as i64);
+    assert_eq!(c.next_action(expired).map(|n| n.action), Some(Action::Reauthorize));
+    assert_eq!(c.next_action(expired).unwrap().due_ms, 1_800_000_000_000 + 32 * day);
+    let mut unsaved = record();
+    unsaved.secrets_saved.refresh_token = false;
+    assert_eq!(unsaved.next_action(at(0)).map(|n| n.action), Some(Action::SaveKeys));
+    let mut given = record();
+    given.handed_over_at_ms = Some(1_800_000_000_000);
+    assert_eq!(given.next_action(expired), None);
+    let mut service = record();
+    service.account_type = AccountType::Service;
+    assert_eq!(service.next_action(expired), None);
+}
+
+#[test]
 fn the_status_reads_at_a_glance() {
     let c = record();
     let day = 24 * 3_600_000i64;
@@ -648,7 +670,7 @@ fn the_list_puts_the_most_urgent_first() {
         let mut c = record();
         c.name = name.into();
         f(&mut c);
-        Listed { status: c.status_at(now), ownership: c.ownership(), connection: c }
+        Listed { status: c.status_at(now), ownership: c.ownership(), next_action: c.next_action(now), connection: c }
     };
     let mut list = vec![
         mk("fine", &|_| {}),
