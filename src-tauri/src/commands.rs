@@ -47,8 +47,9 @@ pub fn check_settings(
     state: State<'_, AppState>,
     settings: SettingsInput,
     secret_from: Option<Uuid>,
+    reauthorize: Option<Uuid>,
 ) -> SettingsReport {
-    state.app.check_settings(settings, secret_from).into()
+    state.app.check_settings(settings, secret_from, reauthorize).into()
 }
 
 /// Starts an attempt (replacing any earlier one), opens the browser, and reports progress

@@ -446,3 +446,32 @@ async fn the_app_holds_a_refused_pair_asks_before_closing_and_never_sends_the_sp
     assert!(app.list().unwrap().unsaved.is_empty());
     forget(id);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_name_is_refused_in_step_1_except_for_the_connection_being_reauthorized() {
+    use activation::app::App;
+    let f = fixture(false).await;
+    let (id, _) = f.saved("Taken AB", AccountType::User).await;
+    let app = App::new(Language::En, Ok(Endpoints::new(&f.standin.oauth_url(), &f.standin.api_url())), Ok(f.store()));
+    let input = |name: &str| SettingsInput {
+        connection_name: name.into(),
+        client_id: "store-client".into(),
+        client_secret: Some(ClientSecret::new(SECRET)),
+        redirect_uri: f.redirect_uri.clone(),
+        scopes: vec!["companyinformation".into()],
+        account_type: AccountType::User,
+    };
+    let checked = app.check_settings(input(" taken ab "), None, None);
+    let problem = checked.check.fields.get("connectionName").expect("the name field's own error");
+    assert!(
+        problem.en.starts_with("A saved connection is already called \"Taken AB\". Choose another name"),
+        "{}",
+        problem.en
+    );
+    assert!(!problem.sv.is_empty() && checked.check.settings.is_none());
+    // Re-authorizing that connection keeps its name; another name is free.
+    assert!(app.check_settings(input("Taken AB"), Some(id), Some(id)).check.fields.is_empty());
+    assert!(app.check_settings(input("Another AB"), None, None).check.fields.is_empty());
+    assert!(f.standin.authorize_requests().len() == 1, "nothing reached Fortnox for the checks");
+    forget(id);
+}

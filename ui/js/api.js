@@ -66,9 +66,9 @@ export const scopeCatalogue = () => call("scope_catalogue");
  * `settings.secretFrom` (a saved connection's id) lends that connection's client secret,
  * kept in the keychain, to an empty secret field; the secret itself never comes here.
  */
-// `reauthorize` matters only when an attempt starts: left out of a check.
+// `reauthorize` (a saved connection's id): its own name is not "taken".
 export const checkSettings = ({ secretFrom = null, reauthorize = null, ...settings }) =>
-  call("check_settings", { settings, secretFrom });
+  call("check_settings", { settings, secretFrom, reauthorize });
 
 /**
  * Starts an authorization. `onMessage({type, ...})` receives the attempt's progress

@@ -209,6 +209,18 @@ impl Store {
             .ok_or_else(|| Error::ConnectionNotFound { query: q.to_string() })
     }
 
+    /// The saved connection called `name` (ignoring case and surrounding blanks).
+    ///
+    /// # Errors
+    /// `connection_not_found` and the errors of [`list`](Self::list).
+    pub fn find_by_name(&self, name: &str) -> Result<Connection, Error> {
+        let key = name_key(name);
+        self.read()?
+            .into_iter()
+            .find(|c| name_key(&c.name) == key)
+            .ok_or_else(|| Error::ConnectionNotFound { query: name.trim().to_string() })
+    }
+
     /// Saves an activation's outcome: settings in the file, client secret and tokens in the
     /// keychain. `SaveAs::New` needs a free name (`settings.connection_name`);
     /// `SaveAs::Replace(id)` keeps the id and replaces settings and tokens (its name may
