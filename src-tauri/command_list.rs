@@ -37,5 +37,7 @@ const COMMANDS: &[&str] = &[
     "scheme_status",
     "register_scheme",
     "unregister_scheme",
+    "save_unsaved_keys",
+    "forget_unsaved_keys",
     "mark",
 ];

@@ -47,20 +47,23 @@ pub fn check_settings(
     state: State<'_, AppState>,
     settings: SettingsInput,
     secret_from: Option<Uuid>,
+    reauthorize: Option<Uuid>,
 ) -> SettingsReport {
-    state.app.check_settings(settings, secret_from).into()
+    state.app.check_settings(settings, secret_from, reauthorize).into()
 }
 
 /// Starts an attempt (replacing any earlier one), opens the browser, and reports progress
-/// on `on_event`.
+/// on `on_event`. `reauthorize`: the saved connection being re-authorized (its company is
+/// the only one accepted).
 #[tauri::command]
 pub async fn start_authorization(
     state: State<'_, AppState>,
     settings: SettingsInput,
     secret_from: Option<Uuid>,
+    reauthorize: Option<Uuid>,
     on_event: Channel<Event>,
 ) -> CommandResult<Started> {
-    Ok(state.app.start_authorization(settings, secret_from, to_window(on_event)).await?)
+    Ok(state.app.start_authorization(settings, secret_from, reauthorize, to_window(on_event)).await?)
 }
 
 /// An attempt's events, to the window's channel (and the timing marks).
@@ -128,7 +131,7 @@ pub fn set_close_guard(state: State<'_, AppState>, guard: bool) {
 /// Closes the window the command came from, for good (the user confirmed).
 #[tauri::command]
 pub fn close_window<R: Runtime>(window: tauri::Window<R>, state: State<'_, AppState>) {
-    state.app.set_close_guard(false);
+    state.app.confirm_close();
     // With the guard off this close is not held again; a window already gone has nothing to do.
     let _ = window.close();
 }

@@ -51,6 +51,19 @@ pub async fn service_token(state: State<'_, AppState>, id: Uuid) -> CommandResul
     Ok(state.app.service_token(id).await?.into())
 }
 
+/// "Save again": the new keys the keychain refused, held in Rust, written to it now.
+#[tauri::command]
+pub async fn save_unsaved_keys(state: State<'_, AppState>, id: Uuid) -> CommandResult<ConnectionView> {
+    Ok((&state.app.save_unsaved(id)?).into())
+}
+
+/// The user copied the new keys the keychain refused: Rust forgets them (closing the
+/// window no longer asks for them; the connection keeps saying "keys not saved").
+#[tauri::command]
+pub fn forget_unsaved_keys(state: State<'_, AppState>, id: Uuid) {
+    state.app.forget_unsaved(id);
+}
+
 /// `/companyinformation` with the saved access token, answered in words.
 #[tauri::command]
 pub async fn test_connection(state: State<'_, AppState>, id: Uuid) -> CommandResult<activation::store::Tested> {

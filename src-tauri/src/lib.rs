@@ -80,6 +80,8 @@ pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState
             connections::connection_settings,
             connections::refresh_connection,
             connections::service_token,
+            connections::save_unsaved_keys,
+            connections::forget_unsaved_keys,
             connections::test_connection,
             connections::rename_connection,
             connections::remove_connection,

@@ -120,6 +120,13 @@ pub struct ConnectionView {
     pub secrets_saved: bool,
     pub has_secret: bool,
     pub has_refresh_token: bool,
+    /// New keys the keychain refused are held in Rust (the only copy): copy them, or
+    /// "Save again".
+    pub unsaved_keys: bool,
+    /// Who refreshes the connection: `kept_here` (this computer) or `handed_over` (the
+    /// integration, since `handed_over_at_ms`).
+    pub ownership: activation::store::Ownership,
+    pub handed_over_at_ms: Option<u64>,
     pub status: StatusView,
 }
 
@@ -155,6 +162,9 @@ impl ConnectionView {
             secrets_saved: c.secrets_saved.client_secret && c.secrets_saved.access_token,
             has_secret: c.secrets_saved.client_secret,
             has_refresh_token: c.secrets_saved.refresh_token,
+            unsaved_keys: false,
+            ownership: c.ownership(),
+            handed_over_at_ms: c.handed_over_at_ms,
             status: StatusView { kind, text: status.text.clone(), at_ms: status.until_ms, minutes: status.minutes },
         }
     }
@@ -186,7 +196,17 @@ impl From<SavedList> for ConnectionList {
     fn from(l: SavedList) -> Self {
         let path = Some(l.path.display().to_string());
         match l.connections {
-            Ok(list) => ConnectionList { connections: list.iter().map(Into::into).collect(), problem: None, path },
+            Ok(list) => {
+                let connections = list
+                    .iter()
+                    .map(|listed| {
+                        let mut view = ConnectionView::from(listed);
+                        view.unsaved_keys = l.unsaved.contains(&view.id);
+                        view
+                    })
+                    .collect();
+                ConnectionList { connections, problem: None, path }
+            }
             Err(e) => ConnectionList { connections: Vec::new(), problem: Some(e.payload()), path },
         }
     }
@@ -207,6 +227,8 @@ pub struct SaveReport {
     pub path: String,
     /// Which keychain, in words.
     pub store: Text,
+    /// A new connection to a company already saved under another name, naming both.
+    pub same_company: Option<Text>,
 }
 
 impl SaveReport {
@@ -218,6 +240,7 @@ impl SaveReport {
             warning: saved.warning.map(|e| e.payload()),
             path: path.display().to_string(),
             store: activation::platform::keychain_name(),
+            same_company: saved.same_company,
         }
     }
 }

@@ -48,7 +48,8 @@
 //! * Access tokens are HS256 JWTs signed with a random per-instance secret; payload
 //!   `{"iss","sub":"<userId>@<tenantId>","tenantId":<number>,"clientId","scopes":[..],
 //!   "authsource":"OAUTH2"|"SERVICE","iat","exp","jti"}` (plus a `pad` claim that makes
-//!   them [`StandIn::set_access_token_length`] long); they live 1 hour. Refresh tokens
+//!   them [`StandIn::set_access_token_length`] long); they live 1 hour (or what
+//!   [`StandIn::set_access_token_lifetime`] says, `expires_in` alike). Refresh tokens
 //!   are opaque random 40-character strings living 31 days.
 //! * `POST /oauth-v1/revoke` with the Basic header (else 401 as above), body
 //!   `token_type_hint=refresh_token&token=…` → 200 `{"revoked":true}`, also for unknown
@@ -68,6 +69,10 @@
 //! * With [`StandIn::set_rate_limited`] on, every `/3/*` request answers 429; with
 //!   [`StandIn::set_api_unauthorized`] on, 401 `{"message":"unauthorized"}` (as for an
 //!   access token Fortnox no longer accepts).
+//! * Companies: the user is logged in to one company ([`StandInConfig::company`], switched
+//!   with [`StandIn::set_company`], e.g. to [`CompanyConfig::other`]); an approval, its code
+//!   and every token issued from it belong to that company's tenant, and
+//!   `/3/companyinformation` answers with the company of the token's `tenantId`.
 //! * Every request (any path) is recorded with its answer's status: [`StandIn::requests`].
 //!
 //! Time is the wall clock plus an offset moved by [`StandIn::advance_clock`], so a test can
@@ -107,6 +112,9 @@ pub const DEFAULT_CLIENT_SECRET: &str = "standin-client-secret";
 pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:9876/callback";
 /// Tenant id (`DatabaseNumber`) of the default company.
 pub const DEFAULT_TENANT_ID: u64 = 1_234_567;
+
+/// Tenant id of [`CompanyConfig::other`].
+pub const OTHER_TENANT_ID: u64 = 7_654_321;
 
 /// Path prefix of the OAuth2 endpoints.
 pub const OAUTH_PREFIX: &str = "/oauth-v1";
@@ -210,6 +218,21 @@ impl Default for CompanyConfig {
             address: "Testgatan 1".into(),
             zip_code: "123 45".into(),
             city: "Växjö".into(),
+        }
+    }
+}
+
+impl CompanyConfig {
+    /// A second company ("Annat Bolag AB", 559900-1122, tenant 7654321): the one a browser
+    /// still logged in to the last customer approves for.
+    pub fn other() -> Self {
+        CompanyConfig {
+            tenant_id: OTHER_TENANT_ID,
+            name: "Annat Bolag AB".into(),
+            organization_number: "559900-1122".into(),
+            address: "Andra gatan 2".into(),
+            zip_code: "543 21".into(),
+            city: "Lund".into(),
         }
     }
 }
@@ -341,6 +364,7 @@ impl RecordedRequest {
 
 struct CodeGrant {
     client_id: String,
+    tenant: u64,
     redirect_uri: String,
     scopes: Vec<String>,
     issued_at: u64,
@@ -351,6 +375,7 @@ struct CodeGrant {
 #[derive(Clone)]
 struct RefreshGrant {
     client_id: String,
+    tenant: u64,
     scopes: Vec<String>,
     expires_at: u64,
     service: bool,
@@ -358,7 +383,10 @@ struct RefreshGrant {
 
 struct State {
     clients: HashMap<String, ClientConfig>,
+    /// The company the user is logged in to: what the next approval is for.
     company: CompanyConfig,
+    /// Every company the stand-in has served, by tenant id (the API answers for each).
+    companies: HashMap<u64, CompanyConfig>,
     user: UserConfig,
     me_requires_profile_scope: bool,
     authorize: AuthorizeBehaviour,
@@ -370,6 +398,8 @@ struct State {
     /// Access tokens are padded to at least this many characters (0: as they come).
     access_token_length: usize,
     clock_offset: Duration,
+    /// `expires_in` and `exp - iat` of the access tokens issued from now on.
+    access_token_lifetime: Duration,
     codes: HashMap<String, CodeGrant>,
     refresh_tokens: HashMap<String, RefreshGrant>,
     /// (client id, tenant id) → scopes of the service-account consent.
@@ -440,6 +470,7 @@ async fn bind(config: StandInConfig) -> std::io::Result<(TcpListener, Arc<Shared
     getrandom::fill(&mut jwt_secret).expect("getrandom");
     let state = State {
         clients: config.clients.into_iter().map(|c| (c.client_id.clone(), c)).collect(),
+        companies: HashMap::from([(config.company.tenant_id, config.company.clone())]),
         company: config.company,
         user: config.user,
         me_requires_profile_scope: config.me_requires_profile_scope,
@@ -451,6 +482,7 @@ async fn bind(config: StandInConfig) -> std::io::Result<(TcpListener, Arc<Shared
         withheld_scopes: Vec::new(),
         access_token_length: 0,
         clock_offset: Duration::ZERO,
+        access_token_lifetime: ACCESS_TOKEN_LIFETIME,
         codes: HashMap::new(),
         refresh_tokens: HashMap::new(),
         consents: HashMap::new(),
@@ -583,9 +615,19 @@ impl StandIn {
         format!("{}/revoke", self.oauth_url())
     }
 
-    /// The tenant id (`DatabaseNumber`) of the configured company.
+    /// The tenant id (`DatabaseNumber`) of the company the user is logged in to.
     pub fn tenant_id(&self) -> u64 {
         self.shared.lock().company.tenant_id
+    }
+
+    /// The company the user is logged in to from now on: the next approvals (and their
+    /// refresh tokens) are for it, as when a browser is still logged in to the last
+    /// customer, or an accounting firm picks another company on the consent page. Tokens
+    /// issued earlier keep their company; the API answers for every company served.
+    pub fn set_company(&self, company: CompanyConfig) {
+        let mut st = self.shared.lock();
+        st.companies.insert(company.tenant_id, company.clone());
+        st.company = company;
     }
 
     /// Sets what happens on the next authorize requests.
@@ -656,6 +698,13 @@ impl StandIn {
         if let Some(c) = self.shared.lock().clients.get_mut(client_id) {
             c.service_account_enabled = enabled;
         }
+    }
+
+    /// The lifetime of the access tokens issued from now on (default
+    /// [`ACCESS_TOKEN_LIFETIME`], an hour): short-lived tokens let a test reach "expires
+    /// soon" without waiting or moving anyone's clock.
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        self.shared.lock().access_token_lifetime = lifetime;
     }
 
     /// Moves the stand-in's clock forward (codes, tokens expire accordingly).
@@ -1056,6 +1105,7 @@ fn authorize(st: &mut State, query: &str) -> Resp {
                 code.clone(),
                 CodeGrant {
                     client_id: client.client_id.clone(),
+                    tenant: st.company.tenant_id,
                     redirect_uri: redirect_uri.to_string(),
                     scopes: granted,
                     issued_at: now,
@@ -1085,12 +1135,12 @@ fn issue_tokens(
     shared: &Shared,
     st: &mut State,
     client_id: &str,
+    tenant: u64,
     scopes: Vec<String>,
     service: bool,
     with_refresh: bool,
 ) -> Resp {
     let now = st.now();
-    let tenant = st.company.tenant_id;
     let user_id = if service { format!("service-{client_id}") } else { st.user.id.clone() };
     let payload = json!({
         "iss": "fortnox-standin",
@@ -1100,7 +1150,7 @@ fn issue_tokens(
         "scopes": scopes,
         "authsource": if service { "SERVICE" } else { "OAUTH2" },
         "iat": now,
-        "exp": now + ACCESS_TOKEN_LIFETIME.as_secs(),
+        "exp": now + st.access_token_lifetime.as_secs(),
         "jti": random_uuid(),
     });
     let mut access = sign_jwt(&shared.jwt_secret, &payload);
@@ -1117,7 +1167,7 @@ fn issue_tokens(
     let mut body = json!({
         "access_token": access,
         "scope": scopes.join(" "),
-        "expires_in": ACCESS_TOKEN_LIFETIME.as_secs(),
+        "expires_in": st.access_token_lifetime.as_secs(),
         "token_type": "bearer",
     });
     if with_refresh {
@@ -1126,6 +1176,7 @@ fn issue_tokens(
             refresh.clone(),
             RefreshGrant {
                 client_id: client_id.to_string(),
+                tenant,
                 scopes,
                 expires_at: now + REFRESH_TOKEN_LIFETIME.as_secs(),
                 service,
@@ -1172,15 +1223,14 @@ fn token(shared: &Shared, st: &mut State, headers: &HeaderMap, body: &[u8]) -> R
             if first(&form, "redirect_uri") != Some(grant.redirect_uri.as_str()) {
                 return bad_request("invalid_request", MSG_REDIRECT_MISMATCH);
             }
-            let (scopes, service) = (grant.scopes.clone(), grant.service);
+            let (scopes, service, tenant) = (grant.scopes.clone(), grant.service, grant.tenant);
             if let Some(g) = st.codes.get_mut(code) {
                 g.used = true;
             }
             if service {
-                let tenant = st.company.tenant_id;
                 st.consents.insert((client.client_id.clone(), tenant), scopes.clone());
             }
-            issue_tokens(shared, st, &client.client_id, scopes, service, true)
+            issue_tokens(shared, st, &client.client_id, tenant, scopes, service, true)
         }
         Some("refresh_token") => {
             let token = first(&form, "refresh_token").unwrap_or("");
@@ -1189,7 +1239,7 @@ fn token(shared: &Shared, st: &mut State, headers: &HeaderMap, body: &[u8]) -> R
                 _ => return bad_request("invalid_grant", "Invalid refresh token"),
             }
             let grant = st.refresh_tokens.remove(token).expect("checked above");
-            issue_tokens(shared, st, &client.client_id, grant.scopes, grant.service, true)
+            issue_tokens(shared, st, &client.client_id, grant.tenant, grant.scopes, grant.service, true)
         }
         Some("client_credentials") => {
             let Some(tenant) = header_str(headers, "tenantid") else {
@@ -1204,7 +1254,7 @@ fn token(shared: &Shared, st: &mut State, headers: &HeaderMap, body: &[u8]) -> R
             let Some(scopes) = st.consents.get(&(client.client_id.clone(), tenant)).cloned() else {
                 return bad_request("invalid_grant", "No service account consent for this client and tenant");
             };
-            issue_tokens(shared, st, &client.client_id, scopes, true, false)
+            issue_tokens(shared, st, &client.client_id, tenant, scopes, true, false)
         }
         _ => bad_request("unsupported_grant_type", "Unsupported grant type"),
     }
@@ -1238,11 +1288,13 @@ fn api(shared: &Shared, st: &mut State, resource: &str, headers: &HeaderMap) -> 
         return unauthorized();
     };
     let now = st.now();
-    if claims.get("exp").and_then(Value::as_u64).unwrap_or(0) <= now
-        || claims.get("tenantId").and_then(Value::as_u64) != Some(st.company.tenant_id)
-    {
+    if claims.get("exp").and_then(Value::as_u64).unwrap_or(0) <= now {
         return unauthorized();
     }
+    let Some(company) = claims.get("tenantId").and_then(Value::as_u64).and_then(|t| st.companies.get(&t)).cloned()
+    else {
+        return unauthorized();
+    };
     let has_scope = |s: &str| {
         claims.get("scopes").and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v.as_str() == Some(s)))
     };
@@ -1254,7 +1306,7 @@ fn api(shared: &Shared, st: &mut State, resource: &str, headers: &HeaderMap) -> 
             if st.licence_missing {
                 return error_information(StatusCode::FORBIDDEN, MSG_LICENCE, 2_000_663);
             }
-            let c = &st.company;
+            let c = &company;
             json_resp(
                 StatusCode::OK,
                 json!({"CompanyInformation": {

@@ -3,10 +3,11 @@
 
 mod common;
 
-use activator_tests::standin::{AuthorizeBehaviour, ClientConfig, StandIn, StandInConfig};
+use activator_tests::standin::{AuthorizeBehaviour, ClientConfig, CompanyConfig, StandIn, StandInConfig};
 use common::{bin, free_port, BrowserEnv};
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 const SECRET: &str = "cli-secret";
@@ -19,10 +20,15 @@ struct Setup {
 }
 
 fn setup(service_accounts: bool) -> Setup {
+    setup_with(service_accounts, CompanyConfig::default())
+}
+
+/// A setup whose company (the one the stand-in's user approves for) is `company`.
+fn setup_with(service_accounts: bool, company: CompanyConfig) -> Setup {
     let port = free_port();
     let redirect_uri = format!("http://localhost:{port}/callback");
     let client = ClientConfig::new("cli-client", SECRET, redirect_uri.clone()).with_service_accounts(service_accounts);
-    let standin = StandIn::start_in_background(StandInConfig::with_client(client));
+    let standin = StandIn::start_in_background(StandInConfig { company, ..StandInConfig::with_client(client) });
     Setup { standin, browser: BrowserEnv::new(), redirect_uri, port }
 }
 
@@ -73,6 +79,14 @@ fn stdout_json(o: &Output) -> serde_json::Value {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The one refresh token the stand-in accepts now (a `--save`d connection is kept here,
+/// so its activation's output no longer carries it).
+fn only_live(s: &Setup) -> String {
+    let live = s.standin.live_refresh_tokens();
+    assert_eq!(live.len(), 1, "{live:?}");
+    live[0].clone()
 }
 
 #[test]
@@ -373,6 +387,9 @@ fn a_saved_connection_is_listed_refreshed_exported_and_revoked_and_no_secret_lan
     let activated = stdout_json(&o);
     let id = activated["connection_id"].as_str().expect("connection_id").to_string();
     assert!(stderr(&o).contains("Saved as \"Kund AB\""), "{}", stderr(&o));
+    // Kept here: the output carries the access token, not the refresh token.
+    assert!(activated["access_token"].is_string() && activated.get("refresh_token").is_none(), "{activated}");
+    let first = only_live(&s);
 
     let list = s.saved(&["list"]);
     assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
@@ -389,7 +406,7 @@ fn a_saved_connection_is_listed_refreshed_exported_and_revoked_and_no_secret_lan
     let refreshed = s.saved(&["-v", "refresh", "kund ab"]);
     assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
     let new = stdout_json(&refreshed);
-    assert!(!s.standin.is_refresh_token_live(activated["refresh_token"].as_str().unwrap()));
+    assert!(!s.standin.is_refresh_token_live(&first));
     assert!(s.standin.is_refresh_token_live(new["refresh_token"].as_str().unwrap()));
     assert!(stderr(&refreshed).contains("old refresh token no longer works"));
     assert!(stderr(&refreshed).contains("refreshing (lock held)"), "-v logs: {}", stderr(&refreshed));
@@ -429,7 +446,7 @@ fn two_refreshes_at_once_from_two_processes_take_turns_and_the_connection_surviv
     let s = setup(false);
     let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Parallel"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let first = stdout_json(&o)["refresh_token"].as_str().unwrap().to_string();
+    let first = only_live(&s);
     s.standin.clear_requests();
     let spawn = || s.base(None).args(["refresh", "Parallel"]).spawn().unwrap();
     let (a, b) = (spawn(), spawn());
@@ -457,7 +474,9 @@ fn a_saved_service_account_gets_tokens_by_client_credentials() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     s.standin.clear_requests();
-    let t = s.saved(&["token", "Service"]);
+    // The activation's access token still has about an hour: --min-valid 3600 asks for a
+    // new one, which a service account gets by client credentials.
+    let t = s.saved(&["token", "Service", "--json", "--min-valid", "3600"]);
     assert_eq!(t.status.code(), Some(0), "{}", stderr(&t));
     assert!(stdout_json(&t)["access_token"].as_str().is_some_and(|a| a.split('.').count() == 3));
     assert_eq!(s.standin.token_requests()[0].header("tenantid"), Some("1234567"));
@@ -623,4 +642,257 @@ fn escape_sequences_in_a_connection_or_company_name_reach_the_terminal_escaped()
     let json = s.saved(&["list", "--json"]);
     assert_eq!(stdout_json(&json)[0]["name"], evil);
     assert!(!String::from_utf8_lossy(&json.stdout).contains('\u{1b}'));
+}
+
+/// Activates and saves `name` through the command line; returns the activation's output.
+fn activate_saved(s: &Setup, name: &str) -> serde_json::Value {
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation,invoice", "--timeout", "30", "--save", name]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout_json(&o)
+}
+
+#[test]
+fn eight_token_processes_at_once_after_expiry_spend_the_refresh_token_once() {
+    let s = setup(false);
+    // The activation's access token lives 60 s: less than token's --min-valid (300 s), so
+    // for the helper it has run out, and every process below wants a new one.
+    s.standin.set_access_token_lifetime(Duration::from_secs(60));
+    let activated = activate_saved(&s, "Eight");
+    let first = only_live(&s);
+    s.standin.set_access_token_lifetime(Duration::from_secs(3600));
+    s.standin.clear_requests();
+
+    let children: Vec<_> = (0..8).map(|_| s.base(None).args(["token", "Eight"]).spawn().unwrap()).collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    for o in &outputs {
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    }
+    // Fortnox saw each refresh token once: the first process to hold the lock refreshed,
+    // the seven that waited read back what it saved.
+    let sent: Vec<String> = s.standin.token_requests().iter().filter_map(|r| r.form_value("refresh_token")).collect();
+    let mut unique = sent.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), sent.len(), "a refresh token was sent twice: {sent:?}");
+    assert_eq!(sent, std::slice::from_ref(&first), "one refresh, with the activation's refresh token");
+    assert!(s.standin.token_requests().iter().all(|r| r.status == 200));
+    // All eight print the same new access token, alone on its line (--format value).
+    let tokens: Vec<String> =
+        outputs.iter().map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_string()).collect();
+    assert!(tokens.iter().all(|t| t == &tokens[0] && t.split('.').count() == 3), "{tokens:?}");
+    assert_ne!(tokens[0], activated["access_token"].as_str().unwrap());
+    for (o, t) in outputs.iter().zip(&tokens) {
+        assert_eq!(String::from_utf8_lossy(&o.stdout), format!("{t}\n"));
+    }
+    // The new pair was saved: the next call needs no Fortnox, and the connection still
+    // refreshes (its saved refresh token is the live one).
+    s.standin.clear_requests();
+    let again = s.saved(&["token", "Eight"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout).trim_end(), tokens[0]);
+    assert!(s.standin.requests().is_empty(), "a token with 60 minutes left was renewed");
+    assert_eq!(s.standin.live_refresh_tokens().len(), 1);
+    let refreshed = s.saved(&["refresh", "Eight"]);
+    assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
+    // No output of the helper carried the refresh token.
+    let live = stdout_json(&refreshed)["refresh_token"].as_str().unwrap().to_string();
+    for o in &outputs {
+        assert!(!String::from_utf8_lossy(&o.stdout).contains(&first));
+    }
+    s.saved(&["revoke", "Eight"]);
+    assert!(!s.standin.is_refresh_token_live(&live));
+}
+
+#[cfg(unix)]
+#[test]
+fn sourcing_token_env_output_in_sh_gives_the_literal_company_name_and_runs_nothing() {
+    use activation::app::{App, Item};
+    use activation::store::{KeyringStore, Store};
+    let company = "Annat $(touch X) AB";
+    let s = setup_with(false, CompanyConfig { name: company.into(), ..CompanyConfig::default() });
+    let activated = activate_saved(&s, "Annat");
+    assert_eq!(activated["company_name"], company);
+    let o = s.saved(&["token", "Annat", "--format", "env"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let env = String::from_utf8(o.stdout.clone()).unwrap();
+    for key in [
+        "FORTNOX_ACCESS_TOKEN=",
+        "FORTNOX_ACCESS_TOKEN_EXPIRES_AT=",
+        "FORTNOX_TENANT_ID=",
+        "FORTNOX_COMPANY_NAME=",
+        "FORTNOX_SCOPE=",
+        "FORTNOX_ACCOUNT_TYPE=",
+    ] {
+        assert!(env.lines().any(|l| l.starts_with(key)), "{key} missing: {env}");
+    }
+    assert!(!env.contains("FORTNOX_REFRESH_TOKEN"), "kept here: the refresh token stays: {env}");
+    assert!(!env.contains(&only_live(&s)));
+
+    // Sourced in sh, in a folder where `touch X` would leave a file.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("fortnox.env"), &env).unwrap();
+    let sourced = Command::new("sh")
+        .arg("-c")
+        .arg(". ./fortnox.env && printf '%s\\n%s' \"$FORTNOX_COMPANY_NAME\" \"$FORTNOX_ACCESS_TOKEN\"")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(sourced.status.success(), "{}", String::from_utf8_lossy(&sourced.stderr));
+    let value = s.saved(&["token", "Annat"]);
+    let access = String::from_utf8_lossy(&value.stdout).trim_end().to_string();
+    assert_eq!(String::from_utf8_lossy(&sourced.stdout), format!("{company}\n{access}"));
+    assert!(!dir.path().join("X").exists(), "sourcing ran a command");
+
+    // The same lines as the app's "Copy as .env" for this connection (one exporter), but
+    // for the refresh token, which only a hand-over gives.
+    let store = Store::open(s.browser.dir.path().join("config/se.fortnoxactivator.app"), Arc::new(KeyringStore::new()));
+    let id: uuid::Uuid = activated["connection_id"].as_str().unwrap().parse().unwrap();
+    let app = App::new(activation::Language::En, Err(activation::Error::NoAttempt), Ok(store));
+    let copied = app.copy_saved(id, Item::Env).unwrap();
+    let without_refresh: String =
+        copied.lines().filter(|l| !l.starts_with("FORTNOX_REFRESH_TOKEN")).map(|l| format!("{l}\n")).collect();
+    assert_eq!(env, without_refresh);
+    s.saved(&["revoke", "Annat"]);
+}
+
+#[test]
+fn reauthorizing_for_another_company_is_refused_and_the_saved_keys_stay_untouched() {
+    let s = setup(false);
+    let activated = activate_saved(&s, "Kund");
+    let first = only_live(&s);
+    // The browser is still logged in to the last customer's company.
+    s.standin.set_company(CompanyConfig::other());
+    s.standin.clear_requests();
+    let o = s.saved(&["reauthorize", "kund", "--timeout", "30", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    // Before the browser opened: which company to log in as.
+    let hint = err.find("Log in to Fortnox as Testbolaget AB (556677-8899)").unwrap_or_else(|| panic!("{err}"));
+    let url = err.find("Open this address").unwrap_or_else(|| panic!("{err}"));
+    assert!(hint < url, "{err}");
+    let j = stdout_json(&o);
+    assert_eq!(j["error"], "wrong_company");
+    assert_eq!(
+        j["message"],
+        "You approved for Annat Bolag AB (559900-1122), but this connection is Testbolaget AB (556677-8899)."
+    );
+    assert!(j["next_step"].as_str().unwrap().starts_with("Log out of Fortnox in the browser"), "{j}");
+    // The other company's new refresh token was revoked; the saved one is the only live one.
+    let issued: Vec<_> = s.standin.token_requests();
+    assert_eq!(issued.len(), 1, "one exchange");
+    let revoked = s.standin.revoke_requests();
+    assert_eq!(revoked.len(), 1);
+    assert_ne!(revoked[0].form_value("token").as_deref(), Some(first.as_str()));
+    assert_eq!(s.standin.live_refresh_tokens(), std::slice::from_ref(&first));
+    // Nothing saved changed: same company, and the next refresh spends the saved token.
+    let listed = stdout_json(&s.saved(&["list", "--json"]));
+    assert_eq!(listed[0]["companyName"], "Testbolaget AB");
+    assert_eq!(listed[0]["tenantId"], "1234567");
+    s.standin.clear_requests();
+    let refreshed = s.saved(&["refresh", "Kund"]);
+    assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
+    assert_eq!(s.standin.token_requests()[0].form_value("refresh_token"), Some(first));
+
+    // Logged in to the right company: the same connection gets new keys.
+    s.standin.set_company(CompanyConfig::default());
+    let before = s.standin.live_refresh_tokens();
+    let o = s.saved(&["reauthorize", "Kund", "--timeout", "30"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j = stdout_json(&o);
+    assert_eq!(j["connection_id"], activated["connection_id"]);
+    assert_eq!(j["company_name"], "Testbolaget AB");
+    assert!(stderr(&o).contains("\"Kund\" is re-authorized"), "{}", stderr(&o));
+    assert!(j.get("refresh_token").is_none(), "kept here: {j}");
+    let new: Vec<String> = s.standin.live_refresh_tokens().into_iter().filter(|t| !before.contains(t)).collect();
+    assert_eq!(new.len(), 1);
+    s.standin.clear_requests();
+    let refreshed = s.saved(&["refresh", "Kund"]);
+    assert_eq!(refreshed.status.code(), Some(0), "{}", stderr(&refreshed));
+    assert_eq!(s.standin.token_requests()[0].form_value("refresh_token").as_ref(), Some(&new[0]));
+    s.saved(&["revoke", "Kund"]);
+}
+
+#[test]
+fn a_new_connection_to_a_company_already_saved_is_saved_with_a_warning_naming_both() {
+    let s = setup(false);
+    activate_saved(&s, "Kund AB");
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Kund igen"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "warning: Testbolaget AB (556677-8899) is already saved as \u{201c}Kund AB\u{201d}; now also as \u{201c}Kund igen\u{201d}."
+        ),
+        "{err}"
+    );
+    // Another company: no warning.
+    s.standin.set_company(CompanyConfig::other());
+    let o = s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Annat"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("already saved as"), "{}", stderr(&o));
+    for name in ["Kund AB", "Kund igen", "Annat"] {
+        s.saved(&["revoke", name]);
+    }
+}
+
+#[test]
+fn a_connection_kept_here_gives_access_tokens_and_a_handed_over_one_is_refused() {
+    let s = setup(false);
+    // --save keeps it here: no refresh token in the output; the list says who refreshes.
+    let kept = activate_saved(&s, "Kept");
+    assert!(kept.get("refresh_token").is_none(), "{kept}");
+    // --hand-over prints the refresh token and forgets it here.
+    let o =
+        s.run(Some(SECRET), &["--scope", "companyinformation", "--timeout", "30", "--save", "Given", "--hand-over"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let given = stdout_json(&o);
+    let handed = given["refresh_token"].as_str().expect("the refresh token is printed").to_string();
+    assert!(s.standin.is_refresh_token_live(&handed));
+    assert!(stderr(&o).contains("Handed over to the integration"), "{}", stderr(&o));
+
+    let listed = stdout_json(&s.saved(&["list", "--json"]));
+    let by_name = |n: &str| listed.as_array().unwrap().iter().find(|l| l["name"] == n).unwrap().clone();
+    assert_eq!(by_name("Kept")["ownership"], "kept_here");
+    assert_eq!(by_name("Given")["ownership"], "handed_over");
+    assert_eq!(by_name("Given")["status"]["kind"], "handed_over");
+    let text = by_name("Given")["status"]["text"]["en"].as_str().unwrap().to_string();
+    assert!(text.starts_with("Handed over to the integration on ") && text.ends_with("it keeps the connection alive"));
+    let table = String::from_utf8_lossy(&s.saved(&["list"]).stdout).into_owned();
+    assert!(table.lines().any(|l| l.starts_with("Given") && l.contains("the integration")), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("Kept") && l.contains("this computer")), "{table}");
+
+    // token and refresh refuse the handed-over connection (exit 2) and send nothing.
+    s.standin.clear_requests();
+    let t = s.saved(&["token", "Given", "--json"]);
+    assert_eq!(t.status.code(), Some(2), "{}", stderr(&t));
+    assert_eq!(stdout_json(&t)["error"], "handed_over");
+    assert!(stderr(&t).contains("was handed over to the integration on"), "{}", stderr(&t));
+    let r = s.saved(&["refresh", "Given"]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert!(s.standin.token_requests().is_empty());
+    assert!(s.standin.is_refresh_token_live(&handed), "the integration's token still works");
+    // The kept one answers.
+    let t = s.saved(&["token", "Kept"]);
+    assert_eq!(t.status.code(), Some(0), "{}", stderr(&t));
+    for name in ["Kept", "Given"] {
+        s.saved(&["revoke", name]);
+    }
+}
+
+#[test]
+fn list_due_exits_1_when_a_connection_kept_here_needs_action_within_the_days() {
+    let s = setup(false);
+    activate_saved(&s, "Due");
+    // The refresh token has 31 days: nothing due within a week.
+    let o = s.saved(&["list", "--due", "7"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).lines().any(|l| l.starts_with("Due")));
+    // Within 40 days a refresh is due: exit 1, named on stderr; --json has the action and date.
+    let o = s.saved(&["list", "--due", "40", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let j = stdout_json(&o);
+    assert_eq!(j[0]["nextAction"]["action"], "refresh");
+    let due_at = j[0]["nextAction"]["dueAt"].as_str().unwrap().to_string();
+    assert!(due_at.ends_with('Z'), "{due_at}");
+    assert!(stderr(&o).contains(&format!("due: \"Due\": refresh by {}", &due_at[..10])), "{}", stderr(&o));
+    s.saved(&["revoke", "Due"]);
 }

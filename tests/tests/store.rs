@@ -243,6 +243,16 @@ async fn a_refresh_whose_new_pair_cannot_be_saved_loses_nothing() {
     assert!(issued.to_json_with_secrets().contains(new.expose()));
     assert_eq!(store.get(id).unwrap().status().kind, StatusKind::SecretsNotSaved);
 
+    // No later refresh sends the spent token still in the keychain, from this store or a
+    // fresh one (another process), whether the keychain works or not.
+    f.standin.clear_requests();
+    for store in [store.clone(), f.store()] {
+        let e = store.refresh(&f.client(), id).await.unwrap_err();
+        assert_eq!(e.kind(), "new_keys_not_saved");
+    }
+    assert!(f.standin.token_requests().is_empty(), "the spent refresh token was sent");
+    assert!(f.standin.is_refresh_token_live(new.expose()));
+
     // Once the keychain works again, saving the pair makes the connection whole.
     keys.failing.store(false, Ordering::SeqCst);
     store.save_tokens(id, &issued.tokens).unwrap();
@@ -402,4 +412,92 @@ async fn a_corrupt_connections_file_is_reported_with_its_path_and_never_overwrit
     let saved = store.save_activation(&settings, &connected, SaveAs::New).unwrap();
     assert_eq!(store.list().unwrap().len(), 1);
     forget(saved.connection.id);
+}
+
+/// The real keychain, refusing exactly one write: the refresh token of the next new pair.
+struct RefusesTheNewPair {
+    real: KeyringStore,
+    armed: AtomicBool,
+}
+
+impl SecretStore for RefusesTheNewPair {
+    fn get(&self, id: Uuid, kind: SecretKind) -> Result<Option<String>, Error> {
+        self.real.get(id, kind)
+    }
+    fn set(&self, id: Uuid, kind: SecretKind, value: &str) -> Result<(), Error> {
+        if kind == SecretKind::RefreshToken && self.armed.swap(false, Ordering::SeqCst) {
+            return Err(Error::KeychainUnavailable { reason: "the keyring is locked (injected)".into() });
+        }
+        self.real.set(id, kind, value)
+    }
+    fn delete(&self, id: Uuid, kind: SecretKind) -> Result<(), Error> {
+        self.real.delete(id, kind)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_holds_a_refused_pair_asks_before_closing_and_never_sends_the_spent_token() {
+    use activation::app::{App, Item};
+    let f = fixture(false).await;
+    let (id, connected) = f.saved("Held", AccountType::User).await;
+    let spent = connected.tokens.refresh_token.as_ref().unwrap().expose().to_string();
+    let keys = Arc::new(RefusesTheNewPair { real: KeyringStore::new(), armed: AtomicBool::new(true) });
+    let app = App::new(
+        Language::En,
+        Ok(Endpoints::new(&f.standin.oauth_url(), &f.standin.api_url())),
+        Ok(Store::open(f.dir.path(), keys.clone())),
+    );
+    assert!(!app.close_guard());
+    let answer = app.refresh(id).await.unwrap();
+    assert_eq!(answer.warning.as_ref().map(Error::kind), Some("keychain_unavailable"));
+    // Held: listed as such, copyable (refresh token and .env), and closing asks first.
+    assert!(app.close_guard());
+    assert_eq!(app.list().unwrap().unsaved, [id]);
+    let held = app.copy_saved(id, Item::RefreshToken).unwrap();
+    assert_ne!(held, spent);
+    assert!(f.standin.is_refresh_token_live(&held));
+    assert!(app.copy_saved(id, Item::Env).unwrap().contains(&held));
+
+    // Another process (a fresh store) does not send the spent token either.
+    f.standin.clear_requests();
+    assert_eq!(f.store().refresh(&f.client(), id).await.unwrap_err().kind(), "new_keys_not_saved");
+    assert!(f.standin.token_requests().is_empty());
+
+    // The keychain works again: "Refresh now" saves the held pair first, then spends it.
+    let again = app.refresh(id).await.unwrap();
+    assert!(again.warning.is_none());
+    let sent: Vec<String> = f.standin.token_requests().iter().filter_map(|r| r.form_value("refresh_token")).collect();
+    assert_eq!(sent, [held]);
+    assert!(!app.close_guard());
+    assert!(app.list().unwrap().unsaved.is_empty());
+    forget(id);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_name_is_refused_in_step_1_except_for_the_connection_being_reauthorized() {
+    use activation::app::App;
+    let f = fixture(false).await;
+    let (id, _) = f.saved("Taken AB", AccountType::User).await;
+    let app = App::new(Language::En, Ok(Endpoints::new(&f.standin.oauth_url(), &f.standin.api_url())), Ok(f.store()));
+    let input = |name: &str| SettingsInput {
+        connection_name: name.into(),
+        client_id: "store-client".into(),
+        client_secret: Some(ClientSecret::new(SECRET)),
+        redirect_uri: f.redirect_uri.clone(),
+        scopes: vec!["companyinformation".into()],
+        account_type: AccountType::User,
+    };
+    let checked = app.check_settings(input(" taken ab "), None, None);
+    let problem = checked.check.fields.get("connectionName").expect("the name field's own error");
+    assert!(
+        problem.en.starts_with("A saved connection is already called \"Taken AB\". Choose another name"),
+        "{}",
+        problem.en
+    );
+    assert!(!problem.sv.is_empty() && checked.check.settings.is_none());
+    // Re-authorizing that connection keeps its name; another name is free.
+    assert!(app.check_settings(input("Taken AB"), Some(id), Some(id)).check.fields.is_empty());
+    assert!(app.check_settings(input("Another AB"), None, None).check.fields.is_empty());
+    assert!(f.standin.authorize_requests().len() == 1, "nothing reached Fortnox for the checks");
+    forget(id);
 }

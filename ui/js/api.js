@@ -66,13 +66,16 @@ export const scopeCatalogue = () => call("scope_catalogue");
  * `settings.secretFrom` (a saved connection's id) lends that connection's client secret,
  * kept in the keychain, to an empty secret field; the secret itself never comes here.
  */
-export const checkSettings = ({ secretFrom = null, ...settings }) => call("check_settings", { settings, secretFrom });
+// `reauthorize` (a saved connection's id): its own name is not "taken".
+export const checkSettings = ({ secretFrom = null, reauthorize = null, ...settings }) =>
+  call("check_settings", { settings, secretFrom, reauthorize });
 
 /**
  * Starts an authorization. `onMessage({type, ...})` receives the attempt's progress
  * (browser-failed, callback-rejected, exchanging, succeeded, failed).
  * Resolves to `{authorizeUrl, capture, codeOnly, timeoutSecs, deadlineMs}`.
- * `settings.secretFrom` as for `checkSettings`.
+ * `settings.secretFrom` as for `checkSettings`; `settings.reauthorize` (a saved connection's
+ * id) makes an approval for another company fail with `wrong_company`.
  */
 export async function startAuthorization(settings, onMessage) {
   let channel;
@@ -83,8 +86,8 @@ export async function startAuthorization(settings, onMessage) {
     throw toErrorPayload(err);
   }
   channel.onmessage = onMessage;
-  const { secretFrom = null, ...rest } = settings;
-  return call("start_authorization", { settings: rest, secretFrom, onEvent: channel });
+  const { secretFrom = null, reauthorize = null, ...rest } = settings;
+  return call("start_authorization", { settings: rest, secretFrom, reauthorize, onEvent: channel });
 }
 
 /** Opens the authorize URL of the running attempt in the system browser again. */
@@ -151,6 +154,12 @@ export const connectionSettings = (id) => call("connection_settings", { id });
 
 /** Refreshes a connection's tokens: `{connection, saved, warning}`. */
 export const refreshConnection = (id) => call("refresh_connection", { id });
+
+/** "Save again": the new keys the keychain refused (held in Rust) written to it now. */
+export const saveUnsavedKeys = (id) => call("save_unsaved_keys", { id });
+
+/** The user copied the new keys the keychain refused: Rust forgets them. */
+export const forgetUnsavedKeys = (id) => call("forget_unsaved_keys", { id });
 
 /** Client credentials for a service-account connection: `{connection, saved, warning}`. */
 export const serviceToken = (id) => call("service_token", { id });

@@ -85,7 +85,8 @@ let lastCheck = Promise.resolve(null);
 /** The settings as typed, plus the saved connection whose client secret stands in for an empty field. */
 function settingsSnapshot() {
   const secretFrom = wizard.origin?.hasSecret ? wizard.origin.id : null;
-  return { ...wizard.settings, scopes: [...wizard.settings.scopes], secretFrom };
+  const reauthorize = wizard.origin?.replace ? wizard.origin.id : null;
+  return { ...wizard.settings, scopes: [...wizard.settings.scopes], secretFrom, reauthorize };
 }
 
 function runCheck() {
@@ -209,7 +210,16 @@ function renderReauthBanner() {
   const origin = wizard.origin;
   const show = !!origin?.replace && isWizardStep(wizard.step) && wizard.step !== Step.RESULT;
   banner.hidden = !show;
-  banner.textContent = show ? t("reauth.banner", { name: origin.name }) : "";
+  if (!show) {
+    banner.textContent = "";
+    return;
+  }
+  // Which company to log in as, before the browser opens (another one is refused).
+  const company = origin.company;
+  const as = company ? (company.orgNr ? `${company.name} (${company.orgNr})` : company.name) : null;
+  banner.textContent = [t("reauth.banner", { name: origin.name }), as ? t("reauth.company", { company: as }) : ""]
+    .filter(Boolean)
+    .join(" ");
 }
 
 function focusHeading() {
@@ -390,7 +400,8 @@ async function startFrom(c, { replace, name }) {
     savedList.showNotice("warn", () => [pick(err.message), pick(err.next_step)].join(" "));
     return null;
   }
-  wizard.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace };
+  const company = c.companyName ? { name: c.companyName, orgNr: c.organizationNumber } : null;
+  wizard.origin = { id: c.id, name: c.name, hasSecret: answer.hasSecret, replace, company };
   wizard.save = true;
   fillSettings({ ...answer.settings, ...(name === undefined ? {} : { connectionName: name }) });
   return answer;

@@ -230,6 +230,18 @@ const STRINGS = {
     "act.test": "Test",
     "act.copyJson": "Copy as JSON",
     "act.copyEnv": "Copy as .env lines",
+    "act.saveAgain": "Save again",
+    "fact.refreshedBy": "Refreshed by",
+    "owner.keptHere": "This computer (kept here; the integration asks it for access tokens)",
+    "owner.handedOver": "The integration (handed over; this computer forgot the refresh token)",
+    "act.copiedUnsaved": "I have copied them",
+    "list.unsavedKeys":
+      "New keys not saved: the keychain refused them, so they exist only in this window. Copy them, or press “Save again” once the keychain works; closing asks first.",
+    "done.savedAgain": "The new keys of “{name}” are saved in the keychain.",
+    "dlg.copiedUnsaved.title": "Forget the new keys of “{name}”?",
+    "dlg.copiedUnsaved.text":
+      "Only if you copied them (the refresh token above all): this window then forgets them, and this computer can no longer refresh the connection. The one holding the copy keeps it alive.",
+    "dlg.copiedUnsaved.confirm": "Forget them",
     "act.copyAccess": "Copy access token",
     "act.copyRefresh": "Copy refresh token",
     "act.rename": "Rename",
@@ -284,6 +296,8 @@ const STRINGS = {
     "f.save.help": "Keeps the settings, and the keys in the system's keychain, so you can re-authorize or refresh later.",
     "f.secret.saved": "Saved in the keychain (leave empty to use it)",
     "reauth.banner": "Re-authorizing “{name}”: a successful approval replaces its keys.",
+    "reauth.company":
+      "Log in to Fortnox as {company}; an approval for another company is refused. If the browser is still logged in to another company, log out of Fortnox first.",
 
     // Links through a private-use URI scheme (link-notice.js, scheme-status.js).
     "scheme.own": "After approving, the browser hands Fortnox's answer to this app as a {scheme}: link, the app's own link type.",
@@ -532,6 +546,18 @@ const STRINGS = {
     "act.test": "Testa",
     "act.copyJson": "Kopiera som JSON",
     "act.copyEnv": "Kopiera som .env-rader",
+    "act.saveAgain": "Spara igen",
+    "fact.refreshedBy": "Förnyas av",
+    "owner.keptHere": "Den här datorn (behålls här; integrationen hämtar åtkomsttoken härifrån)",
+    "owner.handedOver": "Integrationen (överlämnad; den här datorn har glömt förnyelsetoken)",
+    "act.copiedUnsaved": "Jag har kopierat dem",
+    "list.unsavedKeys":
+      "Nya nycklar inte sparade: nyckelringen tog inte emot dem, så de finns bara i det här fönstret. Kopiera dem, eller tryck på ”Spara igen” när nyckelringen fungerar; att stänga frågar först.",
+    "done.savedAgain": "De nya nycklarna för ”{name}” är sparade i nyckelringen.",
+    "dlg.copiedUnsaved.title": "Glömma de nya nycklarna för ”{name}”?",
+    "dlg.copiedUnsaved.text":
+      "Bara om du har kopierat dem (framför allt förnyelsetoken): fönstret glömmer dem då, och den här datorn kan inte längre förnya kopplingen. Den som har kopian håller den vid liv.",
+    "dlg.copiedUnsaved.confirm": "Glöm dem",
     "act.copyAccess": "Kopiera åtkomsttoken",
     "act.copyRefresh": "Kopiera förnyelsetoken",
     "act.rename": "Byt namn",
@@ -586,6 +612,8 @@ const STRINGS = {
     "f.save.help": "Sparar inställningarna, och nycklarna i systemets nyckelring, så att du kan godkänna igen eller förnya senare.",
     "f.secret.saved": "Sparad i nyckelringen (lämna tomt för att använda den)",
     "reauth.banner": "Du godkänner ”{name}” igen: när det lyckas byts dess nycklar ut.",
+    "reauth.company":
+      "Logga in i Fortnox som {company}; ett godkännande för ett annat företag nekas. Om webbläsaren fortfarande är inloggad på ett annat företag, logga först ut från Fortnox.",
 
     // Länkar genom ett eget URI-schema (link-notice.js, scheme-status.js).
     "scheme.own": "Efter godkännandet lämnar webbläsaren Fortnox svar till den här appen som en {scheme}:-länk, appens egen länktyp.",

@@ -167,6 +167,13 @@ impl Export {
             .account_type(c.account_type)
     }
 
+    /// A saved connection kept on this computer, as the credential helper and a copy that
+    /// hands nothing over give it: everything of [`of_connection`](Self::of_connection)
+    /// but the refresh token, which stays here (one refresher per connection).
+    pub fn of_kept_connection(c: &Connection, access: &str) -> Self {
+        Export::of_connection(c, access, None)
+    }
+
     /// A saved connection with a new pair of tokens (a refresh's), whether or not the
     /// keychain took them.
     pub fn of_new_tokens(c: &Connection, tokens: &TokenSet) -> Self {

@@ -14,8 +14,8 @@ use crate::capture::{link, redirect};
 use crate::export::Export;
 use crate::fortnox::token::{Company, FortnoxClient, TokenSet, User, CODE_LIFETIME};
 use crate::logging;
-use crate::secret::AuthCode;
-use crate::settings::{AccountType, Settings};
+use crate::secret::{AuthCode, ClientSecret};
+use crate::settings::{describe_company, AccountType, ExpectedCompany, Settings};
 use crate::{Error, Language, Text};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -288,6 +288,11 @@ impl Activation {
         let user = if may("profile") { self.client.me(&tokens.access_token).await.ok() } else { None };
         let tenant_id =
             tokens.claims.tenant_id.clone().or_else(|| company.as_ref().and_then(|c| c.database_number.clone()));
+        if let (Some(expected), Some(tenant)) = (&self.settings.expected_company, &tenant_id) {
+            if expected.tenant_id != *tenant {
+                return Err(self.refuse_wrong_company(expected, tenant, company.as_ref(), &tokens, secret).await);
+            }
+        }
         Ok(Outcome::Tokens(Box::new(Connected {
             tokens,
             tenant_id,
@@ -297,6 +302,36 @@ impl Activation {
             state_checked,
             warnings,
         })))
+    }
+}
+
+impl Activation {
+    /// The approval came back for `tenant`, not the expected company: the new refresh token
+    /// is revoked at Fortnox (so no second holder of that company's books is left behind),
+    /// and the error names both companies. The saved connection is never touched here.
+    async fn refuse_wrong_company(
+        &self,
+        expected: &ExpectedCompany,
+        tenant: &str,
+        company: Option<&Company>,
+        tokens: &TokenSet,
+        secret: &ClientSecret,
+    ) -> Error {
+        tracing::warn!(approved_tenant = tenant, expected_tenant = %expected.tenant_id, "approved for another company");
+        if let Some(refresh) = &tokens.refresh_token {
+            match self.client.revoke(&self.settings.client_id, secret, refresh).await {
+                Ok(()) => tracing::info!("the other company's new refresh token was revoked"),
+                Err(e) => tracing::warn!(kind = e.kind(), "revoking the other company's new refresh token failed"),
+            }
+        }
+        let approved =
+            describe_company(company.map(|c| c.name.as_str()), company.map(|c| c.organization_number.as_str()), tenant);
+        Error::WrongCompany {
+            approved: approved.en,
+            expected: expected.describe().en,
+            approved_tenant: tenant.to_string(),
+            expected_tenant: expected.tenant_id.clone(),
+        }
     }
 }
 

@@ -57,6 +57,47 @@ pub struct Settings {
     /// Normalised: no blanks, no duplicates, in the order given.
     pub scopes: Vec<String>,
     pub account_type: AccountType,
+    /// Re-authorizing a saved connection: the company it belongs to. An approval for
+    /// another tenant is refused (`wrong_company`) and its new refresh token revoked.
+    pub expected_company: Option<ExpectedCompany>,
+}
+
+/// The company a re-authorization must come back with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedCompany {
+    /// Fortnox's tenant id (`DatabaseNumber`), what is compared.
+    pub tenant_id: String,
+    pub name: Option<String>,
+    pub organization_number: Option<String>,
+}
+
+impl ExpectedCompany {
+    /// "Testbolaget AB (556677-8899)", as far as the name and number are known.
+    pub fn describe(&self) -> Text {
+        describe_company(self.name.as_deref(), self.organization_number.as_deref(), &self.tenant_id)
+    }
+
+    /// What to tell the user before the browser opens: which company to log in as.
+    pub fn login_hint(&self) -> Text {
+        let d = self.describe();
+        Text::new(
+            format!("Log in to Fortnox as {}: the company this connection belongs to. If the browser is still logged in to another company, log out of Fortnox first.", d.en),
+            format!("Logga in i Fortnox som {}: företaget som kopplingen hör till. Om webbläsaren fortfarande är inloggad på ett annat företag, logga först ut från Fortnox.", d.sv),
+        )
+    }
+}
+
+/// A company in words: "Name (556677-8899)", "Name", or "the company with database number N".
+pub fn describe_company(name: Option<&str>, organization_number: Option<&str>, tenant_id: &str) -> Text {
+    match (name, organization_number) {
+        (Some(n), Some(o)) => Text::new(format!("{n} ({o})"), format!("{n} ({o})")),
+        (Some(n), None) => Text::new(n, n),
+        (None, Some(o)) => Text::new(format!("the company {o}"), format!("företaget {o}")),
+        (None, None) => Text::new(
+            format!("the company with database number {tenant_id}"),
+            format!("företaget med databasnummer {tenant_id}"),
+        ),
+    }
 }
 
 impl Settings {
@@ -216,6 +257,7 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
             redirect_uri: uri.clone(),
             scopes,
             account_type: input.account_type,
+            expected_company: None,
         }),
         _ => None,
     };

@@ -15,8 +15,11 @@ from the environment at once, so the browser never inherits it. Without a secret
 printed (as with --code-only). FORTNOX_CLIENT_ID and FORTNOX_REDIRECT_URI may replace the flags;
 FORTNOX_OAUTH_URL and FORTNOX_API_URL override Fortnox's endpoints.
 
-Saved connections (activate --save, list, refresh, token, revoke, export) are the app's: the
+Saved connections (activate --save, list, refresh, token, reauthorize, revoke, export) are the app's: the
 settings in the platform config folder (se.fortnoxactivator.app), the secrets in the OS keychain.
+`token NAME` is a credential helper for connections kept here: scripts and integrations ask it
+for an access token (`Authorization: Bearer $(fortnox-activate token NAME)`) and it refreshes
+when needed, so this computer stays the one holder of the refresh token.
 
 Exit codes: 0 success, 1 authorization failed, 2 bad usage or settings, 3 timed out or cancelled.";
 
@@ -66,19 +69,47 @@ pub enum Command {
     /// Activate an integration (the default when no subcommand is given)
     #[command(args_override_self = true)]
     Activate(ActivateArgs),
-    /// List the saved connections, most urgent first
-    List,
+    /// List the saved connections, most urgent first (--json: each with its next action and
+    /// date)
+    List {
+        /// Exit 1 when a connection kept here needs action (refresh, re-authorize, save its
+        /// keys) within DAYS days: for a scheduled task
+        #[arg(long, value_name = "DAYS")]
+        due: Option<u64>,
+    },
     /// Refresh a saved connection's tokens now; the old refresh token stops working
     Refresh {
         /// The connection's name or id
         #[arg(value_name = "NAME|ID")]
         connection: String,
     },
-    /// Get an access token for a saved service account (client credentials)
+    /// Print an access token of a saved connection (a credential helper): the saved one while
+    /// it has more than --min-valid seconds left, else a new one (refresh under the
+    /// connection's lock, or client credentials for a service account), saved first
     Token {
         /// The connection's name or id
         #[arg(value_name = "NAME|ID")]
         connection: String,
+        /// value: the access token alone; json: one object; env: the lines the app's
+        /// "Copy as .env" gives (without the refresh token). Default value (json with --json)
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<TokenFormat>,
+        /// Renew when the saved access token has this many seconds left or fewer
+        #[arg(long, value_name = "SECS", default_value_t = 300)]
+        min_valid: u64,
+    },
+    /// Authorize a saved connection again with its saved settings and client secret; the
+    /// approval must be for its company (else exit 1, wrong_company, nothing changed)
+    Reauthorize {
+        /// The connection's name or id
+        #[arg(value_name = "NAME|ID")]
+        connection: String,
+        /// Do not open a browser; only print the URL
+        #[arg(long)]
+        no_browser: bool,
+        /// How long to wait for Fortnox, in seconds (default 600)
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: Option<u64>,
     },
     /// Revoke a saved connection at Fortnox and remove it from this computer
     Revoke {
@@ -95,6 +126,17 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+/// What `token` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TokenFormat {
+    /// The access token alone, on one line.
+    Value,
+    /// One JSON object (the fields of the app's "Copy as JSON", without the refresh token).
+    Json,
+    /// `.env` lines, single-quoted so that sourcing them runs nothing.
+    Env,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Args)]
@@ -128,9 +170,16 @@ pub struct ActivateArgs {
     pub timeout: Option<u64>,
 
     /// Save the connection on this computer under NAME (settings in a file, secrets in the
-    /// OS keychain), as the app does
+    /// OS keychain), as the app does, kept here: this computer is the one that refreshes, so
+    /// the output carries the access token but not the refresh token (the integration asks
+    /// `fortnox-activate token NAME` for access tokens)
     #[arg(long, value_name = "NAME")]
     pub save: Option<String>,
+
+    /// With --save: hand the connection over to the integration instead. The refresh token
+    /// is printed, and this computer forgets it and never refreshes the connection
+    #[arg(long, requires = "save")]
+    pub hand_over: bool,
 
     /// Refused: the client secret is never a flag
     #[arg(long, hide = true, value_name = "SECRET")]
@@ -201,11 +250,31 @@ mod tests {
         assert!(
             matches!(parse(&["refresh", "Acme AB"]).unwrap().command, Some(Command::Refresh { connection }) if connection == "Acme AB")
         );
-        assert!(matches!(parse(&["list", "--json"]).unwrap(), Cli { command: Some(Command::List), json: true, .. }));
+        assert!(matches!(
+            parse(&["list", "--json"]).unwrap(),
+            Cli { command: Some(Command::List { due: None }), json: true, .. }
+        ));
+        assert!(matches!(parse(&["list", "--due", "7"]).unwrap().command, Some(Command::List { due: Some(7) })));
         assert!(matches!(
             parse(&["-v", "token", "x"]).unwrap(),
             Cli { command: Some(Command::Token { .. }), verbose: 1, .. }
         ));
+        assert!(matches!(
+            parse(&["token", "x"]).unwrap().command,
+            Some(Command::Token { format: None, min_valid: 300, .. })
+        ));
+        assert!(matches!(
+            parse(&["token", "x", "--format", "env", "--min-valid", "0"]).unwrap().command,
+            Some(Command::Token { format: Some(TokenFormat::Env), min_valid: 0, .. })
+        ));
+        assert!(parse(&["token", "x", "--format", "yaml"]).is_err());
+        assert!(matches!(
+            parse(&["reauthorize", "Acme", "--no-browser", "--timeout", "5", "--json"]).unwrap(),
+            Cli { command: Some(Command::Reauthorize { no_browser: true, timeout: Some(5), .. }), json: true, .. }
+        ));
+        assert!(parse(&["reauthorize"]).is_err());
+        assert!(parse(&["--client-id", "C", "--hand-over"]).is_err(), "--hand-over needs --save");
+        assert!(parse(&["activate", "--save", "A", "--hand-over"]).is_ok());
         assert!(matches!(
             parse(&["export", "x", "-o", "f.json"]).unwrap().command,
             Some(Command::Export { output: Some(_), .. })

@@ -4,7 +4,9 @@
 //! ```text
 //! fortnox-activate [activate] --client-id ID --redirect-uri URI --scope S [--scope S ...]
 //!                  [--service-account] [--code-only] [--no-browser] [--timeout SECS] [--save NAME]
-//! fortnox-activate list | refresh NAME|ID | token NAME|ID | revoke NAME|ID | export NAME|ID [-o FILE]
+//! fortnox-activate list | refresh NAME|ID | revoke NAME|ID | export NAME|ID [-o FILE]
+//! fortnox-activate token NAME|ID [--format value|json|env] [--min-valid SECS]
+//! fortnox-activate reauthorize NAME|ID [--no-browser] [--timeout SECS]
 //! ```
 //! The client secret comes from `FORTNOX_CLIENT_SECRET` (taken out of the environment at
 //! start, before any thread or child exists, so the browser never inherits it) or a prompt
@@ -126,9 +128,15 @@ async fn run(cli: Cli, env_secret: Option<ClientSecret>, lang: Language) -> Code
     let result = match cli.command {
         None => activate(cli.activate, env_secret, json, lang).await,
         Some(Command::Activate(a)) => activate(a, env_secret, json, lang).await,
-        Some(Command::List) => saved::list(json, lang),
+        Some(Command::List { due }) => saved::list(json, due, lang),
         Some(Command::Refresh { connection }) => saved::refresh(&connection, lang).await,
-        Some(Command::Token { connection }) => saved::token(&connection, lang).await,
+        Some(Command::Token { connection, format, min_valid }) => {
+            let format = format.unwrap_or(if json { args::TokenFormat::Json } else { args::TokenFormat::Value });
+            saved::token(&connection, format, Duration::from_secs(min_valid), lang).await
+        }
+        Some(Command::Reauthorize { connection, no_browser, timeout }) => {
+            reauthorize(&connection, no_browser, timeout, lang).await
+        }
         Some(Command::Revoke { connection }) => saved::revoke(&connection, lang).await,
         Some(Command::Export { connection, output }) => saved::export(&connection, output.as_deref(), lang),
     };
@@ -278,6 +286,12 @@ async fn activate(
         match store.save_activation(activation.settings(), connected, SaveAs::New) {
             Ok(saved) => {
                 out["connection_id"] = saved.connection.id.to_string().into();
+                if saved.warning.is_none() {
+                    keep_or_hand_over(store, &saved.connection, args.hand_over, &mut out, lang);
+                }
+                if let Some(note) = &saved.same_company {
+                    eprintln!("warning: {}", note.get(lang));
+                }
                 match saved.warning {
                     None => say!(
                         "Saved as \"{}\" ({}); the secrets are in the keychain.",
@@ -301,6 +315,112 @@ async fn activate(
         say!("note: {}", w.get(lang));
     }
     Ok(())
+}
+
+/// `reauthorize NAME|ID`: the authorization again with the saved settings and client
+/// secret (loopback, scheme or paste, as saved). Before the browser opens it says which
+/// company to log in as; an approval for another company is refused (`wrong_company`,
+/// exit 1) with the saved keys untouched and the new refresh token revoked. On success the
+/// keys of the same connection are replaced, and the new tokens printed as `activate` does.
+async fn reauthorize(query: &str, no_browser: bool, timeout: Option<u64>, lang: Language) -> Result<(), Failure> {
+    let endpoints = Endpoints::from_env()?;
+    if let Some(notice) = endpoints.override_notice() {
+        eprintln!("note: {}", notice.get(lang));
+    }
+    let store = Store::open_default()?;
+    let c = store.find(query)?;
+    let input = store.settings_input(c.id)?;
+    if input.client_secret.is_none() {
+        return Err(Error::SecretNotSaved { secret: activation::secret::SecretKind::ClientSecret }.into());
+    }
+    let mut settings = settings::check(&input, NameRule::Required).into_result()?;
+    settings.expected_company = c.expected_company();
+    match &settings.expected_company {
+        Some(expected) => eprintln!("{}", expected.login_hint().get(lang)),
+        None => eprintln!(
+            "note: {}",
+            match lang {
+                Language::Sv => "Kopplingens företag är inte känt; kontrollera företaget i resultatet.",
+                Language::En => "The connection's company is not known; check the company in the result.",
+            }
+        ),
+    }
+    let timeout = Duration::from_secs(timeout.unwrap_or(DEFAULT_TIMEOUT.as_secs()));
+    let activation = Activation::start(FortnoxClient::new(endpoints), settings);
+    let outcome = wait_and_finish(&activation, no_browser, timeout, lang).await?;
+    let Outcome::Tokens(connected) = &outcome else {
+        return Err(Error::NoAttempt.into());
+    };
+    let mut out = outcome.to_json_with_secrets();
+    match store.save_activation(activation.settings(), connected, SaveAs::Replace(c.id)) {
+        Ok(saved) => {
+            out["connection_id"] = saved.connection.id.to_string().into();
+            if saved.warning.is_none() {
+                keep_or_hand_over(&store, &saved.connection, false, &mut out, lang);
+            }
+            match saved.warning {
+                None => eprintln!(
+                    "{}",
+                    match lang {
+                        Language::Sv => format!("\"{}\" är godkänd igen: nycklarna byttes ut i nyckelringen.", c.name),
+                        Language::En =>
+                            format!("\"{}\" is re-authorized: its keys were replaced in the keychain.", c.name),
+                    }
+                ),
+                Some(w) => eprintln!(
+                    "warning: the settings of \"{}\" were saved but not the new keys: {} Copy the tokens below now.",
+                    c.name,
+                    w.explain(lang)
+                ),
+            }
+        }
+        Err(e) => eprintln!("warning: the new keys were not saved: {} Copy the tokens below now.", e.explain(lang)),
+    }
+    out!("{out}");
+    for w in outcome.warnings() {
+        eprintln!("note: {}", w.get(lang));
+    }
+    Ok(())
+}
+
+/// After `--save` put the keys in the keychain: kept here, the refresh token leaves the
+/// output (this computer is its one holder); with `--hand-over` it stays in the output and
+/// this computer forgets it. When handing over fails the output keeps the refresh token and
+/// the connection stays kept here, which stderr says.
+fn keep_or_hand_over(
+    store: &Store,
+    connection: &activation::store::Connection,
+    hand_over: bool,
+    out: &mut serde_json::Value,
+    lang: Language,
+) {
+    if !hand_over {
+        if let Some(o) = out.as_object_mut() {
+            o.remove("refresh_token");
+            o.remove("refresh_token_expires_at");
+        }
+        eprintln!(
+            "{}",
+            match lang {
+                Language::Sv => format!("Kopplingen behålls här: den här datorn förnyar den. Integrationen hämtar åtkomsttoken med: fortnox-activate token \"{}\"", connection.name),
+                Language::En => format!("Kept here: this computer refreshes the connection. The integration gets access tokens with: fortnox-activate token \"{}\"", connection.name),
+            }
+        );
+        return;
+    }
+    match store.hand_over(connection.id) {
+        Ok(_) => eprintln!(
+            "{}",
+            match lang {
+                Language::Sv => "Överlämnad till integrationen: den håller kopplingen vid liv med förnyelsetoken nedan; den här datorn har glömt den och förnyar aldrig kopplingen.",
+                Language::En => "Handed over to the integration: it keeps the connection alive with the refresh token below; this computer has forgotten it and never refreshes the connection.",
+            }
+        ),
+        Err(e) => eprintln!(
+            "warning: the connection is still kept here (this computer may refresh it): {} Give the integration the refresh token below only if this computer will not refresh it.",
+            e.explain(lang)
+        ),
+    }
 }
 
 async fn wait_and_finish(
@@ -476,6 +596,13 @@ mod tests {
         assert_eq!(exit_code(&Error::PortInUse { port: 1 }), 2);
         assert_eq!(exit_code(&Error::ConnectionNotFound { query: "x".into() }), 2);
         assert_eq!(exit_code(&Error::KeychainUnavailable { reason: "r".into() }), 2);
+        let wrong = Error::WrongCompany {
+            approved: "A".into(),
+            expected: "B".into(),
+            approved_tenant: "1".into(),
+            expected_tenant: "2".into(),
+        };
+        assert_eq!(exit_code(&wrong), 1);
         assert_eq!(exit_code(&Error::TimedOut { seconds: 1 }), 3);
         assert_eq!(exit_code(&Error::Cancelled), 3);
     }

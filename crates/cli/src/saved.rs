@@ -2,25 +2,33 @@
 //! They use the same store as the app (`activation::store`), so both see the same
 //! connections. Tokens go to stdout only where the user asked for them (refresh, token).
 
+use crate::args::TokenFormat;
 use crate::Failure;
+use activation::export::Export;
 use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::FortnoxClient;
-use activation::store::{Issued, Store};
+use activation::store::{Issued, Ownership, Store};
 use activation::Language;
 use std::path::Path;
+use std::time::Duration;
 
 /// A token client; a refused endpoint override stops the command (exit 2).
 fn client() -> Result<FortnoxClient, Failure> {
     Ok(FortnoxClient::new(Endpoints::from_env()?))
 }
 
-/// `list`: a table (stdout) or, with `--json`, an array of connections with their status.
-pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
+/// `list`: a table (stdout) or, with `--json`, an array of connections with their status,
+/// who keeps the refresh token and the next action with its date. With `--due DAYS` the
+/// exit code is 1 when a connection kept here needs action within DAYS days (named on
+/// stderr), for a scheduled task.
+pub fn list(json: bool, due: Option<u64>, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let list = store.list()?;
+    let overdue = due.map(|days| due_within(&list, days, lang)).unwrap_or(false);
+    let code = if overdue { Err(Failure::Reported(1)) } else { Ok(()) };
     if json {
         out!("{}", serde_json::to_string(&list).unwrap_or_else(|_| "[]".into()));
-        return Ok(());
+        return code;
     }
     if list.is_empty() {
         say!(
@@ -34,10 +42,10 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
         return Ok(());
     }
     let headers = match lang {
-        Language::Sv => ["NAMN", "FÖRETAG", "KONTO", "STATUS", "ID"],
-        Language::En => ["NAME", "COMPANY", "ACCOUNT", "STATUS", "ID"],
+        Language::Sv => ["NAMN", "FÖRETAG", "KONTO", "FÖRNYAS AV", "STATUS", "ID"],
+        Language::En => ["NAME", "COMPANY", "ACCOUNT", "REFRESHED BY", "STATUS", "ID"],
     };
-    let rows: Vec<[String; 5]> = list
+    let rows: Vec<[String; 6]> = list
         .iter()
         .map(|l| {
             let c = &l.connection;
@@ -46,6 +54,13 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
                 crate::term::one_line(&c.name).into_owned(),
                 c.company_name.as_deref().map_or_else(|| "-".into(), |n| crate::term::one_line(n).into_owned()),
                 c.account_type.as_str().to_string(),
+                match (l.ownership, lang) {
+                    (Ownership::KeptHere, Language::Sv) => "den här datorn",
+                    (Ownership::KeptHere, Language::En) => "this computer",
+                    (Ownership::HandedOver, Language::Sv) => "integrationen",
+                    (Ownership::HandedOver, Language::En) => "the integration",
+                }
+                .to_string(),
                 l.status.text.get(lang).to_string(),
                 c.id.to_string(),
             ]
@@ -72,7 +87,31 @@ pub fn list(json: bool, lang: Language) -> Result<(), Failure> {
     for row in &rows {
         show!("{}", line(row));
     }
-    Ok(())
+    code
+}
+
+/// Whether a connection kept here needs action within `days` days; each one is named on
+/// stderr with its action and date.
+fn due_within(list: &[activation::store::Listed], days: u64, lang: Language) -> bool {
+    use activation::store::Action;
+    let limit =
+        activation::clock::epoch_ms(std::time::SystemTime::now()).saturating_add(days.saturating_mul(86_400_000));
+    let mut any = false;
+    for l in list {
+        let Some(next) = l.next_action.as_ref().filter(|n| n.due_ms <= limit) else { continue };
+        any = true;
+        let date = &next.due_at[..10];
+        let what = match (next.action, lang) {
+            (Action::Refresh, Language::En) => format!("refresh by {date} (fortnox-activate refresh, or token)"),
+            (Action::Refresh, Language::Sv) => format!("förnya senast {date} (fortnox-activate refresh, eller token)"),
+            (Action::Reauthorize, Language::En) => "re-authorize now (only the customer can approve)".to_string(),
+            (Action::Reauthorize, Language::Sv) => "godkänn igen nu (bara kunden kan godkänna)".to_string(),
+            (Action::SaveKeys, Language::En) => "save its keys (the keychain does not hold them)".to_string(),
+            (Action::SaveKeys, Language::Sv) => "spara nycklarna (nyckelringen har dem inte)".to_string(),
+        };
+        eprintln!("due: \"{}\": {what}", l.connection.name);
+    }
+    any
 }
 
 fn print_issued(issued: &Issued, lang: Language) {
@@ -107,13 +146,26 @@ pub async fn refresh(query: &str, lang: Language) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `token NAME|ID`: a service account's access token by client credentials.
-pub async fn token(query: &str, lang: Language) -> Result<(), Failure> {
+/// `token NAME|ID`: the credential helper. An access token with more than `min_valid`
+/// left: the saved one, or a new one fetched under the connection's lock (refresh, or client
+/// credentials for a service account) and saved before it is printed. The refresh token is
+/// never printed, except when the keychain refused the new pair: then the pair is printed
+/// (the only copy) with a warning, and the exit code is 2.
+pub async fn token(query: &str, format: TokenFormat, min_valid: Duration, lang: Language) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let c = store.find(query)?;
     crate::guard_ctrl_c(lang);
-    let issued = store.service_token(&client()?, c.id).await?;
-    print_issued(&issued, lang);
+    let fresh = store.access_token(&client()?, c.id, min_valid).await?;
+    if let Some(issued) = fresh.issued.as_ref().filter(|i| i.warning.is_some()) {
+        print_issued(issued, lang);
+        return Err(Failure::Reported(2));
+    }
+    let export = Export::of_kept_connection(&fresh.connection, fresh.access.expose());
+    match format {
+        TokenFormat::Value => out!("{}", fresh.access.expose()),
+        TokenFormat::Json => out!("{}", export.to_json()),
+        TokenFormat::Env => out!("{}", export.to_env().trim_end()),
+    }
     Ok(())
 }
 

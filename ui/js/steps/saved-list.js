@@ -261,6 +261,7 @@ function details(c, bodyId, headId) {
   fact("r.company", c.companyName);
   fact("r.orgNo", c.organizationNumber);
   fact("r.tenant", c.tenantId);
+  if (c.accountType !== "service") fact("fact.refreshedBy", t(c.ownership === "handed_over" ? "owner.handedOver" : "owner.keptHere"));
   fact("fact.clientId", c.clientId);
   fact("fact.redirect", c.redirectUri);
   fact("fact.scopes", (c.scopes ?? []).join(", "));
@@ -282,12 +283,13 @@ function details(c, bodyId, headId) {
       el("span", { class: "btn-label", "data-i18n": `act.${key}`, text: t(`act.${key}`) }),
     );
 
-  const keys = c.secretsSaved && c.status?.kind !== "revoked";
+  // New keys the keychain refused are held in Rust: copyable, and "Save again".
+  const keys = (c.secretsSaved || c.unsavedKeys) && c.status?.kind !== "revoked";
   const actions = el(
     "div",
     { class: "btn-row conn-actions", role: "group", "aria-label": t("list.actions", { name: c.name }) },
     button("reauthorize", reauthorize, { primary: true }),
-    keys && c.hasRefreshToken ? button("refresh", refresh) : null,
+    keys && c.hasRefreshToken && c.ownership !== "handed_over" ? button("refresh", refresh) : null,
     keys && c.accountType === "service" && c.tenantId ? button("serviceToken", serviceToken) : null,
     keys ? button("test", test) : null,
   );
@@ -296,9 +298,17 @@ function details(c, bodyId, headId) {
         "div",
         { class: "btn-row conn-actions" },
         button("copyAccess", (conn, b) => ctx.copyWithFeedback(b, "access-token", { connectionId: conn.id }), { copy: true }),
-        c.hasRefreshToken ? button("copyRefresh", (conn, b) => ctx.copyWithFeedback(b, "refresh-token", { connectionId: conn.id }), { copy: true }) : null,
+        c.hasRefreshToken || c.unsavedKeys ? button("copyRefresh", (conn, b) => ctx.copyWithFeedback(b, "refresh-token", { connectionId: conn.id }), { copy: true }) : null,
         button("copyJson", (conn, b) => ctx.copyWithFeedback(b, "json", { connectionId: conn.id }), { copy: true }),
         button("copyEnv", (conn, b) => ctx.copyWithFeedback(b, "env", { connectionId: conn.id }), { copy: true }),
+      )
+    : null;
+  const unsaved = c.unsavedKeys
+    ? el(
+        "div",
+        { class: "conn-unsaved" },
+        el("p", { class: "notice notice-warn", "data-i18n": "list.unsavedKeys", text: t("list.unsavedKeys") }),
+        el("div", { class: "btn-row conn-actions" }, button("saveAgain", saveAgain, { primary: true }), button("copiedUnsaved", copiedUnsaved)),
       )
     : null;
   const manage = el(
@@ -323,7 +333,7 @@ function details(c, bodyId, headId) {
     outcome ? el("p", { text: outcome.text() }) : null,
     outcome?.newKeys && keys ? newKeyCopies(c, working) : null,
   );
-  return el("div", { class: "conn-body", id: bodyId, role: "region", "aria-labelledby": headId }, result, actions, copies, manage, facts);
+  return el("div", { class: "conn-body", id: bodyId, role: "region", "aria-labelledby": headId }, result, unsaved, actions, copies, manage, facts);
 }
 
 /** Copy buttons for keys just issued, beside the message that asks to copy them. */
@@ -397,6 +407,26 @@ async function refresh(c) {
     const answer = await api.refreshConnection(c.id);
     if (answer.saved) return { kind: "ok", newKeys: true, text: () => t("done.refreshed", { name: c.name }) };
     return { kind: "warn", newKeys: true, text: () => t("done.refreshedUnsaved", { name: c.name, reason: pick(answer.warning?.message) }) };
+  });
+}
+
+function saveAgain(c) {
+  run(c, async () => {
+    await api.saveUnsavedKeys(c.id);
+    return { kind: "ok", text: () => t("done.savedAgain", { name: c.name }) };
+  });
+}
+
+async function copiedUnsaved(c) {
+  const ok = await confirmDialog({
+    title: t("dlg.copiedUnsaved.title", { name: c.name }),
+    text: t("dlg.copiedUnsaved.text"),
+    confirm: t("dlg.copiedUnsaved.confirm"),
+  });
+  if (!ok) return;
+  run(c, async () => {
+    await api.forgetUnsavedKeys(c.id);
+    return null;
   });
 }
 

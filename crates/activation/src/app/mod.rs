@@ -157,13 +157,21 @@ impl App {
         move || *lock(&shared)
     }
 
-    /// Whether closing the window must ask the user first.
+    /// Whether closing the window must ask the user first: a result's keys were never
+    /// copied (the window says so), or new keys the keychain refused are held here.
     pub fn close_guard(&self) -> bool {
-        self.close_guard.load(Ordering::SeqCst)
+        self.close_guard.load(Ordering::SeqCst) || !lock(&self.unsaved).is_empty()
     }
 
     pub fn set_close_guard(&self, on: bool) {
         self.close_guard.store(on, Ordering::SeqCst);
+    }
+
+    /// The user confirmed closing although keys exist only here: the guard is off and the
+    /// held keys are dropped, so the close is not held again.
+    pub fn confirm_close(&self) {
+        self.set_close_guard(false);
+        lock(&self.unsaved).clear();
     }
 
     /// The errors shown lately (the diagnostics report lists them).
@@ -191,6 +199,11 @@ impl App {
             Some(t) => held.insert(id, t),
             None => held.remove(&id),
         };
+    }
+
+    /// The connections whose new keys are held here.
+    pub fn unsaved_ids(&self) -> Vec<Uuid> {
+        lock(&self.unsaved).keys().copied().collect()
     }
 
     /// New tokens of `id` that could not be saved, if any.

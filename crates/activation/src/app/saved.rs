@@ -19,6 +19,8 @@ pub struct SavedList {
     pub connections: Result<Vec<Listed>, Error>,
     /// Where the connections file is.
     pub path: PathBuf,
+    /// The connections whose new keys the keychain refused: held here, the only copy.
+    pub unsaved: Vec<Uuid>,
 }
 
 /// New tokens from a refresh or client credentials, and whether the keychain took them.
@@ -36,7 +38,7 @@ impl App {
     /// `storage_failed` when the system names no configuration folder.
     pub fn list(&self) -> Result<SavedList, Error> {
         let store = self.store()?;
-        Ok(SavedList { path: store.file_path(), connections: blocking(|| store.list()) })
+        Ok(SavedList { path: store.file_path(), connections: blocking(|| store.list()), unsaved: self.unsaved_ids() })
     }
 
     /// Moves a damaged connections file aside (kept, renamed) so a new list can start.
@@ -82,8 +84,35 @@ impl App {
     /// # Errors
     /// Fortnox's (`refresh_token_invalid`…), the store's.
     pub async fn refresh(&self, id: Uuid) -> Result<NewKeys, Error> {
+        if self.unsaved(id).is_some() {
+            // The keychain's refresh token is spent: save the held pair first (or fail
+            // without sending anything), so the refresh uses the live one.
+            self.save_unsaved(id)?;
+        }
         let issued = self.store()?.refresh(&self.client()?, id).await?;
         Ok(self.keep(id, issued))
+    }
+
+    /// "Save again": writes the new keys held here (the keychain refused them) to the
+    /// keychain; once saved they are no longer held, and closing the window needs no
+    /// question for them.
+    ///
+    /// # Errors
+    /// `no_attempt` when no keys are held for `id`; `keychain_unavailable` (still held),
+    /// `connection_not_found`, the file's.
+    pub fn save_unsaved(&self, id: Uuid) -> Result<Connection, Error> {
+        let tokens = self.unsaved(id).ok_or(Error::NoAttempt)?;
+        let store = self.store()?;
+        let saved = blocking(|| store.save_tokens(id, &tokens))?;
+        self.hold_unsaved(id, None);
+        Ok(saved)
+    }
+
+    /// The user confirms they copied the new keys held for `id` (the keychain refused
+    /// them): they are forgotten here. The connection keeps saying "keys not saved", and no
+    /// refresh sends the spent token the keychain still holds.
+    pub fn forget_unsaved(&self, id: Uuid) {
+        self.hold_unsaved(id, None);
     }
 
     /// A service account's access token by client credentials (`TenantId` header).

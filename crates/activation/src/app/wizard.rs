@@ -33,32 +33,65 @@ impl App {
     /// Checks the settings as typed, and notes them (without the secret) for the
     /// diagnostics report. `secret_from`: a saved connection whose client secret (in the
     /// keychain) stands in for an empty secret field; it is not read for a check.
-    pub fn check_settings(&self, mut input: SettingsInput, secret_from: Option<Uuid>) -> Checked {
+    /// `reauthorize`: the saved connection being re-authorized, whose own name is not
+    /// "taken"; any other saved connection's name is refused here, in step 1, before the
+    /// customer approves anything.
+    pub fn check_settings(
+        &self,
+        mut input: SettingsInput,
+        secret_from: Option<Uuid>,
+        reauthorize: Option<Uuid>,
+    ) -> Checked {
         *lock(&self.settings_summary) = Some(SettingsSummary::from_input(&input));
         if secret_empty(&input) && secret_from.is_some() {
             // The saved secret will be used: check as if the field held one (without reading
             // the keychain on every keystroke; this check's settings are never used to connect).
             input.client_secret = Some(ClientSecret::new("saved-in-keychain"));
         }
-        let check = settings::check(&input, NameRule::Required);
+        let mut check = settings::check(&input, NameRule::Required);
+        self.refuse_a_saved_name(&mut check, &input.connection_name, reauthorize);
         let register_value = check.capture.as_ref().map(|_| input.redirect_uri.trim().to_string());
         Checked { check, register_value }
+    }
+
+    /// A name another saved connection has is the name field's problem (an unreadable list
+    /// is left to the list, which says why).
+    fn refuse_a_saved_name(&self, check: &mut Check, name: &str, reauthorize: Option<Uuid>) {
+        if name.trim().is_empty() || check.fields.contains_key("connectionName") {
+            return;
+        }
+        let Ok(store) = self.store() else { return };
+        if let Ok(saved) = blocking(|| store.find_by_name(name)) {
+            if Some(saved.id) != reauthorize {
+                let taken = Error::ConnectionNameTaken { name: saved.name };
+                let (m, n) = (taken.message(), taken.next_step());
+                check.fields.insert(
+                    "connectionName",
+                    crate::Text::new(format!("{} {}", m.en, n.en), format!("{} {}", m.sv, n.sv)),
+                );
+                check.settings = None;
+            }
+        }
     }
 
     /// Starts an attempt (replacing any earlier one), opens the browser without waiting for
     /// it, and reports progress to `sink`; errors shown to the user are noted for the
     /// diagnostics report. `secret_from` as in [`App::check_settings`], read this time.
+    /// `reauthorize`: the saved connection whose keys this attempt is to replace; Fortnox's
+    /// answer must then be for its company, or the attempt fails with `wrong_company`
+    /// (nothing saved, the new refresh token revoked).
     ///
     /// # Errors
-    /// The settings' first problem, a refused endpoint override, the keychain's, or the
-    /// listener's (a port in use).
+    /// The settings' first problem, a refused endpoint override, the keychain's, the
+    /// file's (`connection_not_found`), or the listener's (a port in use).
     pub async fn start_authorization(
         &self,
         input: SettingsInput,
         secret_from: Option<Uuid>,
+        reauthorize: Option<Uuid>,
         sink: impl Fn(Event) + Clone + Send + Sync + 'static,
     ) -> Result<Started, Error> {
-        let started = self.start(input, secret_from, sink).await;
+        let started = self.start(input, secret_from, reauthorize, sink).await;
         if let Err(e) = &started {
             self.recent_errors.record(&e.payload());
         }
@@ -69,11 +102,16 @@ impl App {
         &self,
         input: SettingsInput,
         secret_from: Option<Uuid>,
+        reauthorize: Option<Uuid>,
         sink: impl Fn(Event) + Clone + Send + Sync + 'static,
     ) -> Result<Started, Error> {
         let client = self.client()?;
         let input = self.with_saved_secret(input, secret_from)?;
-        let settings = settings::check(&input, NameRule::Required).into_result()?;
+        let mut settings = settings::check(&input, NameRule::Required).into_result()?;
+        if let Some(id) = reauthorize {
+            let store = self.store()?;
+            settings.expected_company = blocking(|| store.get(id))?.expected_company();
+        }
         let previous = self.session().take();
         let recent = self.recent_errors.clone();
         let events = sink.clone();

@@ -144,6 +144,20 @@ pub enum Error {
     /// A link arrived after the attempt had ended (for example a second link after success).
     #[error("link arrived after the activation had ended")]
     LinkAfterEnd,
+    /// Fortnox's answer belongs to another company (tenant) than the saved connection that
+    /// was being re-authorized: the new keys were revoked, the saved ones left untouched.
+    /// `approved` and `expected` are "Name (organisation number)" as far as known.
+    #[error("approved for {approved}, but the connection is {expected}")]
+    WrongCompany { approved: String, expected: String, approved_tenant: String, expected_tenant: String },
+    /// The newest tokens of the connection never reached the keychain (it refused them), so
+    /// the refresh token it holds is spent: refreshing with it would fail and could cost the
+    /// connection. Nothing is sent to Fortnox.
+    #[error("the newest keys of the connection are not saved")]
+    NewKeysNotSaved,
+    /// The connection's refresh token was handed over to the integration: this computer
+    /// neither refreshes it nor gives out its access tokens. `on` is the date (YYYY-MM-DD).
+    #[error("{name:?} was handed over to the integration on {on}")]
+    HandedOver { name: String, on: String },
 }
 
 /// Why an endpoint override was refused.
@@ -734,6 +748,45 @@ Text::new(
                 detail: None,
                 refusal: true,
             },
+            Error::HandedOver { name, on } => Words {
+                kind: "handed_over",
+                message: Text::new(
+                    format!("\u{201c}{name}\u{201d} was handed over to the integration on {on}: the integration holds the refresh token and keeps the connection alive, so this computer neither refreshes it nor gives out access tokens for it."),
+                    format!("\u{201d}{name}\u{201d} överlämnades till integrationen {on}: integrationen har förnyelsetoken och håller kopplingen vid liv, så den här datorn varken förnyar den eller lämnar ut åtkomsttoken för den."),
+                ),
+                next_step: Text::new(
+                    "Get the access token from the integration. To keep the connection on this computer instead, re-authorize it here, and let the integration ask `fortnox-activate token` for access tokens.",
+                    "Hämta åtkomsttoken från integrationen. För att i stället behålla kopplingen på den här datorn: godkänn den igen här, och låt integrationen hämta åtkomsttoken med `fortnox-activate token`.",
+                ),
+                detail: None,
+                refusal: false,
+            },
+            Error::NewKeysNotSaved => Words {
+                kind: "new_keys_not_saved",
+                message: Text::new(
+                    "The newest keys of this connection were not saved: the keychain refused them, and the refresh token it still holds is already spent. Nothing was sent to Fortnox.",
+                    "Kopplingens senaste nycklar sparades inte: nyckelringen tog inte emot dem, och förnyelsetoken som finns kvar där är redan förbrukad. Inget skickades till Fortnox.",
+                ),
+                next_step: Text::new(
+                    "In the app, press \u{201c}Save again\u{201d} on the connection (or copy the new keys) once the keychain works. If the new keys are lost, re-authorize the connection.",
+                    "Tryck på \u{201d}Spara igen\u{201d} vid kopplingen i appen (eller kopiera de nya nycklarna) när nyckelringen fungerar. Om de nya nycklarna har gått förlorade: godkänn kopplingen igen.",
+                ),
+                detail: None,
+                refusal: false,
+            },
+            Error::WrongCompany { approved, expected, approved_tenant, expected_tenant } => Words {
+                kind: "wrong_company",
+                message: Text::new(
+                    format!("You approved for {approved}, but this connection is {expected}."),
+                    format!("Du godkände för {approved}, men den här kopplingen är {expected}."),
+                ),
+                next_step: Text::new(
+                    "Log out of Fortnox in the browser, log in to the right company, and try again. The saved keys were not changed, and the new ones were revoked.",
+                    "Logga ut från Fortnox i webbläsaren, logga in på rätt företag och försök igen. De sparade nycklarna ändrades inte, och de nya återkallades.",
+                ),
+                detail: Some(format!("approved tenant {approved_tenant}, expected tenant {expected_tenant}")),
+                refusal: true,
+            },
         }
     }
 
@@ -885,6 +938,14 @@ mod tests {
             Error::AccessTokenRejected { description: None },
             Error::LinkMismatch { expected: "se.x.app:/cb".into() },
             Error::LinkAfterEnd,
+            Error::NewKeysNotSaved,
+            Error::HandedOver { name: "n".into(), on: "2026-12-07".into() },
+            Error::WrongCompany {
+                approved: "Annat Bolag AB (559900-1122)".into(),
+                expected: "Testbolaget AB (556677-8899)".into(),
+                approved_tenant: "7654321".into(),
+                expected_tenant: "1234567".into(),
+            },
         ];
         let mut kinds = std::collections::HashSet::new();
         for e in &all {

@@ -7,7 +7,7 @@
 
 use crate::clock::rfc3339;
 use crate::fortnox::token::REFRESH_TOKEN_LIFETIME;
-use crate::settings::AccountType;
+use crate::settings::{AccountType, ExpectedCompany};
 use crate::Text;
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime};
@@ -77,6 +77,61 @@ pub struct Connection {
     pub standing: Standing,
     #[serde(default)]
     pub secrets_saved: SecretsSaved,
+    /// Who keeps the refresh token: `None`, this computer (kept here: the only refresher;
+    /// the integration asks `fortnox-activate token` for access tokens); `Some(t)`, handed
+    /// over to the integration at `t` (it refreshes; this computer forgot the refresh token).
+    #[serde(default)]
+    pub handed_over_at_ms: Option<u64>,
+}
+
+/// Who keeps a connection's refresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ownership {
+    /// This computer is the only one that refreshes.
+    KeptHere,
+    /// The integration holds the refresh token and keeps the connection alive.
+    HandedOver,
+}
+
+impl Ownership {
+    /// `kept_here` or `handed_over`, as the command line shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ownership::KeptHere => "kept_here",
+            Ownership::HandedOver => "handed_over",
+        }
+    }
+}
+
+/// What a connection kept here needs next, and by when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Refresh before the refresh token's 31 days are over (`fortnox-activate refresh` or
+    /// `token`, or "Refresh now"): a refresh starts 31 new days.
+    Refresh,
+    /// Only the customer can help: authorize again (expired, refused, revoked, never
+    /// activated).
+    Reauthorize,
+    /// The keychain does not hold the keys: save them (or re-authorize).
+    SaveKeys,
+}
+
+/// A connection's next action and its date (Unix milliseconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NextAction {
+    pub action: Action,
+    pub due_ms: u64,
+    /// `due_ms` in RFC 3339 (UTC), for scripts.
+    pub due_at: String,
+}
+
+impl NextAction {
+    fn new(action: Action, due_ms: u64) -> Self {
+        NextAction { action, due_ms, due_at: rfc3339(from_ms(due_ms)) }
+    }
 }
 
 /// The machine-readable part of a [`Status`]; `snake_case` strings are a stable contract.
@@ -100,6 +155,9 @@ pub enum StatusKind {
     /// Working; the access token has expired and a refresh (or a client-credentials token)
     /// gets a new one. `until_ms` is when the refresh token runs out, if any.
     Active,
+    /// The refresh token was handed over to the integration, which keeps the connection
+    /// alive; this computer knows no more than when.
+    HandedOver,
 }
 
 /// A connection's status, as the list shows it. Sorting by [`Status::urgency`] puts the
@@ -130,6 +188,15 @@ pub struct Listed {
     #[serde(flatten)]
     pub connection: Connection,
     pub status: Status,
+    /// Who keeps the refresh token: `kept_here` or `handed_over`.
+    pub ownership: Ownership,
+    /// What this computer must do next, and by when (none for handed-over connections and
+    /// service accounts).
+    pub next_action: Option<NextAction>,
+}
+
+fn from_ms(ms: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_millis(ms)
 }
 
 fn ms(t: SystemTime) -> u64 {
@@ -142,6 +209,23 @@ fn date(ms: u64) -> String {
 }
 
 impl Connection {
+    /// The company a re-authorization of this connection must come back with (`None`
+    /// when its tenant is not known, e.g. a duplicate never activated).
+    pub fn expected_company(&self) -> Option<ExpectedCompany> {
+        Some(ExpectedCompany {
+            tenant_id: self.tenant_id.clone()?,
+            name: self.company_name.clone(),
+            organization_number: self.organization_number.clone(),
+        })
+    }
+
+    /// Whether the saved access token (saved in the keychain, as far as this app knows)
+    /// has more than `min_valid` left at `now`.
+    pub fn access_lives(&self, min_valid: Duration, now: SystemTime) -> bool {
+        let limit = ms(now).saturating_add(u64::try_from(min_valid.as_millis()).unwrap_or(u64::MAX));
+        self.secrets_saved.access_token && self.access_token_expires_at_ms.is_some_and(|e| e > limit)
+    }
+
     /// When the refresh token runs out (issued + 31 days), if there is one.
     pub fn refresh_token_expires_at_ms(&self) -> Option<u64> {
         self.refresh_token_issued_at_ms.map(|i| i.saturating_add(REFRESH_TOKEN_LIFETIME.as_millis() as u64))
@@ -150,6 +234,48 @@ impl Connection {
     /// The status now.
     pub fn status(&self) -> Status {
         self.status_at(SystemTime::now())
+    }
+
+    /// Refuses what only the holder of the refresh token may do (refresh, give out access
+    /// tokens) when it was handed over.
+    ///
+    /// # Errors
+    /// `handed_over`.
+    pub fn ensure_kept_here(&self) -> Result<(), crate::Error> {
+        match self.handed_over_at_ms {
+            Some(at) => Err(crate::Error::HandedOver { name: self.name.clone(), on: date(at) }),
+            None => Ok(()),
+        }
+    }
+
+    /// What this computer must do next for the connection, and by when; `None` when
+    /// nothing is due here: handed over (the integration keeps it alive) or a service
+    /// account (its consent lasts until the customer revokes it). Overdue actions are due
+    /// `now`.
+    pub fn next_action(&self, now: SystemTime) -> Option<NextAction> {
+        if self.handed_over_at_ms.is_some() {
+            return None;
+        }
+        let now = ms(now);
+        let at_once = |action| Some(NextAction::new(action, now));
+        match self.status_at(from_ms(now)).kind {
+            StatusKind::NeedsReauthorization | StatusKind::Expired | StatusKind::Revoked | StatusKind::NotActivated => {
+                at_once(Action::Reauthorize)
+            }
+            StatusKind::SecretsNotSaved => at_once(Action::SaveKeys),
+            StatusKind::HandedOver => None,
+            _ if self.account_type == AccountType::Service => None,
+            _ => self.refresh_token_expires_at_ms().map(|until| NextAction::new(Action::Refresh, until.max(now))),
+        }
+    }
+
+    /// Who keeps the refresh token.
+    pub fn ownership(&self) -> Ownership {
+        if self.handed_over_at_ms.is_some() {
+            Ownership::HandedOver
+        } else {
+            Ownership::KeptHere
+        }
     }
 
     /// The status at `now`.
@@ -183,6 +309,15 @@ impl Connection {
                 )
             }
             Standing::Ok => {}
+        }
+        if let Some(at) = self.handed_over_at_ms {
+            return status(
+                StatusKind::HandedOver,
+                format!("Handed over to the integration on {}; it keeps the connection alive", date(at)),
+                format!("Överlämnad till integrationen {}; den håller kopplingen vid liv", date(at)),
+                None,
+                None,
+            );
         }
         let service = self.account_type == AccountType::Service;
         if let Some(until) = refresh_until.filter(|u| *u <= now && !service) {

@@ -10,7 +10,10 @@
 //!
 //! Contract of a [`SecretStore`]: a missing entry reads as `Ok(None)`; `delete` of a missing
 //! entry is `Ok(())`; a keychain that is absent, locked or refusing is
-//! [`Error::KeychainUnavailable`], whose reason never holds a secret.
+//! [`Error::KeychainUnavailable`], whose reason never holds a secret. [`KeyringStore`] opens
+//! the platform keychain on first use and, after any failure, again on the next call (a
+//! Secret Service that was stopped and started again, or a session bus that came late, is
+//! used as soon as it is back, without restarting the app).
 //!
 //! Security rule: values pass through here and nowhere else on their way to disk; nothing
 //! in this module logs or formats a value.
@@ -57,8 +60,9 @@ impl KeyringStore {
         KeyringStore
     }
 
-    fn entry(id: Uuid, kind: SecretKind) -> Result<keyring::Entry, Error> {
-        keyring::Entry::new(SERVICE, &kind.account(id)).map_err(unavailable)
+    fn entry(id: Uuid, kind: SecretKind) -> Result<keyring_core::Entry, Error> {
+        reopen::ensure_open()?;
+        keyring_core::Entry::new(SERVICE, &kind.account(id)).map_err(failed)
     }
 }
 
@@ -70,7 +74,7 @@ impl SecretStore for KeyringStore {
         match Self::entry(id, kind)?.get_password() {
             Ok(v) => Ok(Some(v)),
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(unavailable(e)),
+            Err(e) => Err(failed(e)),
         }
     }
 
@@ -78,7 +82,7 @@ impl SecretStore for KeyringStore {
         if let Some(limit) = platform::ENTRY_LIMIT {
             return split::write(&KeyringEntries, &kind.account(id), value, limit);
         }
-        Self::entry(id, kind)?.set_password(value).map_err(unavailable)
+        Self::entry(id, kind)?.set_password(value).map_err(failed)
     }
 
     fn delete(&self, id: Uuid, kind: SecretKind) -> Result<(), Error> {
@@ -87,7 +91,7 @@ impl SecretStore for KeyringStore {
         }
         match Self::entry(id, kind)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(unavailable(e)),
+            Err(e) => Err(failed(e)),
         }
     }
 }
@@ -97,8 +101,9 @@ impl SecretStore for KeyringStore {
 struct KeyringEntries;
 
 impl KeyringEntries {
-    fn entry(account: &str) -> Result<keyring::Entry, Error> {
-        keyring::Entry::new(SERVICE, account).map_err(unavailable)
+    fn entry(account: &str) -> Result<keyring_core::Entry, Error> {
+        reopen::ensure_open()?;
+        keyring_core::Entry::new(SERVICE, account).map_err(failed)
     }
 }
 
@@ -107,18 +112,18 @@ impl split::Entries for KeyringEntries {
         match Self::entry(account)?.get_secret() {
             Ok(v) => Ok(Some(v)),
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(unavailable(e)),
+            Err(e) => Err(failed(e)),
         }
     }
 
     fn set(&self, account: &str, bytes: &[u8]) -> Result<(), Error> {
-        Self::entry(account)?.set_secret(bytes).map_err(unavailable)
+        Self::entry(account)?.set_secret(bytes).map_err(failed)
     }
 
     fn delete(&self, account: &str) -> Result<(), Error> {
         match Self::entry(account)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(unavailable(e)),
+            Err(e) => Err(failed(e)),
         }
     }
 
@@ -127,8 +132,66 @@ impl split::Entries for KeyringEntries {
         match Self::entry(account)?.get_password() {
             Ok(v) => Ok(Some(v)),
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(unavailable(e)),
+            Err(e) => Err(failed(e)),
         }
+    }
+}
+
+/// A keychain call failed: the next call opens the keychain again.
+fn failed(e: keyring::Error) -> Error {
+    reopen::mark_stale();
+    unavailable(e)
+}
+
+/// The platform keychain as keyring's default store, opened on first use and again after a
+/// failure. (keyring's own `Entry::new` opens it once per process and, when that first
+/// opening fails, never again.)
+mod reopen {
+    use super::unavailable;
+    use crate::Error;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    /// True when the store must be opened (at first, and after a failure).
+    static STALE: AtomicBool = AtomicBool::new(true);
+    static OPENING: Mutex<()> = Mutex::new(());
+
+    pub(super) fn mark_stale() {
+        STALE.store(true, Ordering::SeqCst);
+    }
+
+    pub(super) fn ensure_open() -> Result<(), Error> {
+        if !STALE.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let _one_at_a_time = OPENING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !STALE.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        keyring_core::set_default_store(platform_store().map_err(unavailable)?);
+        STALE.store(false, Ordering::SeqCst);
+        tracing::info!("keychain opened");
+        Ok(())
+    }
+
+    #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+    fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+        Ok(zbus_secret_service_keyring_store::Store::new()?)
+    }
+
+    #[cfg(any(target_os = "macos", target_os = "ios"))]
+    fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+        Ok(apple_native_keyring_store::keychain::Store::new()?)
+    }
+
+    #[cfg(target_os = "windows")]
+    fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+        Ok(windows_native_keyring_store::Store::new()?)
+    }
+
+    #[cfg(not(any(unix, target_os = "windows")))]
+    fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+        Err(keyring_core::Error::NoDefaultStore)
     }
 }
 

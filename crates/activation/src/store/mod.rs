@@ -25,7 +25,7 @@ pub mod lock;
 mod split;
 
 pub use activation_file::ActivationFile;
-pub use connection::{Connection, Listed, SecretsSaved, Standing, Status, StatusKind};
+pub use connection::{Action, Connection, Listed, NextAction, Ownership, SecretsSaved, Standing, Status, StatusKind};
 pub use keychain::{KeyringStore, SecretKind, SecretStore};
 
 use crate::clock::epoch_ms;
@@ -33,11 +33,11 @@ use crate::export::Export;
 use crate::flow::Connected;
 use crate::fortnox::token::{Company, FortnoxClient, TokenSet};
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
-use crate::settings::{Settings, SettingsInput};
+use crate::settings::{describe_company, AccountType, Settings, SettingsInput};
 use crate::{Error, Text};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use uuid::Uuid;
 
 /// The app's identifier: the config dir's name and the keychain service.
@@ -73,6 +73,9 @@ pub struct Saved {
     /// `Some(keychain_unavailable)` when secrets could not be saved: the connection is
     /// marked "keys not saved"; show the result for copying, with this error's words.
     pub warning: Option<Error>,
+    /// A new connection to a company already saved under another name: says so, naming
+    /// both (two holders of one company's keys is usually a mistake).
+    pub same_company: Option<Text>,
 }
 
 /// New tokens from a refresh or a client-credentials call.
@@ -84,6 +87,17 @@ pub struct Issued {
     /// `Some(e)` when the new tokens could not be saved: they exist only here now, so show
     /// them for copying with e's message; [`Store::save_tokens`] can try again.
     pub warning: Option<Error>,
+}
+
+/// The answer of [`Store::access_token`]: an access token that lives long enough.
+#[derive(Debug)]
+pub struct Fresh {
+    /// The connection as saved now.
+    pub connection: Connection,
+    pub access: AccessToken,
+    /// `Some` when a new token was fetched for this call (refresh or client credentials);
+    /// its `warning` says when the keychain did not take it.
+    pub issued: Option<Issued>,
 }
 
 /// The answer of [`Store::test`].
@@ -164,7 +178,9 @@ impl Store {
             .into_iter()
             .map(|connection| {
                 let status = connection.status_at(now);
-                Listed { connection, status }
+                let ownership = connection.ownership();
+                let next_action = connection.next_action(now);
+                Listed { connection, status, ownership, next_action }
             })
             .collect();
         connection::sort_most_urgent_first(&mut list);
@@ -192,6 +208,18 @@ impl Store {
             .into_iter()
             .find(|c| Some(c.id) == by_id || name_key(&c.name) == key)
             .ok_or_else(|| Error::ConnectionNotFound { query: q.to_string() })
+    }
+
+    /// The saved connection called `name` (ignoring case and surrounding blanks).
+    ///
+    /// # Errors
+    /// `connection_not_found` and the errors of [`list`](Self::list).
+    pub fn find_by_name(&self, name: &str) -> Result<Connection, Error> {
+        let key = name_key(name);
+        self.read()?
+            .into_iter()
+            .find(|c| name_key(&c.name) == key)
+            .ok_or_else(|| Error::ConnectionNotFound { query: name.trim().to_string() })
     }
 
     /// Saves an activation's outcome: settings in the file, client secret and tokens in the
@@ -223,6 +251,48 @@ impl Store {
         ensure_free(&all, &name, Some(id))?;
         let now = epoch_ms(SystemTime::now());
         let previous = index.map(|i| all[i].clone());
+        if let (Some(expected), Some(tenant)) =
+            (previous.as_ref().and_then(Connection::expected_company), &connected.tenant_id)
+        {
+            // The flow refuses this before anything is saved; never replace one company's
+            // keys with another's, whoever calls.
+            if expected.tenant_id != *tenant {
+                let approved = connected.company.as_ref();
+                return Err(Error::WrongCompany {
+                    approved: describe_company(
+                        approved.map(|c| c.name.as_str()),
+                        approved.map(|c| c.organization_number.as_str()),
+                        tenant,
+                    )
+                    .en,
+                    expected: expected.describe().en,
+                    approved_tenant: tenant.clone(),
+                    expected_tenant: expected.tenant_id,
+                });
+            }
+        }
+        let same_company = match (target, &connected.tenant_id) {
+            (SaveAs::New, Some(tenant)) => {
+                all.iter().find(|o| o.tenant_id.as_deref() == Some(tenant.as_str())).map(|other| {
+                    let company = describe_company(
+                        other.company_name.as_deref(),
+                        other.organization_number.as_deref(),
+                        tenant,
+                    );
+                    Text::new(
+                        format!(
+                            "{} is already saved as \u{201c}{}\u{201d}; now also as \u{201c}{}\u{201d}. Each connection holds its own refresh token: remove the one that is not needed.",
+                            company.en, other.name, name
+                        ),
+                        format!(
+                            "{} finns redan sparat som \u{201d}{}\u{201d}; nu även som \u{201d}{}\u{201d}. Varje koppling har sin egen förnyelsetoken: ta bort den som inte behövs.",
+                            company.sv, other.name, name
+                        ),
+                    )
+                })
+            }
+            _ => None,
+        };
         let mut c = Connection {
             id,
             name,
@@ -240,6 +310,7 @@ impl Store {
             refresh_token_issued_at_ms: None,
             standing: Standing::Ok,
             secrets_saved: previous.as_ref().map(|p| p.secrets_saved).unwrap_or_default(),
+            handed_over_at_ms: None,
         };
         let mut warning = None;
         if let Some(secret) = &settings.client_secret {
@@ -282,7 +353,7 @@ impl Store {
         if let Some(w) = &warning {
             tracing::warn!(connection = %id, kind = w.kind(), "secrets not saved in the keychain");
         }
-        Ok(Saved { connection: c, warning })
+        Ok(Saved { connection: c, warning, same_company })
     }
 
     /// Saves tokens for a connection again (after [`Issued::warning`] or
@@ -305,6 +376,27 @@ impl Store {
             }
         })?;
         result.map(|()| saved)
+    }
+
+    /// Hands the connection over to the integration: from now on the integration holds the
+    /// refresh token and keeps the connection alive. This computer forgets its copy of the
+    /// refresh token (the keychain entry is deleted), keeps the access token only for
+    /// "Test" until it expires, and never refreshes the connection again (until it is
+    /// re-authorized here). Call it once the refresh token is in the integration's hands.
+    ///
+    /// # Errors
+    /// `keychain_unavailable` (nothing changed), `connection_not_found`, the file errors.
+    pub fn hand_over(&self, id: Uuid) -> Result<Connection, Error> {
+        let _conn_lock = lock::connection(&self.dir, id)?;
+        self.get(id)?;
+        self.secrets.delete(id, SecretKind::RefreshToken)?;
+        let now = epoch_ms(SystemTime::now());
+        let c = self.update(id, |c| {
+            c.handed_over_at_ms = Some(now);
+            c.secrets_saved.refresh_token = false;
+        })?;
+        tracing::info!(connection = %id, "handed over to the integration; the refresh token is forgotten here");
+        Ok(c)
     }
 
     /// Renames a connection; its secrets stay where they are (keyed by id).
@@ -354,6 +446,7 @@ impl Store {
             refresh_token_issued_at_ms: None,
             standing: Standing::NotActivated,
             secrets_saved: SecretsSaved::default(),
+            handed_over_at_ms: None,
             ..original
         };
         let mut copy = copy;
@@ -434,20 +527,40 @@ impl Store {
     /// uses the pair the first one saved. The new refresh token is written to the keychain
     /// before anything else; if saving fails the new tokens come back with a warning.
     /// `invalid_grant` marks the connection `needs_reauthorization` and is not retried.
+    /// When the file says the keychain refused the last pair, the spent refresh token there
+    /// is never sent (`new_keys_not_saved`).
     ///
     /// # Errors
-    /// `refresh_token_invalid` (now marked), `secret_not_saved`, `keychain_unavailable`
+    /// `refresh_token_invalid` (now marked), `new_keys_not_saved`, `secret_not_saved`, `keychain_unavailable`
     /// (before the call: nothing spent), the token endpoint's errors, the file errors.
     pub async fn refresh(&self, client: &FortnoxClient, id: Uuid) -> Result<Issued, Error> {
         let store = self.clone();
-        let (held, c, secret, refresh) = blocking(move || {
+        let (held, c) = blocking(move || {
             let held = lock::connection(&store.dir, id)?;
             let c = store.get(id)?;
-            let secret = store.required(id, SecretKind::ClientSecret)?;
-            let refresh = store.required(id, SecretKind::RefreshToken)?;
-            Ok((held, c, ClientSecret::new(secret), RefreshToken::new(refresh)))
+            Ok((held, c))
         })
         .await?;
+        self.refresh_locked(client, held, c).await
+    }
+
+    /// The refresh itself, with the connection's lock `held` and `c` read under it.
+    async fn refresh_locked(&self, client: &FortnoxClient, held: lock::Held, c: Connection) -> Result<Issued, Error> {
+        let id = c.id;
+        c.ensure_kept_here()?;
+        let store = self.clone();
+        let (held, secret, refresh) = blocking(move || {
+            let secret = store.required(id, SecretKind::ClientSecret)?;
+            let refresh = store.required(id, SecretKind::RefreshToken)?;
+            Ok((held, ClientSecret::new(secret), RefreshToken::new(refresh)))
+        })
+        .await?;
+        if !c.secrets_saved.refresh_token {
+            // The keychain refused the last pair: the refresh token it holds is spent.
+            // Never send it.
+            tracing::warn!(connection = %id, "refresh refused: the newest keys were never saved");
+            return Err(Error::NewKeysNotSaved);
+        }
         tracing::info!(connection = %id, "refreshing (lock held)");
         let tokens = match client.refresh(&c.client_id, &secret, &refresh).await {
             Ok(t) => t,
@@ -466,6 +579,64 @@ impl Store {
         self.keep_issued(c, tokens, held).await
     }
 
+    /// An access token with more than `min_valid` left, for the credential helper
+    /// (`fortnox-activate token`): the saved one when it lives long enough (one keychain
+    /// read, no lock); otherwise, under the connection's lock, the file and keychain are
+    /// read again (another process may have refreshed while this one waited) and only when
+    /// the token is still too short-lived is a new one fetched: by refresh for a user
+    /// account (the new pair saved before it is returned), by client credentials for a
+    /// service account. Any number of processes at once thus spend each refresh token at
+    /// most once.
+    ///
+    /// # Errors
+    /// As [`refresh`](Self::refresh) and [`service_token`](Self::service_token).
+    pub async fn access_token(&self, client: &FortnoxClient, id: Uuid, min_valid: Duration) -> Result<Fresh, Error> {
+        let store = self.clone();
+        let fast = blocking(move || {
+            let c = store.get(id)?;
+            c.ensure_kept_here()?;
+            if !c.access_lives(min_valid, SystemTime::now()) {
+                return Ok(Err(c));
+            }
+            Ok(match store.secrets.get(id, SecretKind::AccessToken)? {
+                Some(a) => Ok((c, AccessToken::new(a))),
+                None => Err(c),
+            })
+        })
+        .await?;
+        if let Ok((connection, access)) = fast {
+            return Ok(Fresh { connection, access, issued: None });
+        }
+        let store = self.clone();
+        let locked = blocking(move || {
+            let held = lock::connection(&store.dir, id)?;
+            let c = store.get(id)?;
+            if c.access_lives(min_valid, SystemTime::now()) {
+                if let Some(a) = store.secrets.get(id, SecretKind::AccessToken)? {
+                    return Ok(Err((c, AccessToken::new(a))));
+                }
+            }
+            Ok(Ok((held, c)))
+        })
+        .await?;
+        let (held, c) = match locked {
+            Err((connection, access)) => {
+                tracing::info!(connection = %id, "another process renewed the access token while this one waited");
+                return Ok(Fresh { connection, access, issued: None });
+            }
+            Ok(pair) => pair,
+        };
+        let issued = match c.account_type {
+            AccountType::Service => self.service_token_locked(client, held, c).await?,
+            AccountType::User => self.refresh_locked(client, held, c).await?,
+        };
+        Ok(Fresh {
+            connection: issued.connection.clone(),
+            access: issued.tokens.access_token.clone(),
+            issued: Some(issued),
+        })
+    }
+
     /// A service account's access token by client credentials with the `TenantId` header;
     /// saved as the connection's access token.
     ///
@@ -474,11 +645,27 @@ impl Store {
     /// `keychain_unavailable`, the token endpoint's errors.
     pub async fn service_token(&self, client: &FortnoxClient, id: Uuid) -> Result<Issued, Error> {
         let store = self.clone();
-        let (held, c, secret) = blocking(move || {
+        let (held, c) = blocking(move || {
             let held = lock::connection(&store.dir, id)?;
             let c = store.get(id)?;
+            Ok((held, c))
+        })
+        .await?;
+        self.service_token_locked(client, held, c).await
+    }
+
+    /// Client credentials, with the connection's lock `held` and `c` read under it.
+    async fn service_token_locked(
+        &self,
+        client: &FortnoxClient,
+        held: lock::Held,
+        c: Connection,
+    ) -> Result<Issued, Error> {
+        let id = c.id;
+        let store = self.clone();
+        let (held, secret) = blocking(move || {
             let secret = store.required(id, SecretKind::ClientSecret)?;
-            Ok((held, c, ClientSecret::new(secret)))
+            Ok((held, ClientSecret::new(secret)))
         })
         .await?;
         let Some(tenant) = c.tenant_id.clone() else {

@@ -334,6 +334,182 @@ async fn a_refresh_whose_tokens_cannot_be_saved_still_returns_them_with_a_warnin
 }
 
 #[tokio::test]
+async fn the_helper_gives_the_saved_access_token_while_it_lives_long_enough() {
+    let (store, _keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    let canned = Canned::new(vec![]);
+    let fresh = store.access_token(&client(&canned), a.id, Duration::from_secs(300)).await.unwrap();
+    assert_eq!(fresh.access.expose(), "access-1");
+    assert!(fresh.issued.is_none());
+    assert!(canned.requests.lock().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn helpers_at_once_refresh_once_and_the_others_read_back_the_saved_pair() {
+    let (store, _keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    // Only one answer: a second refresh would fail with a network error.
+    let canned = Canned::new(vec![(
+        200,
+        r#"{"access_token":"access-2","refresh_token":"refresh-2","scope":"companyinformation invoice","expires_in":7200,"token_type":"bearer"}"#,
+    )]);
+    let min_valid = Duration::from_secs(3601); // access-1 (an hour) is too short-lived
+    let calls: Vec<_> = (0..4)
+        .map(|_| {
+            let (store, client) = (store.clone(), client(&canned));
+            tokio::spawn(async move { store.access_token(&client, a.id, min_valid).await })
+        })
+        .collect();
+    let mut fetched = 0;
+    for call in calls {
+        let fresh = call.await.unwrap().unwrap();
+        assert_eq!(fresh.access.expose(), "access-2");
+        fetched += usize::from(fresh.issued.is_some());
+    }
+    assert_eq!(fetched, 1);
+    let requests = canned.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].body.as_deref(), Some("grant_type=refresh_token&refresh_token=refresh-1"));
+    assert_eq!(store.secrets(a.id).unwrap().refresh_token.unwrap().expose(), "refresh-2");
+}
+
+#[tokio::test]
+async fn the_helper_gets_a_service_account_token_by_client_credentials() {
+    let (store, _keys, _dir) = store();
+    let mut conn = connected("access-1", "refresh-1");
+    conn.account_type = AccountType::Service;
+    let a = store.save_activation(&settings("Acme"), &conn, SaveAs::New).unwrap().connection;
+    let canned = Canned::new(vec![(
+        200,
+        r#"{"access_token":"access-cc","expires_in":3600,"token_type":"bearer","scope":"companyinformation"}"#,
+    )]);
+    let fresh = store.access_token(&client(&canned), a.id, Duration::from_secs(3601)).await.unwrap();
+    assert_eq!(fresh.access.expose(), "access-cc");
+    let req = canned.requests.lock().unwrap()[0].clone();
+    assert_eq!(req.body.as_deref(), Some("grant_type=client_credentials"));
+}
+
+#[test]
+fn another_companys_keys_never_replace_a_saved_connections() {
+    let (store, _keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    let mut other = connected("access-x", "refresh-x");
+    other.tenant_id = Some("7654321".into());
+    other.company = Some(Company {
+        name: "Annat Bolag AB".into(),
+        organization_number: "559900-1122".into(),
+        database_number: Some("7654321".into()),
+    });
+    let e = store.save_activation(&settings("Acme"), &other, SaveAs::Replace(a.id)).unwrap_err();
+    assert_eq!(e.kind(), "wrong_company");
+    assert_eq!(
+        e.message().en,
+        "You approved for Annat Bolag AB (559900-1122), but this connection is Acme AB (556677-8899)."
+    );
+    let s = store.secrets(a.id).unwrap();
+    assert_eq!((s.access_token.unwrap().expose(), s.refresh_token.unwrap().expose()), ("access-1", "refresh-1"));
+    assert_eq!(store.get(a.id).unwrap(), a);
+}
+
+#[test]
+fn a_new_connection_to_a_saved_company_says_so_naming_both() {
+    let (store, _keys, _dir) = store();
+    let first = store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap();
+    assert!(first.same_company.is_none());
+    let second = store.save_activation(&settings("Acme 2"), &connected("access-2", "refresh-2"), SaveAs::New).unwrap();
+    let note = second.same_company.expect("a warning");
+    assert!(
+        note.en.starts_with(
+            "Acme AB (556677-8899) is already saved as \u{201c}Acme\u{201d}; now also as \u{201c}Acme 2\u{201d}."
+        ),
+        "{}",
+        note.en
+    );
+    assert!(note.sv.contains("finns redan sparat som \u{201d}Acme\u{201d}"), "{}", note.sv);
+    // Re-authorizing the same connection is no duplicate.
+    let again = store
+        .save_activation(&settings("Acme"), &connected("access-3", "refresh-3"), SaveAs::Replace(first.connection.id))
+        .unwrap();
+    assert!(again.same_company.is_none());
+}
+
+/// A keychain that refuses exactly one write: the refresh token of the next new pair.
+struct FailsAtTheNewPair(Arc<MemoryStore>, std::sync::atomic::AtomicBool);
+
+impl SecretStore for FailsAtTheNewPair {
+    fn get(&self, id: Uuid, kind: SecretKind) -> Result<Option<String>, Error> {
+        self.0.get(id, kind)
+    }
+    fn set(&self, id: Uuid, kind: SecretKind, value: &str) -> Result<(), Error> {
+        if kind == SecretKind::RefreshToken && self.1.swap(false, Ordering::SeqCst) {
+            return Err(Error::KeychainUnavailable { reason: "refused (test)".into() });
+        }
+        self.0.set(id, kind, value)
+    }
+    fn delete(&self, id: Uuid, kind: SecretKind) -> Result<(), Error> {
+        self.0.delete(id, kind)
+    }
+}
+
+#[tokio::test]
+async fn after_the_keychain_refused_a_new_pair_no_refresh_sends_the_spent_token() {
+    let (store, keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    let double = Arc::new(FailsAtTheNewPair(keys.clone(), true.into()));
+    let s2 = Store::open(store.dir().to_path_buf(), double);
+    // One answer only: a second refresh would reach Fortnox as a network error.
+    let canned = Canned::new(vec![(200, NEW_PAIR)]);
+    let issued = s2.refresh(&client(&canned), a.id).await.unwrap();
+    assert_eq!(issued.warning.as_ref().map(Error::kind), Some("keychain_unavailable"));
+    assert_eq!(issued.tokens.refresh_token.as_ref().unwrap().expose(), "refresh-2");
+    // The keychain still holds the spent refresh-1; the keychain works again, yet neither
+    // refresh nor the credential helper sends it.
+    assert_eq!(keys.get(a.id, SecretKind::RefreshToken).unwrap().as_deref(), Some("refresh-1"));
+    assert_eq!(s2.refresh(&client(&canned), a.id).await.unwrap_err().kind(), "new_keys_not_saved");
+    let e = s2.access_token(&client(&canned), a.id, Duration::from_secs(24 * 3600)).await.unwrap_err();
+    assert_eq!(e.kind(), "new_keys_not_saved");
+    assert_eq!(canned.requests.lock().unwrap().len(), 1);
+    assert_eq!(s2.get(a.id).unwrap().status().kind, StatusKind::SecretsNotSaved);
+    // Saved again: whole, and the next refresh spends refresh-2.
+    s2.save_tokens(a.id, &issued.tokens).unwrap();
+    assert_eq!(s2.get(a.id).unwrap().status().kind, StatusKind::AccessTokenValid);
+    let canned = Canned::new(vec![(200, NEW_PAIR)]);
+    s2.refresh(&client(&canned), a.id).await.unwrap();
+    assert_eq!(
+        canned.requests.lock().unwrap()[0].body.as_deref(),
+        Some("grant_type=refresh_token&refresh_token=refresh-2")
+    );
+}
+
+#[tokio::test]
+async fn a_handed_over_connection_forgets_its_refresh_token_and_is_never_refreshed_here() {
+    let (store, keys, _dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    assert_eq!(store.list().unwrap()[0].ownership, Ownership::KeptHere);
+    let c = store.hand_over(a.id).unwrap();
+    assert_eq!(c.ownership(), Ownership::HandedOver);
+    assert!(!keys.values().iter().any(|v| v == "refresh-1"), "the refresh token is forgotten here");
+    assert_eq!(store.secrets(a.id).unwrap().access_token.unwrap().expose(), "access-1", "kept for Test");
+    let listed = &store.list().unwrap()[0];
+    assert_eq!((listed.ownership, listed.status.kind), (Ownership::HandedOver, StatusKind::HandedOver));
+    assert!(listed.status.text.en.starts_with("Handed over to the integration on "), "{}", listed.status.text.en);
+    let canned = Canned::new(vec![(200, NEW_PAIR)]);
+    assert_eq!(store.refresh(&client(&canned), a.id).await.unwrap_err().kind(), "handed_over");
+    let e = store.access_token(&client(&canned), a.id, Duration::ZERO).await.unwrap_err();
+    assert_eq!(e.kind(), "handed_over");
+    assert!(canned.requests.lock().unwrap().is_empty());
+    // Re-authorized here, it is kept here again.
+    let again =
+        store.save_activation(&settings("Acme"), &connected("access-2", "refresh-2"), SaveAs::Replace(a.id)).unwrap();
+    assert_eq!(again.connection.ownership(), Ownership::KeptHere);
+}
+
+#[tokio::test]
 async fn invalid_grant_marks_the_connection_and_is_not_retried() {
     let (store, _keys, _dir) = store();
     let a =
@@ -438,7 +614,30 @@ fn record() -> Connection {
         refresh_token_issued_at_ms: Some(1_800_000_000_000),
         standing: Standing::Ok,
         secrets_saved: SecretsSaved { client_secret: true, access_token: true, refresh_token: true },
+        handed_over_at_ms: None,
     }
+}
+
+#[test]
+fn the_next_action_and_its_date_follow_from_the_status_and_who_keeps_the_token() {
+    let c = record();
+    let day = 24 * 3_600_000u64;
+    let issued = c.refresh_token_issued_at_ms.unwrap();
+    let next = c.next_action(at(0)).unwrap();
+    assert_eq!((next.action, next.due_ms), (Action::Refresh, issued + 31 * day));
+    assert!(next.due_at.ends_with('Z'), "{}", next.due_at);
+    let expired = at(32 * day as i64);
+    assert_eq!(c.next_action(expired).map(|n| n.action), Some(Action::Reauthorize));
+    assert_eq!(c.next_action(expired).unwrap().due_ms, 1_800_000_000_000 + 32 * day);
+    let mut unsaved = record();
+    unsaved.secrets_saved.refresh_token = false;
+    assert_eq!(unsaved.next_action(at(0)).map(|n| n.action), Some(Action::SaveKeys));
+    let mut given = record();
+    given.handed_over_at_ms = Some(1_800_000_000_000);
+    assert_eq!(given.next_action(expired), None);
+    let mut service = record();
+    service.account_type = AccountType::Service;
+    assert_eq!(service.next_action(expired), None);
 }
 
 #[test]
@@ -471,7 +670,7 @@ fn the_list_puts_the_most_urgent_first() {
         let mut c = record();
         c.name = name.into();
         f(&mut c);
-        Listed { status: c.status_at(now), connection: c }
+        Listed { status: c.status_at(now), ownership: c.ownership(), next_action: c.next_action(now), connection: c }
     };
     let mut list = vec![
         mk("fine", &|_| {}),
