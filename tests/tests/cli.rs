@@ -7,7 +7,6 @@ use activator_tests::standin::{AuthorizeBehaviour, ClientConfig, CompanyConfig, 
 use common::{bin, free_port, BrowserEnv};
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 const SECRET: &str = "cli-secret";
@@ -744,7 +743,10 @@ fn sourcing_token_env_output_in_sh_gives_the_literal_company_name_and_runs_nothi
 
     // The same lines as the app's "Copy as .env" for this connection (one exporter), but
     // for the refresh token, which only a hand-over gives.
-    let store = Store::open(s.browser.dir.path().join("config/se.fortnoxactivator.app"), Arc::new(KeyringStore::new()));
+    let store = Store::open(
+        s.browser.dir.path().join("config/se.fortnoxactivator.app"),
+        std::sync::Arc::new(KeyringStore::new()),
+    );
     let id: uuid::Uuid = activated["connection_id"].as_str().unwrap().parse().unwrap();
     let app = App::new(activation::Language::En, Err(activation::Error::NoAttempt), Ok(store));
     let copied = app.copy_saved(id, Item::Env).unwrap();
