@@ -290,7 +290,7 @@ async fn activate(
                     keep_or_hand_over(store, &saved.connection, args.hand_over, &mut out, lang);
                 }
                 if let Some(note) = &saved.same_company {
-                    eprintln!("warning: {}", note.get(lang));
+                    say!("warning: {}", note.get(lang));
                 }
                 match saved.warning {
                     None => say!(
@@ -325,7 +325,7 @@ async fn activate(
 async fn reauthorize(query: &str, no_browser: bool, timeout: Option<u64>, lang: Language) -> Result<(), Failure> {
     let endpoints = Endpoints::from_env()?;
     if let Some(notice) = endpoints.override_notice() {
-        eprintln!("note: {}", notice.get(lang));
+        say!("note: {}", notice.get(lang));
     }
     let store = Store::open_default()?;
     let c = store.find(query)?;
@@ -336,8 +336,8 @@ async fn reauthorize(query: &str, no_browser: bool, timeout: Option<u64>, lang: 
     let mut settings = settings::check(&input, NameRule::Required).into_result()?;
     settings.expected_company = c.expected_company();
     match &settings.expected_company {
-        Some(expected) => eprintln!("{}", expected.login_hint().get(lang)),
-        None => eprintln!(
+        Some(expected) => say!("{}", expected.login_hint().get(lang)),
+        None => say!(
             "note: {}",
             match lang {
                 Language::Sv => "Kopplingens företag är inte känt; kontrollera företaget i resultatet.",
@@ -359,7 +359,7 @@ async fn reauthorize(query: &str, no_browser: bool, timeout: Option<u64>, lang: 
                 keep_or_hand_over(&store, &saved.connection, false, &mut out, lang);
             }
             match saved.warning {
-                None => eprintln!(
+                None => say!(
                     "{}",
                     match lang {
                         Language::Sv => format!("\"{}\" är godkänd igen: nycklarna byttes ut i nyckelringen.", c.name),
@@ -367,18 +367,18 @@ async fn reauthorize(query: &str, no_browser: bool, timeout: Option<u64>, lang: 
                             format!("\"{}\" is re-authorized: its keys were replaced in the keychain.", c.name),
                     }
                 ),
-                Some(w) => eprintln!(
+                Some(w) => say!(
                     "warning: the settings of \"{}\" were saved but not the new keys: {} Copy the tokens below now.",
                     c.name,
                     w.explain(lang)
                 ),
             }
         }
-        Err(e) => eprintln!("warning: the new keys were not saved: {} Copy the tokens below now.", e.explain(lang)),
+        Err(e) => say!("warning: the new keys were not saved: {} Copy the tokens below now.", e.explain(lang)),
     }
     out!("{out}");
     for w in outcome.warnings() {
-        eprintln!("note: {}", w.get(lang));
+        say!("note: {}", w.get(lang));
     }
     Ok(())
 }
@@ -399,7 +399,7 @@ fn keep_or_hand_over(
             o.remove("refresh_token");
             o.remove("refresh_token_expires_at");
         }
-        eprintln!(
+        say!(
             "{}",
             match lang {
                 Language::Sv => format!("Kopplingen behålls här: den här datorn förnyar den. Integrationen hämtar åtkomsttoken med: fortnox-activate token \"{}\"", connection.name),
@@ -409,14 +409,14 @@ fn keep_or_hand_over(
         return;
     }
     match store.hand_over(connection.id) {
-        Ok(_) => eprintln!(
+        Ok(_) => say!(
             "{}",
             match lang {
                 Language::Sv => "Överlämnad till integrationen: den håller kopplingen vid liv med förnyelsetoken nedan; den här datorn har glömt den och förnyar aldrig kopplingen.",
                 Language::En => "Handed over to the integration: it keeps the connection alive with the refresh token below; this computer has forgotten it and never refreshes the connection.",
             }
         ),
-        Err(e) => eprintln!(
+        Err(e) => say!(
             "warning: the connection is still kept here (this computer may refresh it): {} Give the integration the refresh token below only if this computer will not refresh it.",
             e.explain(lang)
         ),

@@ -109,7 +109,7 @@ fn due_within(list: &[activation::store::Listed], days: u64, lang: Language) -> 
             (Action::SaveKeys, Language::En) => "save its keys (the keychain does not hold them)".to_string(),
             (Action::SaveKeys, Language::Sv) => "spara nycklarna (nyckelringen har dem inte)".to_string(),
         };
-        eprintln!("due: \"{}\": {what}", l.connection.name);
+        say!("due: \"{}\": {what}", l.connection.name);
     }
     any
 }
