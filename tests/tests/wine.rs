@@ -407,7 +407,7 @@ fn windows_command_line_under_wine() {
     ok(&o, "service activation");
     remember(&mut secrets, &o);
     svc.standin.clear_requests();
-    let o = svc.saved(&["token", "Tjänstekonto"]);
+    let o = svc.saved(&["token", "Tjänstekonto", "--json", "--min-valid", "3600"]);
     ok(&o, "token");
     remember(&mut secrets, &o);
     assert!(stdout_json(&o)["access_token"].as_str().is_some_and(|t| t.split('.').count() == 3));
