@@ -185,7 +185,5 @@ pub async fn unregister_scheme<R: Runtime>(app: AppHandle<R>, scheme: String) ->
     let failed =
         |e: tauri::Error| ShellError::SchemeRegistrationFailed { scheme: scheme.clone(), reason: e.to_string() };
     let s = scheme.clone();
-    Ok(tauri::async_runtime::spawn_blocking(move || crate::scheme_undo::unregister(&app, &s))
-        .await
-        .map_err(failed)??)
+    Ok(tauri::async_runtime::spawn_blocking(move || crate::links::unregister(&app, &s)).await.map_err(failed)??)
 }

@@ -85,7 +85,7 @@ pub async fn remove_connection<R: Runtime>(
 ) -> CommandResult<RemoveReport> {
     let removed = state.app.remove(id).await?;
     // A scheme the app registered for this connection alone is given back.
-    let _ = tauri::async_runtime::spawn_blocking(move || crate::scheme_undo::release_unused(&app)).await;
+    let _ = tauri::async_runtime::spawn_blocking(move || crate::links::release_unused(&app)).await;
     Ok(removed.into())
 }
 

@@ -23,6 +23,7 @@
 
 use crate::error::ShellError;
 use crate::models::{Handling, LinkNotice, SchemeStatus};
+use crate::scheme_undo;
 use crate::state::AppState;
 use activation::capture::link::{is_registrable_scheme, is_scheme_link, APP_SCHEME};
 use activation::capture::scheme_handler::Handler;
@@ -270,6 +271,49 @@ fn show_window<R: Runtime>(app: &AppHandle<R>) {
         let _ = w.unminimize();
         let _ = w.show();
         let _ = w.set_focus();
+    }
+}
+
+/// Undoes the app's registration for `scheme`: the app's entry stops claiming it and the
+/// previous default (if its entry still exists) is the default again. Blocking.
+///
+/// # Errors
+/// `invalid_settings` for the app's own scheme or one the app did not register;
+/// `scheme_registration_failed` when the platform refused.
+pub fn unregister<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<SchemeStatus, ShellError> {
+    if !scheme_undo::undoable(app, scheme) {
+        return Err(ShellError::Core(Error::InvalidSettings(activation::Text::new(
+            format!("This app did not register itself for {scheme}: links, so there is nothing to undo here."),
+            format!("Den här appen registrerade sig inte för {scheme}:-länkar, så det finns inget att ångra här."),
+        ))));
+    }
+    unregister_with_plugin(app, scheme)?;
+    let record = scheme_undo::registry(app).and_then(|r| r.take(scheme).ok().flatten());
+    if let Some(previous) = record.and_then(|r| r.previous) {
+        scheme_undo::restore_default(scheme, &previous);
+    }
+    tracing::info!(scheme, "no longer registered for another program's scheme");
+    Ok(status(app, scheme))
+}
+
+/// After a connection was removed: undoes every recorded registration that no remaining
+/// saved connection's redirect URI uses. Blocking; failures are logged only.
+/// (Moved here from `scheme_undo`, which then needs nothing of this module.)
+pub fn release_unused<R: Runtime>(app: &AppHandle<R>) {
+    let (Some(registry), Some(store)) =
+        (scheme_undo::registry(app), app.try_state::<AppState>().and_then(|s| s.app.store().ok()))
+    else {
+        return;
+    };
+    let Ok(listed) = store.list() else { return };
+    for recorded in registry.list() {
+        let prefix = format!("{}:", recorded.scheme.to_ascii_lowercase());
+        let used = listed.iter().any(|l| l.connection.redirect_uri.trim().to_ascii_lowercase().starts_with(&prefix));
+        if !used {
+            if let Err(e) = unregister(app, &recorded.scheme) {
+                tracing::warn!(scheme = %recorded.scheme, kind = e.kind(), "could not undo a scheme registration");
+            }
+        }
     }
 }
 

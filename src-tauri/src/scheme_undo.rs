@@ -4,22 +4,19 @@
 //! handles it now ([`handler_now`], from the desktop files as `xdg-mime` reads them) and
 //! asks. What the app registered, and what was the default before, is remembered
 //! ([`activation::capture::scheme_registry`], a file beside the saved connections), so that
-//! [`unregister`] can undo it: the app's entry stops claiming the scheme (the deep-link
+//! [`crate::links::unregister`] can undo it: the app's entry stops claiming the scheme (the deep-link
 //! plugin's `unregister`) and the previous default is set again with `xdg-mime default`.
 //! That happens when the user asks (step 1's "Stop receiving" button) and when the last
-//! saved connection whose redirect URI uses the scheme is removed ([`release_unused`]).
+//! saved connection whose redirect URI uses the scheme is removed ([`crate::links::release_unused`]).
 //! The app's own scheme is never recorded nor undone here.
 
-use crate::error::ShellError;
-use crate::models::SchemeStatus;
 use crate::state::AppState;
 use activation::capture::link::APP_SCHEME;
 use activation::capture::scheme_registry::Registry;
-use activation::Error;
 use tauri::{AppHandle, Manager, Runtime};
 
 /// The record, in the saved connections' folder.
-fn registry<R: Runtime>(app: &AppHandle<R>) -> Option<Registry> {
+pub(crate) fn registry<R: Runtime>(app: &AppHandle<R>) -> Option<Registry> {
     app.try_state::<AppState>()?.app.store().ok().map(|s| Registry::in_dir(s.dir()))
 }
 
@@ -81,30 +78,8 @@ pub fn after_register<R: Runtime>(app: &AppHandle<R>, scheme: &str, previous: Op
     }
 }
 
-/// Undoes the app's registration for `scheme`: the app's entry stops claiming it and the
-/// previous default (if its entry still exists) is the default again. Blocking.
-///
-/// # Errors
-/// `invalid_settings` for the app's own scheme or one the app did not register;
-/// `scheme_registration_failed` when the platform refused.
-pub fn unregister<R: Runtime>(app: &AppHandle<R>, scheme: &str) -> Result<SchemeStatus, ShellError> {
-    if !undoable(app, scheme) {
-        return Err(ShellError::Core(Error::InvalidSettings(activation::Text::new(
-            format!("This app did not register itself for {scheme}: links, so there is nothing to undo here."),
-            format!("Den här appen registrerade sig inte för {scheme}:-länkar, så det finns inget att ångra här."),
-        ))));
-    }
-    crate::links::unregister_with_plugin(app, scheme)?;
-    let record = registry(app).and_then(|r| r.take(scheme).ok().flatten());
-    if let Some(previous) = record.and_then(|r| r.previous) {
-        restore_default(scheme, &previous);
-    }
-    tracing::info!(scheme, "no longer registered for another program's scheme");
-    Ok(crate::links::status(app, scheme))
-}
-
 /// Sets `entry` as the default handler of `scheme` again, if it still exists (Linux).
-fn restore_default(scheme: &str, entry: &str) {
+pub(crate) fn restore_default(scheme: &str, entry: &str) {
     #[cfg(target_os = "linux")]
     {
         use activation::capture::scheme_handler::{entry_name, DesktopDirs};
@@ -124,24 +99,5 @@ fn restore_default(scheme: &str, entry: &str) {
     #[cfg(not(target_os = "linux"))]
     {
         let _ = (scheme, entry);
-    }
-}
-
-/// After a connection was removed: undoes every recorded registration that no remaining
-/// saved connection's redirect URI uses. Blocking; failures are logged only.
-pub fn release_unused<R: Runtime>(app: &AppHandle<R>) {
-    let (Some(registry), Some(store)) = (registry(app), app.try_state::<AppState>().and_then(|s| s.app.store().ok()))
-    else {
-        return;
-    };
-    let Ok(listed) = store.list() else { return };
-    for recorded in registry.list() {
-        let prefix = format!("{}:", recorded.scheme.to_ascii_lowercase());
-        let used = listed.iter().any(|l| l.connection.redirect_uri.trim().to_ascii_lowercase().starts_with(&prefix));
-        if !used {
-            if let Err(e) = unregister(app, &recorded.scheme) {
-                tracing::warn!(scheme = %recorded.scheme, kind = e.kind(), "could not undo a scheme registration");
-            }
-        }
     }
 }
