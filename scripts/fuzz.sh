@@ -16,6 +16,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 sanitizer="${FUZZ_SANITIZER:-none}"
+# The fuzz targets build with nightly: not with the stable clippy driver scripts/test.sh
+# (scripts/clippy-build.sh) puts around the workspace's crates.
+unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 
 say() { printf 'fuzz: %s\n' "$*"; }
 

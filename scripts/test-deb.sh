@@ -20,6 +20,9 @@ export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 export PATH="$CARGO_HOME/bin:$PATH"
 
 bash scripts/setup.sh --test --package
+# The same compile of the workspace's crates as scripts/test.sh (clippy's driver), so the test
+# support built below is already there after test.sh.
+source scripts/clippy-build.sh
 
 say "building the .deb (a debug build, packaged as the release one is)"
 bash scripts/package.sh --debug deb

@@ -28,12 +28,21 @@ wine=/usr/lib/wine/wine64
 
 step() { printf '\n==> %s (%ds)\n' "$*" "$(( $(date +%s) - start ))"; }
 
-step "cargo build -p fortnox-activate -p fortnox-activator --target $target"
-cargo build -p fortnox-activate -p fortnox-activator --target "$target"
+# The same build as scripts/test.sh's Windows lint (clippy's driver, -D warnings, the whole
+# workspace with its tests), so after test.sh it compiles nothing.
+source scripts/clippy-build.sh
+step "cargo build --workspace --all-targets --target $target (clippy -D warnings)"
+cargo build --workspace --all-targets --target "$target"
 
 step "activation's unit tests for $target"
-activation_tests="$(cargo test -p activation --lib --target "$target" --no-run --message-format=json 2>/dev/null \
-  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n1)"
+# The lib test of the `activation` package, found in cargo's own list of what it built.
+activation_tests="$(cargo test --workspace --target "$target" --no-run --message-format=json 2>/dev/null \
+  | python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    t = m.get("target", {})
+    if m.get("executable") and t.get("name") == "activation" and "lib" in t.get("kind", []):
+        print(m["executable"])' | tail -n1)"
 [ -n "$activation_tests" ] && [ -f "$activation_tests" ] || { echo "test-windows.sh: activation's test .exe was not built" >&2; exit 1; }
 
 scratch="$(mktemp -d -t fortnox-activator-wine.XXXXXX)"
