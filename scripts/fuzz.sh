@@ -2,6 +2,8 @@
 # Runs every cargo-fuzz target of fuzz/ for SECONDS each (default 20), e.g.
 #   scripts/fuzz.sh          # the short run scripts/test.sh does
 #   scripts/fuzz.sh 600      # ten minutes a target
+#   scripts/fuzz.sh --build-only   # install cargo-fuzz and build the targets, run nothing
+#                                  # (scripts/test.sh does this while the tests run)
 # Long runs to a number of executions: see docs/testing.md ("Fuzzing").
 #
 # Needs the nightly toolchain and cargo-fuzz; says "skipped" (exit 0) when nightly is
@@ -11,6 +13,8 @@
 # The targets build without a sanitizer (-s none) by default: they exercise safe Rust only,
 # and AddressSanitizer made them about three times slower. FUZZ_SANITIZER=address restores it.
 set -euo pipefail
+build_only=0
+if [ "${1:-}" = "--build-only" ]; then build_only=1; shift; fi
 seconds="${1:-20}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -37,6 +41,10 @@ fi
 start=$(date +%s)
 say "building the targets (sanitizer: $sanitizer)"
 cargo +nightly fuzz build -s "$sanitizer" >/dev/null
+if [ "$build_only" = 1 ]; then
+  say "targets built in $(( $(date +%s) - start ))s (--build-only)"
+  exit 0
+fi
 
 status=0
 summary=()

@@ -49,10 +49,12 @@ grep -q '^Exec=.*%u' "$entry"
 app="$(dpkg -L fortnox-activator | grep '^/usr/bin/' | head -n1)"
 [ -x "$app" ] || { echo "test-deb.sh: no binary in /usr/bin" >&2; exit 1; }
 
-# The test binary, the stand-in and the fake browser come from the workspace (debug).
+# The test binary, the stand-in and the fake browser come from the workspace (debug): the
+# whole workspace, as scripts/test.sh built it, so nothing compiles again (with `-p` cargo
+# would unify other dependency features and compile those dependencies again).
 say "building the test support"
-cargo build -p activator-tests --bins
-cargo test -p activator-tests --test e2e --no-run
+cargo build --workspace --all-targets
+cargo test --workspace --test e2e --no-run
 
 scratch="$(mktemp -d -t fortnox-activator-deb.XXXXXX)"
 mkdir -p "$scratch"/{home,config,data,cache,state,runtime}
@@ -70,7 +72,7 @@ env \
   FORTNOX_ACTIVATOR_APP="$app" \
   FORTNOX_ACTIVATOR_NO_REGISTER=1 \
   xvfb-run -a dbus-run-session --config-file="$root/tests/support/session-bus.conf" -- \
-  cargo test -p activator-tests --test e2e -- --ignored --exact \
+  cargo test --workspace --test e2e -- --ignored --exact \
     the_installed_package_receives_the_link_through_its_desktop_entry
 
 end=$(date +%s)

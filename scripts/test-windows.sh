@@ -72,8 +72,10 @@ unset LC_ALL LC_MESSAGES DISPLAY WAYLAND_DISPLAY
 "$wine" wineboot --init >/dev/null 2>&1 || true
 /usr/lib/wine/wineserver -w
 
+# The whole workspace, as scripts/test.sh built it (a no-op after it): with `-p` cargo would
+# unify other dependency features and compile those dependencies again.
 step "Linux side: the stand-in library and the fake browser"
-cargo build -p activator-tests --bins
+cargo build --workspace --all-targets
 status=0
 
 # All of the core's unit tests on Windows (files, locks, paths, the split keychain logic),
@@ -84,7 +86,7 @@ step "activation's unit tests under Wine, the Credential Manager's included"
 # On Xvfb, so that the app's message box really opens (the test closes it with xdotool).
 step "tests/tests/wine.rs (xvfb-run)"
 WINE_SUITE_EXE_DIR="$exe_dir" WINE_SUITE_LOADER="$wine" \
-  xvfb-run -a cargo test -p activator-tests --test wine -- --ignored --test-threads=1 --nocapture "$@" || status=$?
+  xvfb-run -a cargo test --workspace --test wine -- --ignored --test-threads=1 --nocapture "$@" || status=$?
 
 elapsed=$(( $(date +%s) - start ))
 printf '\n==> Windows suite %s in %dm%02ds\n' "$([ "$status" -eq 0 ] && echo passed || echo "FAILED (exit $status)")" $((elapsed / 60)) $((elapsed % 60))

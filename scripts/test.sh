@@ -48,11 +48,29 @@ for arg in "$@"; do
   esac
 done
 
+# Fuzzing comes only with a whole run (no arguments).
+whole_run=0
+[ "${#scope[@]}" -gt 0 ] && [ "$#" -eq 0 ] && whole_run=1
+
 scratch="$(mktemp -d -t fortnox-activator-test.XXXXXX)"
-cleanup() { rm -rf "$scratch"; }
+fuzz_build=
+cleanup() {
+  # The background fuzz build is its own process group (setsid): stop it with its cargo.
+  if [ -n "$fuzz_build" ]; then kill -- "-$fuzz_build" 2>/dev/null || true; wait "$fuzz_build" 2>/dev/null || true; fi
+  rm -rf "$scratch"
+}
 trap cleanup EXIT
 mkdir -p "$scratch"/{home,config,data,cache,state,runtime}
 chmod 700 "$scratch/runtime"
+
+# The fuzz targets are compiled (nightly, their own target folder, cargo-fuzz installed when
+# missing) while the tests run: those mostly wait on the window and the stand-in, so the
+# compile overlaps them instead of following them. Its output is shown after the tests.
+if [ "$whole_run" = 1 ]; then
+  step "scripts/fuzz.sh --build-only, in the background while the tests run"
+  setsid bash scripts/fuzz.sh --build-only >"$scratch/fuzz-build.log" 2>&1 &
+  fuzz_build=$!
+fi
 
 step "cargo test${scope[*]:+ ${scope[*]}}${*:+ $*} (xvfb-run + dbus-run-session, HOME=$scratch/home)"
 status=0
@@ -73,9 +91,17 @@ env \
     exec cargo test "$@"
   ' cargo-test ${scope[@]+"${scope[@]}"} "$@" || status=$?
 
-# A short run of every fuzz target (about 20 s each) when nightly is there; it says so
-# when it is skipped. Only for a whole run, not when the arguments pick packages.
-if [ "$status" -eq 0 ] && [ "${#scope[@]}" -gt 0 ] && [ "$#" -eq 0 ]; then
+# A short run of every fuzz target (20 s each unless FUZZ_SECONDS says otherwise) when
+# nightly is there; it says so when it is skipped. Only for a whole run, not when the
+# arguments pick packages.
+if [ -n "$fuzz_build" ]; then
+  fuzz_status=0
+  wait "$fuzz_build" || fuzz_status=$?
+  fuzz_build=
+  step "the fuzz targets' build (exit $fuzz_status)"
+  cat "$scratch/fuzz-build.log"
+fi
+if [ "$status" -eq 0 ] && [ "$whole_run" = 1 ]; then
   step "scripts/fuzz.sh ${FUZZ_SECONDS:-20}"
   bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}" || status=$?
 fi
