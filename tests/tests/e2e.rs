@@ -235,7 +235,12 @@ impl App {
     async fn result(&self) -> String {
         self.win.find("#result[data-status]").await;
         self.win.visible("#result").await;
-        self.win.attr("#result", "data-status").await.unwrap_or_default()
+        let status = self.win.attr("#result", "data-status").await.unwrap_or_default();
+        if status != "success" {
+            // Shown only when the test fails: what the window said, not just its status.
+            eprintln!("result {status}: {}", self.win.text("#result").await);
+        }
+        status
     }
 
     async fn quit(self) {
