@@ -65,10 +65,12 @@ chmod 700 "$scratch/runtime"
 
 # The fuzz targets are compiled (nightly, their own target folder, cargo-fuzz installed when
 # missing) while the tests run: those mostly wait on the window and the stand-in, so the
-# compile overlaps them instead of following them. Its output is shown after the tests.
+# compile overlaps them instead of following them. At the lowest priority (nice 19), so
+# the window and the stand-in get the processor whenever they want it and the tests see
+# the machine as if nothing else ran. Its output is shown after the tests.
 if [ "$whole_run" = 1 ]; then
-  step "scripts/fuzz.sh --build-only, in the background while the tests run"
-  setsid bash scripts/fuzz.sh --build-only >"$scratch/fuzz-build.log" 2>&1 &
+  step "scripts/fuzz.sh --build-only, in the background (nice 19) while the tests run"
+  setsid nice -n 19 bash scripts/fuzz.sh --build-only >"$scratch/fuzz-build.log" 2>&1 &
   fuzz_build=$!
 fi
 
