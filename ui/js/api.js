@@ -30,6 +30,8 @@ export function toErrorPayload(err) {
       message: err.message,
       next_step: err.next_step ?? both("error.unexpected.next"),
       detail: err.detail ?? null,
+      // An activation file's problems, one per field (activation_file_invalid only).
+      ...(Array.isArray(err.problems) ? { problems: err.problems } : {}),
     };
   }
   return {

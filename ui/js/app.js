@@ -580,7 +580,7 @@ async function useActivationFile(fileName, settings, problem, notes = []) {
   goTo(Step.SETTINGS, { focus: false });
   settingsStep.showFileNotice(() =>
     notes.length
-      ? { lead: t("file.opened", { file: fileName }), items: fileLines(notes), next: t("file.notesNext") }
+      ? { lead: t("file.opened", { file: fileName }), items: fileLines(notes) }
       : t("file.opened", { file: fileName }),
   );
   $("connection-name").focus();

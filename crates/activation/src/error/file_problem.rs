@@ -162,24 +162,20 @@ impl FileProblem {
             ),
             ProblemKind::NotAString => Text::new("must be text. Ask for a new file.", "ska vara text. Be om en ny fil."),
             ProblemKind::NotAList => Text::new(
-                "must be a list of scopes. Ask for a new file, or choose the scopes in step 2.",
-                "ska vara en lista med behörighetsområden. Be om en ny fil, eller välj områdena i steg 2.",
+                "must be a list of scopes. Ask for a new file.",
+                "ska vara en lista med behörighetsområden. Be om en ny fil.",
             ),
-            ProblemKind::Missing => match self.field {
-                FileField::Scopes => Text::new(
-                    "missing. Ask for a new file, or choose the scopes in step 2.",
-                    "saknas. Be om en ny fil, eller välj områdena i steg 2.",
-                ),
-                _ => Text::new("missing. Ask for a new file that has it.", "saknas. Be om en ny fil där det finns med."),
-            },
+            ProblemKind::Missing => {
+                Text::new("missing. Ask for a new file that has it.", "saknas. Be om en ny fil där det finns med.")
+            }
             ProblemKind::Rule(rule) => rule.clone(),
             ProblemKind::UnknownScope { scope } => Text::new(
                 format!("\u{201c}{scope}\u{201d} is not a Fortnox scope."),
                 format!("\u{201d}{scope}\u{201d} är inget behörighetsområde i Fortnox."),
             ),
             ProblemKind::UnknownAccountType { value } => Text::new(
-                format!("\u{201c}{value}\u{201d} is not an account type; use \u{201c}user\u{201d} or \u{201c}service\u{201d}. Choose it in step 2."),
-                format!("\u{201d}{value}\u{201d} är ingen kontotyp; använd \u{201d}user\u{201d} eller \u{201d}service\u{201d}. Välj den i steg 2."),
+                format!("\u{201c}{value}\u{201d} is not an account type; the file should say \u{201c}user\u{201d} or \u{201c}service\u{201d}."),
+                format!("\u{201d}{value}\u{201d} är ingen kontotyp; filen ska ange \u{201d}user\u{201d} eller \u{201d}service\u{201d}."),
             ),
         };
         let fix = match (&self.kind, &self.suggestion) {
@@ -191,7 +187,11 @@ impl FileProblem {
                 " Remove it in step 2 unless the integration's supplier says otherwise.",
                 " Ta bort det i steg 2 om inte integrationens leverantör säger något annat.",
             )),
-            (_, Some(s)) => Some(Text::new(format!(" Did you mean {s}?"), format!(" Menade du {s}?"))),
+            // Unless the rule's own words already offer it.
+            (_, Some(s)) if !what.en.contains(s.as_str()) => {
+                Some(Text::new(format!(" Did you mean {s}?"), format!(" Menade du {s}?")))
+            }
+            (_, Some(_)) => None,
             (_, None) => None,
         };
         match fix {

@@ -767,7 +767,7 @@ fn bad_activation_files_are_explained_field_by_field() {
     assert!(missing[0].sv.starts_with("Klient-ID: saknas."), "{missing:?}");
     // A slip in the redirect URI comes with the address it most likely means.
     let slip = problems(
-        r#"{"format":"fortnox-activation","version":1,"name":"A","clientId":"c","redirectUri":"localhost:9876/callback","scopes":["invoice"]}"#,
+        r#"{"format":"fortnox-activation","version":1,"name":"A","clientId":"c","redirectUri":"http://localhost:9876/ callback","scopes":["invoice"]}"#,
     );
     assert_eq!(slip.len(), 1);
     assert_eq!(
@@ -775,6 +775,12 @@ fn bad_activation_files_are_explained_field_by_field() {
         (FileField::RedirectUri, Some("http://localhost:9876/callback"))
     );
     assert!(slip[0].line().en.contains("Did you mean http://localhost:9876/callback?"), "{:?}", slip[0].line());
+    // Where the rule's own words already give the fixed address, it is not said twice.
+    let bare = problems(
+        r#"{"format":"fortnox-activation","version":1,"name":"A","clientId":"c","redirectUri":"localhost:9876/callback","scopes":["invoice"]}"#,
+    );
+    assert_eq!(bare[0].suggestion.as_deref(), Some("http://localhost:9876/callback"));
+    assert_eq!(bare[0].line().en.matches("http://localhost:9876/callback").count(), 1, "{:?}", bare[0].line());
     // The whole message: one line each, "cannot be used" once.
     let e = Error::ActivationFileInvalid { problems: slip };
     assert_eq!(e.message().en.matches("cannot be used").count(), 1);
