@@ -1914,6 +1914,18 @@ async fn the_installed_package_opens_an_activation_file_through_its_desktop_entr
         assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
+    // What gio starts keeps running: it must not hold gio's output open.
+    let gio_open = |path: &str, env: &[(&str, &str)]| {
+        let status = std::process::Command::new("gio")
+            .args(["open", path])
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "gio open {path}: {status}");
+    };
     // The desktop knows the type (a desktop environment asks gio; plain xdg-mime would ask
     // `file`, which knows only JSON) and names the package's entry as its handler.
     let path = file.display().to_string();
@@ -1935,7 +1947,7 @@ async fn the_installed_package_opens_an_activation_file_through_its_desktop_entr
     let data_var = data.display().to_string();
     let env =
         [("HOME", home_var.as_str()), ("XDG_DATA_HOME", data_var.as_str()), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1")];
-    run("gio", &["open", &path], &env);
+    gio_open(&path, &env);
     let log = data.join("se.fortnoxactivator.app/logs/fortnox-activator.log");
     let took = |log: &std::path::Path| {
         std::fs::read_to_string(log).unwrap_or_default().contains("the window took an activation file")
@@ -1959,7 +1971,7 @@ async fn the_installed_package_opens_an_activation_file_through_its_desktop_entr
     let app = launch(Some(&redirect_uri)).await;
     let w = &app.win;
     assert_eq!(w.value("#client-id").await, "");
-    run("gio", &["open", &path], &app.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>());
+    gio_open(&path, &app.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>());
     w.visible("#origin-notice").await;
     for _ in 0..100 {
         if w.value("#client-id").await == CLIENT_ID {
