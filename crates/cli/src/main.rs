@@ -374,7 +374,7 @@ async fn reauthorize(query: &str, no_browser: bool, timeout: Option<u64>, lang: 
                 ),
             }
         }
-        Err(e) => say!("warning: the new keys were not saved: {} Copy the tokens below now.", e.explain(lang)),
+        Err(e) => say!("warning: the new tokens were not saved: {} Copy the tokens below now.", e.explain(lang)),
     }
     out!("{out}");
     for w in outcome.warnings() {
