@@ -1885,13 +1885,14 @@ async fn a_bad_activation_file_is_listed_field_by_field_with_what_to_do() {
     assert_eq!(said.matches("cannot be used").count(), 1, "{said}");
     assert!(said.contains("Ask whoever sent the file for a new one"), "{said}");
     assert_eq!(w.value("#client-id").await, "", "nothing of a bad file is filled in");
-    app.shot_at("1-activation-file-problems-en", "#origin-notice").await;
-    assert_accessible(w, "a bad activation file (en)").await;
+    // At every window size, in both languages: Next in view, nothing too wide or overlapping,
+    // axe-core clean; screenshots 1-activation-file-problems-<lang>-<size>.png.
+    app.at_each_size("1-activation-file-problems", "en", "#next").await;
     app.set_language("sv").await;
     let lines = notice_lines(w, "#origin-notice").await;
     assert_eq!(lines[0], "Klient-ID: saknas. Be om en ny fil där det finns med.");
     assert!(lines[1].ends_with("Menade du http://localhost:9876/callback?"), "{lines:?}");
-    app.shot_at("1-activation-file-problems-sv", "#origin-notice").await;
+    app.at_each_size("1-activation-file-problems", "sv", "#next").await;
     app.quit().await;
 }
 
