@@ -571,6 +571,8 @@ async function useActivationFile(fileName, settings, problem, notes = []) {
       if (wizard.step !== Step.SAVED) goTo(Step.SAVED);
     } else {
       settingsStep.showFileNotice(content);
+      // Handed over while another step showed (a double-click): step 1 says what is wrong.
+      if (wizard.step !== Step.SETTINGS) goTo(Step.SETTINGS, { focus: false });
     }
     return;
   }
