@@ -157,7 +157,7 @@ fn a_wrong_secret_exits_1() {
     let o = s.run(Some("not-the-secret"), &["--scope", "companyinformation", "--timeout", "30"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("authorization failed: Fortnox did not accept the client id or the client secret"), "{err}");
+    assert!(err.contains("authorization failed: Fortnox did not accept the client ID or the client secret"), "{err}");
     assert!(!err.contains("not-the-secret"));
 }
 

@@ -367,7 +367,7 @@ async fn a_wrong_secret_is_explained() {
     app.win.click("#authorize").await;
     assert_eq!(app.result().await, "failed");
     let reason = app.win.text("#result-reason").await;
-    assert!(reason.contains("client id or the client secret"), "{reason}");
+    assert!(reason.contains("client ID or the client secret"), "{reason}");
     app.quit().await;
 }
 
