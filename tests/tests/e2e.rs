@@ -1853,6 +1853,17 @@ async fn an_activation_file_opened_as_a_file_url_or_by_a_second_start_fills_the_
     assert!(notice_lines(w, "#origin-notice").await.is_empty(), "nothing to note about this file");
     assert_eq!(w.window_count().await, 1);
     assert!(!w.is_visible("#link-notice").await, "a file is not taken for a link");
+    // A bad file handed over while step 2 shows: the window goes to step 1, which lists why.
+    w.click("#next").await;
+    w.visible("input[name=scope][value=companyinformation]").await;
+    let bad = dir.path().join("bad.fortnox-activation.json");
+    std::fs::write(&bad, r#"{"format": "fortnox-activation", "version": 1, "name": "Bad AB"}"#).unwrap();
+    app.second_instance(&bad.display().to_string());
+    w.visible("#origin-notice li").await;
+    w.visible(".steps .step.is-current[data-step='1']").await;
+    let lines = notice_lines(w, "#origin-notice").await;
+    assert_eq!(lines.len(), 3, "client ID, redirect URI and scopes missing: {lines:?}");
+    assert!(w.text("#origin-notice").await.contains("bad.fortnox-activation.json"));
     app.quit().await;
 }
 
