@@ -12,7 +12,10 @@
 # Offline: the deb and rpm bundlers need nothing from the internet (AppImage would, so it
 # is not built). The desktop entry declares the app's own link scheme
 # (MimeType=x-scheme-handler/se.fortnoxactivator.app; Exec … %u), from the deep-link
-# plugin's configuration in src-tauri/tauri.conf.json; this script checks it in the .deb.
+# plugin's configuration in src-tauri/tauri.conf.json, and the activation file's type
+# (application/x-fortnox-activation+json, from bundle.fileAssociations), whose glob
+# *.fortnox-activation.json the package installs in /usr/share/mime/packages/; this script
+# checks both in the .deb.
 # Needs the build prerequisites (scripts/setup.sh) and Node.js with npm
 # (scripts/setup.sh --package installs them).
 set -euo pipefail
@@ -68,9 +71,13 @@ if [[ "$bundles" == *deb* ]]; then
   [ -n "$entry" ] || { echo "package.sh: no desktop entry in $deb" >&2; exit 1; }
   grep -q '^MimeType=.*x-scheme-handler/se\.fortnoxactivator\.app;' "$entry" \
     || { echo "package.sh: $entry does not declare x-scheme-handler/se.fortnoxactivator.app:" >&2; cat "$entry" >&2; exit 1; }
+  grep -q '^MimeType=.*application/x-fortnox-activation+json;' "$entry" \
+    || { echo "package.sh: $entry does not declare the activation file's type:" >&2; cat "$entry" >&2; exit 1; }
+  [ -f "$scratch/usr/share/mime/packages/se.fortnoxactivator.app.xml" ] \
+    || { echo "package.sh: $deb has no shared-mime-info XML for activation files" >&2; exit 1; }
   grep -q '^Exec=.*%u' "$entry" || { echo "package.sh: $entry's Exec has no %u" >&2; cat "$entry" >&2; exit 1; }
   desktop-file-validate "$entry"
-  say "desktop entry ok: $(basename "$entry") declares the scheme, Exec takes %u, desktop-file-validate passes"
+  say "desktop entry ok: $(basename "$entry") declares the scheme and the activation file's type, Exec takes %u, desktop-file-validate passes"
 fi
 
 elapsed=$(( $(date +%s) - start ))

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The Linux package, end to end: builds the .deb (scripts/package.sh --debug deb), installs it with
-# dpkg -i, checks the installed desktop entry (desktop-file-validate, the scheme in MimeType,
-# %u in Exec), then runs one end-to-end test against the INSTALLED app on Xvfb with its own
-# session bus: an activation whose redirect to se.fortnoxactivator.app:/callback the fake
-# browser hands to `gio open`, which starts the package's entry, which hands the link to the
-# running window. The app's own run-time registration is off, so only the package's entry
-# can deliver it. Finally removes the package again (unless KEEP_PACKAGE=1).
+# dpkg -i, checks the installed desktop entry (desktop-file-validate, the scheme and the
+# activation file's type in MimeType, %u in Exec) and the activation file's MIME type (its
+# shared-mime-info XML, and the database dpkg's trigger rebuilt from it), then runs two
+# end-to-end tests against the INSTALLED app on Xvfb with its own session bus:
+# - an activation whose redirect to se.fortnoxactivator.app:/callback the fake browser hands
+#   to `gio open`, which starts the package's entry, which hands the link to the running
+#   window;
+# - an activation file: `xdg-mime` names its type and the package's entry, and `gio open` on
+#   the file starts the installed app with it, then hands it to an already running window.
+# The app's own run-time registration is off, so only the package's entry can deliver either.
+# Finally removes the package again (unless KEEP_PACKAGE=1).
 #
 # .ci/run calls this after scripts/test.sh. Needs root or sudo (dpkg -i).
 set -euo pipefail
@@ -45,7 +50,15 @@ say "checking $entry"
 cat "$entry"
 desktop-file-validate "$entry"
 grep -q '^MimeType=.*x-scheme-handler/se\.fortnoxactivator\.app;' "$entry"
+grep -q '^MimeType=.*application/x-fortnox-activation+json;' "$entry"
 grep -q '^Exec=.*%u' "$entry"
+# The activation file's type: the package's XML, and the database the shared-mime-info
+# trigger rebuilt from it (dpkg runs update-mime-database once the package is in).
+dpkg -L fortnox-activator | grep -qx /usr/share/mime/packages/se.fortnoxactivator.app.xml
+[ -f /usr/share/mime/application/x-fortnox-activation+json.xml ] \
+  || { echo "test-deb.sh: the MIME database does not know application/x-fortnox-activation+json" >&2; exit 1; }
+grep -q 'application/x-fortnox-activation+json' /usr/share/applications/mimeinfo.cache \
+  || { echo "test-deb.sh: the desktop database names no handler of activation files" >&2; exit 1; }
 app="$(dpkg -L fortnox-activator | grep '^/usr/bin/' | head -n1)"
 [ -x "$app" ] || { echo "test-deb.sh: no binary in /usr/bin" >&2; exit 1; }
 
@@ -59,7 +72,7 @@ cargo test --workspace --test e2e --no-run
 scratch="$(mktemp -d -t fortnox-activator-deb.XXXXXX)"
 mkdir -p "$scratch"/{home,config,data,cache,state,runtime}
 chmod 700 "$scratch/runtime"
-say "the installed app receives a link through its desktop entry ($app)"
+say "the installed app receives a link and an activation file through its desktop entry ($app)"
 env \
   HOME="$scratch/home" \
   XDG_CONFIG_HOME="$scratch/config" \
@@ -71,9 +84,11 @@ env \
   NO_AT_BRIDGE=1 \
   FORTNOX_ACTIVATOR_APP="$app" \
   FORTNOX_ACTIVATOR_NO_REGISTER=1 \
+  FORTNOX_ACTIVATOR_DESKTOP_ENTRY="$entry" \
   xvfb-run -a dbus-run-session --config-file="$root/tests/support/session-bus.conf" -- \
   cargo test --workspace --test e2e -- --ignored --exact \
-    the_installed_package_receives_the_link_through_its_desktop_entry
+    the_installed_package_receives_the_link_through_its_desktop_entry \
+    the_installed_package_opens_an_activation_file_through_its_desktop_entry
 
 end=$(date +%s)
 say "package checks passed: build $(( (built - start) / 60 ))m$(printf '%02d' $(( (built - start) % 60 )))s, total $(( (end - start) / 60 ))m$(printf '%02d' $(( (end - start) % 60 )))s"

@@ -116,8 +116,13 @@ pub fn read_activation_file(text: String) -> CommandResult<ConnectionSettings> {
     Ok((&saved::read_activation_text(&text)?).into())
 }
 
-/// The activation file the app was started with (its first argument), read once.
+/// The activation file the app was started with, or handed since ([`crate::files`]), once.
+/// Logged without its name or path.
 #[tauri::command]
 pub fn startup_file(state: State<'_, AppState>) -> Option<StartupFile> {
-    state.take_startup_file()
+    let file = state.take_startup_file();
+    if file.is_some() {
+        tracing::info!("the window took an activation file");
+    }
+    file
 }

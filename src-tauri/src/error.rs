@@ -80,7 +80,7 @@ impl ShellError {
                 None,
             ),
         };
-        ErrorPayload { kind, message, next_step, detail }
+        ErrorPayload { kind, message, next_step, detail, problems: Vec::new() }
     }
 }
 

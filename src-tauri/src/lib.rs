@@ -11,6 +11,7 @@ pub mod clipboard;
 pub mod commands;
 pub mod connections;
 pub mod error;
+pub mod files;
 pub mod links;
 pub mod logfile;
 pub mod marks;
@@ -132,8 +133,9 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
         .build()
 }
 
-/// Starts the desktop app and blocks until it quits. A first argument that is a file is an
-/// activation file: the window opens the wizard prefilled from it.
+/// Starts the desktop app and blocks until it quits. An argument that is a file (a path, or
+/// a `file://` URL as a desktop entry's `%u` gives it) is an activation file: the window
+/// opens the wizard prefilled from it ([`files`]).
 ///
 /// Single instance comes first: a second process (the OS starting the app with a link, or
 /// the user starting it twice) hands its arguments to this one and exits without a window.
@@ -158,13 +160,15 @@ pub fn run() {
     if let Some(line) = &startup_line {
         eprintln!("{line}");
     }
-    if let Some(path) = std::env::args_os().skip(1).map(std::path::PathBuf::from).find(|p| p.is_file()) {
+    let args: Vec<String> = std::env::args().collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    if let Some(path) = files::in_args(&args, &cwd) {
         state.set_startup_file(models::StartupFile::read(&path));
     }
     let builder = tauri::Builder::<tauri::Wry>::new();
     #[cfg(desktop)]
-    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
-        links::second_instance(app, args);
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
+        links::second_instance(app, args, std::path::Path::new(&cwd));
     }));
     let builder = builder.plugin(tauri_plugin_deep_link::init()).plugin(log_plugin());
     with_state(builder, state)
@@ -188,6 +192,6 @@ pub fn run() {
         .run(|app, event| match event {
             tauri::RunEvent::Ready => start::started(),
             tauri::RunEvent::Exit => clipboard::clear_on_exit(app),
-            _ => {}
+            other => platform::run_event(app, &other),
         });
 }

@@ -74,10 +74,14 @@ fn is_own(link: &str) -> bool {
     link.trim().to_ascii_lowercase().starts_with(&format!("{APP_SCHEME}:"))
 }
 
-/// A second process was started (by the OS with a link, or by the user): it has handed its
-/// arguments over and exits without a window. A lone link of the app's own scheme reaches
-/// [`deliver`] through the deep-link plugin; the rest are delivered here.
-pub fn second_instance<R: Runtime>(app: &AppHandle<R>, args: Vec<String>) {
+/// A second process was started (by the OS with a link or an activation file, or by the
+/// user): it has handed its arguments (and its folder, `cwd`) over and exits without a
+/// window. A file goes to [`crate::files::open`], never here; a lone link of the app's own
+/// scheme reaches [`deliver`] through the deep-link plugin; the rest are delivered here.
+pub fn second_instance<R: Runtime>(app: &AppHandle<R>, args: Vec<String>, cwd: &std::path::Path) {
+    if let Some(file) = crate::files::in_args(&args, cwd) {
+        crate::files::open(app, &file);
+    }
     let links = links_in_args(&args);
     if links.is_empty() {
         show_window(app);
@@ -95,7 +99,9 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
     use tauri_plugin_deep_link::DeepLinkExt;
     let handle = app.clone();
     app.deep_link().on_open_url(move |event| {
-        for url in event.urls() {
+        // macOS hands opened files over as file:// URLs too: those are activation files
+        // (`platform::run_event`), not links.
+        for url in event.urls().iter().filter(|u| u.scheme() != "file") {
             deliver(&handle, url.as_str());
         }
     });

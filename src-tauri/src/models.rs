@@ -9,6 +9,7 @@
 use activation::app::saved::{NewKeys, SavedList};
 use activation::app::wizard::Checked;
 use activation::capture::redirect_uri::Capture;
+use activation::error::FileProblemView;
 use activation::settings::AccountType;
 use activation::store::{ActivationFile, Connection, Listed, Removed, Saved, Status};
 use activation::{ErrorPayload, Language, Text};
@@ -47,6 +48,8 @@ pub struct SettingsReport {
     pub valid: bool,
     pub fields: BTreeMap<&'static str, Text>,
     pub warnings: Vec<Text>,
+    /// Each unknown scope that most likely means a known one → that one (step 2 offers it).
+    pub scope_fixes: BTreeMap<String, String>,
     pub code_only: bool,
     pub capture: Option<Capture>,
     /// The exact redirect URI to register in Fortnox's Developer Portal.
@@ -60,6 +63,7 @@ impl From<Checked> for SettingsReport {
             code_only: c.check.code_only,
             fields: c.check.fields,
             warnings: c.check.warnings,
+            scope_fixes: c.check.scope_fixes,
             capture: c.check.capture,
             register_value: c.register_value,
         }
@@ -252,6 +256,9 @@ pub struct ConnectionSettings {
     pub settings: SettingsView,
     /// The client secret is in the keychain (the wizard may leave the field empty).
     pub has_secret: bool,
+    /// An activation file's notes: scopes Fortnox does not know, each with its likely fix.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<FileProblemView>,
 }
 
 impl From<&Connection> for ConnectionSettings {
@@ -259,13 +266,14 @@ impl From<&Connection> for ConnectionSettings {
         ConnectionSettings {
             settings: SettingsView::from(&ActivationFile::from_connection(c)),
             has_secret: c.secrets_saved.client_secret,
+            notes: Vec::new(),
         }
     }
 }
 
 impl From<&ActivationFile> for ConnectionSettings {
     fn from(f: &ActivationFile) -> Self {
-        ConnectionSettings { settings: f.into(), has_secret: false }
+        ConnectionSettings { settings: f.into(), has_secret: false, notes: notes(f) }
     }
 }
 
@@ -340,7 +348,13 @@ pub struct Exported {
 pub struct StartupFile {
     pub file_name: String,
     pub settings: Option<SettingsView>,
+    /// What to say of a file that is used all the same (see [`ConnectionSettings::notes`]).
+    pub notes: Vec<FileProblemView>,
     pub problem: Option<ErrorPayload>,
+}
+
+fn notes(f: &ActivationFile) -> Vec<FileProblemView> {
+    f.notes().iter().map(activation::error::FileProblem::view).collect()
 }
 
 impl StartupFile {
@@ -349,8 +363,8 @@ impl StartupFile {
         let file_name =
             path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         match ActivationFile::read(path) {
-            Ok(f) => StartupFile { file_name, settings: Some(SettingsView::from(&f)), problem: None },
-            Err(e) => StartupFile { file_name, settings: None, problem: Some(e.payload()) },
+            Ok(f) => StartupFile { file_name, settings: Some(SettingsView::from(&f)), notes: notes(&f), problem: None },
+            Err(e) => StartupFile { file_name, settings: None, notes: Vec::new(), problem: Some(e.payload()) },
         }
     }
 }

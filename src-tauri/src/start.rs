@@ -59,13 +59,13 @@ impl StartFailure {
             StartFailure::WebviewMissing { detail } => Text::new(
                 format!(
                     "Fortnox Activator needs Microsoft's WebView2 runtime to show its window, and it is not installed on this computer (or not for this user).\n\n\
-                     The app's installer normally installs it. Install Fortnox Activator again with its installer, or download the \"Evergreen Standalone Installer\" of the WebView2 runtime from Microsoft: {WEBVIEW2_DOWNLOAD}\n\
+                     The app's installer normally installs it. Install Fortnox Activator again with its installer, or download the \u{201c}Evergreen Standalone Installer\u{201d} of the WebView2 runtime from Microsoft: {WEBVIEW2_DOWNLOAD}\n\
                      On a managed computer, ask IT to install the WebView2 runtime.\n\n\
                      Details: {detail}"
                 ),
                 format!(
                     "Fortnox Activator behöver Microsofts WebView2-körmiljö (WebView2 runtime) för att visa sitt fönster, och den är inte installerad på den här datorn (eller inte för den här användaren).\n\n\
-                     Appens installationsprogram installerar den normalt. Installera Fortnox Activator igen med installationsprogrammet, eller ladda ner WebView2-körmiljöns \"Evergreen Standalone Installer\" från Microsoft: {WEBVIEW2_DOWNLOAD}\n\
+                     Appens installationsprogram installerar den normalt. Installera Fortnox Activator igen med installationsprogrammet, eller ladda ner WebView2-körmiljöns \u{201d}Evergreen Standalone Installer\u{201d} från Microsoft: {WEBVIEW2_DOWNLOAD}\n\
                      På en hanterad dator: be IT installera WebView2-körmiljön.\n\n\
                      Detaljer: {detail}"
                 ),

@@ -172,6 +172,17 @@ fn an_activation_file_fills_the_wizard_and_a_bad_one_is_refused_naming_the_field
     assert_eq!(err["kind"], "activation_file_invalid", "{err}");
     let message = err["message"]["en"].as_str().unwrap_or_default();
     assert!(message.to_lowercase().contains("client id"), "names the field: {message}");
+    // The problems as a list, one per field, for the window to show line by line.
+    assert_eq!(err["problems"][0]["field"], "clientId", "{err}");
+    assert_eq!(err["problems"][0]["kind"], "missing", "{err}");
+    assert_eq!(err["problems"][0]["label"]["sv"], "Klient-ID", "{err}");
+    assert_eq!(err["problems"].as_array().map(Vec::len), Some(1), "{err}");
+
+    // A misspelt scope does not refuse the file: it comes back as a note with its likely fix.
+    let typo = good.replace(r#"["companyinformation"]"#, r#"["companyinformation", "invoices"]"#);
+    let answer = invoke(&main, "read_activation_file", serde_json::json!({ "text": typo })).expect("used");
+    assert_eq!(answer["notes"][0]["kind"], "unknown_scope", "{answer}");
+    assert_eq!(answer["notes"][0]["suggestion"], "invoice", "{answer}");
 
     // A file that carries a secret is refused: secrets never travel this way.
     let with_secret = good.replace(r#""name""#, r#""clientSecret": "s3cret", "name""#);

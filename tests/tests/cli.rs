@@ -157,7 +157,7 @@ fn a_wrong_secret_exits_1() {
     let o = s.run(Some("not-the-secret"), &["--scope", "companyinformation", "--timeout", "30"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("authorization failed: Fortnox did not accept the client id or the client secret"), "{err}");
+    assert!(err.contains("authorization failed: Fortnox did not accept the client ID or the client secret"), "{err}");
     assert!(!err.contains("not-the-secret"));
 }
 
@@ -385,7 +385,7 @@ fn a_saved_connection_is_listed_refreshed_exported_and_revoked_and_no_secret_lan
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let activated = stdout_json(&o);
     let id = activated["connection_id"].as_str().expect("connection_id").to_string();
-    assert!(stderr(&o).contains("Saved as \"Kund AB\""), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Saved as \u{201c}Kund AB\u{201d}"), "{}", stderr(&o));
     // Kept here: the output carries the access token, not the refresh token.
     assert!(activated["access_token"].is_string() && activated.get("refresh_token").is_none(), "{activated}");
     let first = only_live(&s);
@@ -570,7 +570,7 @@ fn without_a_keychain_the_tokens_are_printed_and_the_settings_saved_as_keys_not_
     let j = stdout_json(&o);
     assert!(s.standin.is_refresh_token_live(j["refresh_token"].as_str().unwrap()), "the tokens are in hand");
     let err = stderr(&o);
-    assert!(err.contains("warning: the settings were saved as \"Nowhere\" but not the keys"), "{err}");
+    assert!(err.contains("warning: the settings were saved as \u{201c}Nowhere\u{201d} but not the tokens"), "{err}");
     assert!(err.contains("keychain could not be used"), "{err}");
     let mut cmd = s.base(None);
     cmd.args(["list", "--json"]);
@@ -616,7 +616,7 @@ fn escape_sequences_in_a_connection_or_company_name_reach_the_terminal_escaped()
         String::from_utf8_lossy(&all).into_owned()
     };
     let err = stderr(&o);
-    assert!(err.contains("Saved as \"Kund\\x1b]0;pwned\\x07\\x0d\\x1b[2J\""), "{err}");
+    assert!(err.contains("Saved as \u{201c}Kund\\x1b]0;pwned\\x07\\x0d\\x1b[2J\u{201d}"), "{err}");
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
 
     let list = s.saved(&["list"]);
@@ -802,7 +802,7 @@ fn reauthorizing_for_another_company_is_refused_and_the_saved_keys_stay_untouche
     let j = stdout_json(&o);
     assert_eq!(j["connection_id"], activated["connection_id"]);
     assert_eq!(j["company_name"], "Testbolaget AB");
-    assert!(stderr(&o).contains("\"Kund\" is re-authorized"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("\u{201c}Kund\u{201d} is re-authorized"), "{}", stderr(&o));
     assert!(j.get("refresh_token").is_none(), "kept here: {j}");
     let new: Vec<String> = s.standin.live_refresh_tokens().into_iter().filter(|t| !before.contains(t)).collect();
     assert_eq!(new.len(), 1);

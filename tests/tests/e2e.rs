@@ -372,7 +372,7 @@ async fn a_wrong_secret_is_explained() {
     app.win.click("#authorize").await;
     assert_eq!(app.result().await, "failed");
     let reason = app.win.text("#result-reason").await;
-    assert!(reason.contains("client id or the client secret"), "{reason}");
+    assert!(reason.contains("client ID or the client secret"), "{reason}");
     app.quit().await;
 }
 
@@ -649,6 +649,53 @@ async fn the_window_starts_with_focus_in_the_first_field_and_rings_on_checkboxes
         w.visible(&format!("input[name=scope][value={scope}]")).await;
     }
     assert!(!w.is_visible("input[name=scope][value=warehouse]").await);
+    // Accents aside ("forsaljning" is the Sales group, Försäljning), and the words people use
+    // for an area that its texts lack ("payroll", "lon" for salaries; "bill" for invoices).
+    for (typed, found, not) in [
+        ("forsaljning", "customer", "salary"),
+        ("lon", "salary", "invoice"),
+        ("payroll", "salary", "customer"),
+        ("bill", "invoice", "salary"),
+        ("moms", "bookkeeping", "customer"),
+    ] {
+        w.fill("#scope-filter", typed).await;
+        w.visible(&format!("input[name=scope][value={found}]")).await;
+        assert!(!w.is_visible(&format!("input[name=scope][value={not}]")).await, "{typed} also shows {not}");
+    }
+    app.quit().await;
+}
+
+/// The one search both the saved list and the scope filter use (`ui/js/search.js`), run in
+/// the window itself: accents and case aside, every word must match, synonyms only where
+/// asked for (the scope filter).
+#[tokio::test]
+async fn search_ignores_accents_and_case_and_knows_synonyms_where_asked() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let cases = serde_json::json!([
+        ["Malmö Bygg AB", "malmo", {}, true],
+        ["Malmö Bygg AB", "MALMÖ bygg", {}, true],
+        ["Malmö Bygg AB", "malmo lund", {}, false],
+        ["Försäljning", "forsaljning", {}, true],
+        ["Åre Ödeshög", "are odeshog", {}, true],
+        ["Payments of invoices and supplier invoices.", "faktura", {}, false],
+        ["Payments of invoices and supplier invoices.", "faktura", {"synonyms": true}, true],
+        ["Employees, salaries, absence", "lön", {"synonyms": true}, true],
+        ["Employees, salaries, absence", "lön", {}, false],
+        ["Leverantörsfakturor, deras periodiseringar", "fakturor", {"stem": true}, true],
+        ["Customers. Kunder.", "kund faktura", {"synonyms": true}, false],
+    ]);
+    let seen = app
+        .win
+        .script_async(
+            "const [cases, done] = arguments;
+             import('./js/search.js').then((m) => done(cases.map(([text, q, opts]) => m.matches(text, q, opts))),
+                                            (e) => done(String(e)));",
+            serde_json::json!([cases]),
+        )
+        .await;
+    let expected: Vec<bool> = cases.as_array().unwrap().iter().map(|c| c[3].as_bool().unwrap()).collect();
+    assert_eq!(seen, serde_json::json!(expected), "cases: {cases}");
     app.quit().await;
 }
 
@@ -1746,6 +1793,214 @@ async fn an_activation_file_given_as_the_first_argument_fills_the_wizard() {
     w.click("#next").await;
     w.click("#authorize").await;
     assert_eq!(app.result().await, "success");
+    app.quit().await;
+}
+
+/// An activation file as the integration's supplier would send it.
+fn activation_file(dir: &std::path::Path, file_name: &str, name: &str, redirect_uri: &str, scopes: &[&str]) -> PathBuf {
+    let path = dir.join(file_name);
+    let text = serde_json::json!({"format": "fortnox-activation", "version": 1, "name": name, "clientId": CLIENT_ID,
+        "redirectUri": redirect_uri, "scopes": scopes, "accountType": "user"});
+    std::fs::write(&path, text.to_string()).unwrap();
+    path
+}
+
+/// The lines of a notice's list (an activation file's problems or notes).
+async fn notice_lines(w: &Session, css: &str) -> Vec<String> {
+    let got = w
+        .script(
+            "return [...document.querySelectorAll(arguments[0] + ' li')].map((li) => li.textContent)",
+            serde_json::json!([css]),
+        )
+        .await;
+    serde_json::from_value(got).unwrap()
+}
+
+/// How a Linux desktop entry's `%u` hands a double-clicked file over: as a `file://` URL
+/// (spaces escaped). A second double-click while the window is open goes to that window.
+#[tokio::test]
+async fn an_activation_file_opened_as_a_file_url_or_by_a_second_start_fills_the_one_window() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let redirect_uri = format!("http://localhost:{}/callback", free_port());
+    let first = activation_file(
+        dir.path(),
+        "Acme AB.fortnox-activation.json",
+        "Acme AB",
+        &redirect_uri,
+        &["companyinformation", "invoices"],
+    );
+    let url = url::Url::from_file_path(&first).unwrap().to_string();
+    assert!(url.starts_with("file:///") && url.contains("Acme%20AB"), "{url}");
+    let app = launch_with(Some(&redirect_uri), &[], &[url]).await;
+    let w = &app.win;
+    w.visible("#origin-notice").await;
+    assert!(w.text("#origin-notice").await.contains("Acme AB.fortnox-activation.json"));
+    assert_eq!(w.value("#connection-name").await, "Acme AB");
+    // The file's typo is named in the notice, with the scope it most likely means.
+    let lines = notice_lines(w, "#origin-notice").await;
+    assert_eq!(lines, ["Scopes: \u{201c}invoices\u{201d} is not a Fortnox scope. Did you mean \u{201c}invoice\u{201d}? Change it in step 2."]);
+    app.shot_at("1-activation-file-notes", "#origin-notice").await;
+    // A second start with another file (a double-click while the window is open): the one
+    // window takes it, and the second process exits without one.
+    let second =
+        activation_file(dir.path(), "beta.fortnox-activation.json", "Beta AB", &redirect_uri, &["companyinformation"]);
+    app.second_instance(&second.display().to_string());
+    w.find("#origin-notice").await;
+    for _ in 0..100 {
+        if w.value("#connection-name").await == "Beta AB" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(w.value("#connection-name").await, "Beta AB");
+    assert!(w.text("#origin-notice").await.contains("beta.fortnox-activation.json"));
+    assert!(notice_lines(w, "#origin-notice").await.is_empty(), "nothing to note about this file");
+    assert_eq!(w.window_count().await, 1);
+    assert!(!w.is_visible("#link-notice").await, "a file is not taken for a link");
+    // A bad file handed over while step 2 shows: the window goes to step 1, which lists why.
+    w.click("#next").await;
+    w.visible("input[name=scope][value=companyinformation]").await;
+    let bad = dir.path().join("bad.fortnox-activation.json");
+    std::fs::write(&bad, r#"{"format": "fortnox-activation", "version": 1, "name": "Bad AB"}"#).unwrap();
+    app.second_instance(&bad.display().to_string());
+    w.visible("#origin-notice li").await;
+    w.visible(".steps .step.is-current[data-step='1']").await;
+    let lines = notice_lines(w, "#origin-notice").await;
+    assert_eq!(lines.len(), 3, "client ID, redirect URI and scopes missing: {lines:?}");
+    assert!(w.text("#origin-notice").await.contains("bad.fortnox-activation.json"));
+    app.quit().await;
+}
+
+/// A bad activation file is explained as a list, one line per field, each saying what to
+/// do, with the likely fix where one stands out (issue 19, item 9).
+#[tokio::test]
+async fn a_bad_activation_file_is_listed_field_by_field_with_what_to_do() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    let file = serde_json::json!({"format": "fortnox-activation", "version": 1, "name": "Acme AB",
+        "redirectUri": "http://localhost:9876/ callback", "scopes": ["invoice"], "accountType": "robot"})
+    .to_string();
+    w.script(
+        "const input = document.getElementById('activation-file-input'); const dt = new DataTransfer();
+         dt.items.add(new File([arguments[0]], 'acme.fortnox-activation.json', {type: 'application/json'}));
+         input.files = dt.files; input.dispatchEvent(new Event('change', {bubbles: true}));",
+        serde_json::json!([file]),
+    )
+    .await;
+    w.visible("#origin-notice li").await;
+    let lines = notice_lines(w, "#origin-notice").await;
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0], "Client ID: missing. Ask for a new file that has it.");
+    assert!(lines[1].starts_with("Redirect URI: "), "{lines:?}");
+    assert!(lines[1].ends_with("Did you mean http://localhost:9876/callback?"), "{lines:?}");
+    assert!(lines[2].starts_with("Account type: \u{201c}robot\u{201d} is not an account type"), "{lines:?}");
+    let said = w.text("#origin-notice").await;
+    assert!(said.contains("acme.fortnox-activation.json"), "{said}");
+    assert_eq!(said.matches("cannot be used").count(), 1, "{said}");
+    assert!(said.contains("Ask whoever sent the file for a new one"), "{said}");
+    assert_eq!(w.value("#client-id").await, "", "nothing of a bad file is filled in");
+    // At every window size, in both languages: Next in view, nothing too wide or overlapping,
+    // axe-core clean; screenshots 1-activation-file-problems-<lang>-<size>.png.
+    app.at_each_size("1-activation-file-problems", "en", "#next").await;
+    app.set_language("sv").await;
+    let lines = notice_lines(w, "#origin-notice").await;
+    assert_eq!(lines[0], "Klient-ID: saknas. Be om en ny fil där det finns med.");
+    assert!(lines[1].ends_with("Menade du http://localhost:9876/callback?"), "{lines:?}");
+    app.at_each_size("1-activation-file-problems", "sv", "#next").await;
+    app.quit().await;
+}
+
+/// `scripts/test-deb.sh` (root, the installed `.deb`): the package registers the activation
+/// file's type, so the desktop knows the file and names the package's entry for it, and
+/// `gio open` on the file starts the installed app with it, or hands it to the running
+/// window. With `FORTNOX_ACTIVATOR_DESKTOP_ENTRY`, the installed entry's path.
+#[tokio::test]
+#[ignore = "needs the installed .deb: scripts/test-deb.sh runs it"]
+async fn the_installed_package_opens_an_activation_file_through_its_desktop_entry() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let entry = std::env::var("FORTNOX_ACTIVATOR_DESKTOP_ENTRY").expect("run through scripts/test-deb.sh");
+    let entry_name = std::path::Path::new(&entry).file_name().unwrap().to_string_lossy().into_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let redirect_uri = format!("http://localhost:{}/callback", free_port());
+    let file =
+        activation_file(dir.path(), "some.fortnox-activation.json", "Acme AB", &redirect_uri, &["companyinformation"]);
+    let run = |program: &str, args: &[&str], env: &[(&str, &str)]| {
+        let out = std::process::Command::new(program).args(args).envs(env.iter().copied()).output().unwrap();
+        assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    // What gio starts keeps running: it must not hold gio's output open.
+    let gio_open = |path: &str, env: &[(&str, &str)]| {
+        let status = std::process::Command::new("gio")
+            .args(["open", path])
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "gio open {path}: {status}");
+    };
+    // The desktop knows the type (a desktop environment asks gio; plain xdg-mime would ask
+    // `file`, which knows only JSON) and names the package's entry as its handler.
+    let path = file.display().to_string();
+    let mime = run("xdg-mime", &["query", "filetype", &path], &[("XDG_CURRENT_DESKTOP", "GNOME")]);
+    assert_eq!(mime, "application/x-fortnox-activation+json");
+    assert_eq!(
+        run("gio", &["info", "-a", "standard::content-type", &path], &[]).lines().last().unwrap_or("").trim(),
+        "standard::content-type: application/x-fortnox-activation+json"
+    );
+    let default = run("xdg-mime", &["query", "default", &mime], &[]);
+    assert_eq!(default, entry_name, "the package's entry opens the file");
+
+    // No window yet: `gio open` starts the installed app with the file, and its window
+    // takes it (said in the app's log, which never names the path).
+    single_instance_gone();
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let home_var = home.path().display().to_string();
+    let data_var = data.display().to_string();
+    let env =
+        [("HOME", home_var.as_str()), ("XDG_DATA_HOME", data_var.as_str()), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1")];
+    gio_open(&path, &env);
+    let log = data.join("se.fortnoxactivator.app/logs/fortnox-activator.log");
+    let took = |log: &std::path::Path| {
+        std::fs::read_to_string(log).unwrap_or_default().contains("the window took an activation file")
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !took(&log) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the started app's window never took the file: {:?}",
+            std::fs::read_to_string(&log)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let pid = single_instance_owner().expect("the app gio started holds the single-instance name");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("some.fortnox-activation"), "no file name or path in the log: {text}");
+    let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+    single_instance_gone();
+
+    // A window already open: `gio open` hands the file to it.
+    let app = launch(Some(&redirect_uri)).await;
+    let w = &app.win;
+    assert_eq!(w.value("#client-id").await, "");
+    gio_open(&path, &app.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>());
+    w.visible("#origin-notice").await;
+    for _ in 0..100 {
+        if w.value("#client-id").await == CLIENT_ID {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(w.value("#client-id").await, CLIENT_ID);
+    assert_eq!(w.value("#connection-name").await, "Acme AB");
+    assert!(w.text("#origin-notice").await.contains("some.fortnox-activation.json"));
+    assert_eq!(w.window_count().await, 1);
+    app.shot("1-activation-file-installed").await;
     app.quit().await;
 }
 

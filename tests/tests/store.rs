@@ -381,10 +381,10 @@ async fn an_activation_file_round_trips_and_activates_a_new_customer() {
     )
     .unwrap();
     match ActivationFile::read(&path).unwrap_err() {
-        Error::ActivationFileInvalid { fields } => {
+        Error::ActivationFileInvalid { problems } => {
             assert_eq!(
-                fields.keys().map(String::as_str).collect::<Vec<_>>(),
-                ["clientId", "name", "redirectUri", "scopes"]
+                problems.iter().map(|p| p.field.key()).collect::<Vec<_>>(),
+                ["name", "clientId", "redirectUri", "scopes"]
             )
         }
         e => panic!("{e:?}"),
@@ -490,7 +490,7 @@ async fn a_saved_name_is_refused_in_step_1_except_for_the_connection_being_reaut
     let checked = app.check_settings(input(" taken ab "), None, None);
     let problem = checked.check.fields.get("connectionName").expect("the name field's own error");
     assert!(
-        problem.en.starts_with("A saved connection is already called \"Taken AB\". Choose another name"),
+        problem.en.starts_with("A saved connection is already called \u{201c}Taken AB\u{201d}. Choose another name"),
         "{}",
         problem.en
     );

@@ -259,7 +259,7 @@ fn windows_command_line_under_wine() {
     let j = stdout_json(&o);
     assert_eq!(j["company_name"], COMPANY);
     let err = stderr(&o);
-    assert!(err.contains(&format!("Saved as \"{name}\"")), "{err}");
+    assert!(err.contains(&format!("Saved as \u{201c}{name}\u{201d}")), "{err}");
     assert!(err.contains(r"AppData\Roaming\se.fortnoxactivator.app\connections.json"), "{err}");
     assert!(!err.contains("not the keys"), "{err}");
     let log = s.browser.log_text();

@@ -30,6 +30,8 @@ export function toErrorPayload(err) {
       message: err.message,
       next_step: err.next_step ?? both("error.unexpected.next"),
       detail: err.detail ?? null,
+      // An activation file's problems, one per field (activation_file_invalid only).
+      ...(Array.isArray(err.problems) ? { problems: err.problems } : {}),
     };
   }
   return {
@@ -181,8 +183,21 @@ export const exportConnection = (id) => call("export_connection", { id });
 /** Checks an activation file's text: `{settings}`, or rejects naming each bad field. */
 export const readActivationFile = (text) => call("read_activation_file", { text });
 
-/** The activation file the app was started with: `{fileName, settings, problem}` or null. */
+/**
+ * The activation file the app was started with, or was handed since (a double-click while it
+ * runs), once: `{fileName, settings, problem}` or null.
+ */
 export const startupFile = () => call("startup_file");
+
+/**
+ * Calls `fn()` whenever an activation file is waiting (then call `startupFile`). Resolves to
+ * the function that stops listening.
+ */
+export async function onActivationFile(fn) {
+  const tauri = window.__TAURI__;
+  if (!tauri?.event?.listen) return () => {};
+  return tauri.event.listen("activation-file", () => fn());
+}
 
 /** Moves a damaged connections file aside (kept, renamed); resolves to its new path. */
 export const setAsideConnectionsFile = () => call("set_aside_connections_file");

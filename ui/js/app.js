@@ -529,22 +529,50 @@ async function openActivationFile(file) {
   }
   try {
     const answer = await api.readActivationFile(text);
-    await useActivationFile(file.name, answer.settings, null);
+    await useActivationFile(file.name, answer.settings, null, answer.notes);
   } catch (err) {
     await useActivationFile(file.name, null, err);
   }
 }
 
-/** The wizard prefilled from an activation file, or what is wrong with the file. */
-async function useActivationFile(fileName, settings, problem) {
+/**
+ * The activation file Rust holds (the app was started with it, or handed it while running),
+ * if any. An activation under way, or keys not yet saved or copied, are not dropped for it
+ * without asking, as with any other way off those screens.
+ */
+async function takeActivationFile() {
+  const file = await api.startupFile().catch(() => null);
+  if (!file) return;
+  if (wizard.step === Step.RESULT && !(await confirmLeave())) return;
+  if (wizard.step === Step.AUTHORIZE) authorize.abandon();
+  await useActivationFile(file.fileName, file.settings, file.problem, file.notes);
+}
+
+/** An activation file's problems (or notes), one line per field, in the current language. */
+function fileLines(list) {
+  return (list ?? []).map((p) => `${pick(p.label)}: ${pick(p.text)}`);
+}
+
+/**
+ * The wizard prefilled from an activation file (with its notes: scopes Fortnox does not know,
+ * also marked in step 2), or what is wrong with the file, listed by field.
+ */
+async function useActivationFile(fileName, settings, problem, notes = []) {
   await catalogueLoaded;
   if (problem) {
-    const text = () => [t("file.bad", { file: fileName }), pick(problem.message), pick(problem.next_step)].filter(Boolean).join(" ");
+    const content = () => ({
+      warn: true,
+      lead: t("file.bad", { file: fileName }),
+      items: problem.problems?.length ? fileLines(problem.problems) : [pick(problem.message)],
+      next: pick(problem.next_step),
+    });
     if (wizard.step === Step.SAVED || savedList.hasContent()) {
-      savedList.showNotice("warn", text);
+      savedList.showNotice("warn", content);
       if (wizard.step !== Step.SAVED) goTo(Step.SAVED);
     } else {
-      settingsStep.showFileNotice(text());
+      settingsStep.showFileNotice(content);
+      // Handed over while another step showed (a double-click): step 1 says what is wrong.
+      if (wizard.step !== Step.SETTINGS) goTo(Step.SETTINGS, { focus: false });
     }
     return;
   }
@@ -552,7 +580,11 @@ async function useActivationFile(fileName, settings, problem) {
   wizard.save = true;
   fillSettings(settings);
   goTo(Step.SETTINGS, { focus: false });
-  settingsStep.showFileNotice(t("file.opened", { file: fileName }));
+  settingsStep.showFileNotice(() =>
+    notes.length
+      ? { lead: t("file.opened", { file: fileName }), items: fileLines(notes) }
+      : t("file.opened", { file: fileName }),
+  );
   $("connection-name").focus();
 }
 
@@ -681,9 +713,10 @@ async function boot() {
   switchLanguage(lang);
   renderEndpointBanner();
 
-  // Started with an activation file (double-clicked, or the first argument).
-  const file = await api.startupFile().catch(() => null);
-  if (file) await useActivationFile(file.fileName, file.settings, file.problem);
+  // Started with an activation file (double-clicked, or the first argument), or handed one
+  // while running (a double-click on another): listen first, so none is missed in between.
+  await api.onActivationFile(takeActivationFile).catch(() => {});
+  await takeActivationFile();
 
   // A link the app was started with (or one that came while it loaded) with no activation
   // waiting: say so, and offer a new activation.

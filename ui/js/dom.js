@@ -19,3 +19,24 @@ export function renderShowHide(button, shown, names) {
   label.dataset.i18n = shown ? "btn.hide" : "btn.show";
   label.textContent = t(label.dataset.i18n);
 }
+
+/**
+ * Fills a notice box with `content`: a plain string, or `{lead, items, next}` (a sentence, a
+ * list of one line each, what to do), so problems read as a list rather than one paragraph.
+ */
+export function fillNotice(box, content) {
+  if (!content || typeof content === "string") {
+    box.textContent = content ?? "";
+    return;
+  }
+  const p = (cls, text) => Object.assign(document.createElement("p"), { className: cls, textContent: text });
+  const parts = [p("notice-lead", content.lead)];
+  if (content.items?.length) {
+    const ul = document.createElement("ul");
+    ul.className = "notice-items";
+    ul.append(...content.items.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+    parts.push(ul);
+  }
+  if (content.next) parts.push(p("notice-next", content.next));
+  box.replaceChildren(...parts);
+}

@@ -114,6 +114,8 @@ pub struct Check {
     /// Field name (`connectionName`, `clientId`, `clientSecret`, `redirectUri`, `scopes`) → problem.
     pub fields: BTreeMap<&'static str, Text>,
     pub warnings: Vec<Text>,
+    /// Each unknown scope that most likely means a known one ([`scopes::likely`]) → that one.
+    pub scope_fixes: BTreeMap<String, String>,
     /// How the redirect will be captured, when the redirect URI is valid.
     pub capture: Option<Capture>,
     /// True when no client secret was given (blank counts as none): the app then fetches
@@ -160,6 +162,27 @@ pub fn normalise_scopes<S: AsRef<str>>(raw: &[S]) -> Vec<String> {
     out
 }
 
+/// The redirect URI a common slip most likely stands for: a space inside, `http://` left out
+/// before `localhost`, or `https://` to this computer (whose listener speaks plain http).
+/// `None` when nothing is to fix, or the fix is no valid redirect URI either.
+pub fn redirect_fix(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let mut fixed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let lower = fixed.to_ascii_lowercase();
+    let local = ["localhost", "127.0.0.1", "[::1]"];
+    let bare_local =
+        local.iter().any(|h| lower == *h || lower.starts_with(&format!("{h}:")) || lower.starts_with(&format!("{h}/")));
+    if bare_local {
+        fixed = format!("http://{fixed}");
+    } else if let Some(rest) = lower.strip_prefix("https://") {
+        if local.iter().any(|h| rest == *h || rest.starts_with(&format!("{h}:")) || rest.starts_with(&format!("{h}/")))
+        {
+            fixed = format!("http://{}", &fixed["https://".len()..]);
+        }
+    }
+    (fixed != raw && RedirectUri::parse(&fixed).is_ok()).then_some(fixed)
+}
+
 /// Checks settings as typed.
 pub fn check(input: &SettingsInput, names: NameRule) -> Check {
     let mut fields = BTreeMap::new();
@@ -183,16 +206,16 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
         fields.insert(
             "clientId",
             Text::new(
-                "Enter the client id from the integration's page in Fortnox's Developer Portal (the integration's supplier has it).",
-                "Ange klient-id från integrationens sida i Fortnox utvecklarportal (integrationens leverantör har det).",
+                "Enter the client ID from the integration's page in Fortnox's Developer Portal (the integration's supplier has it).",
+                "Ange klient-ID från integrationens sida i Fortnox utvecklarportal (integrationens leverantör har det).",
             ),
         );
     } else if client_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
         fields.insert(
             "clientId",
             Text::new(
-                "A client id has no spaces. Copy it again from the Developer Portal.",
-                "Ett klient-id innehåller inga mellanslag. Kopiera det igen från utvecklarportalen.",
+                "A client ID has no spaces. Copy it again from the Developer Portal.",
+                "Ett klient-ID innehåller inga mellanslag. Kopiera det igen från utvecklarportalen.",
             ),
         );
     }
@@ -235,11 +258,21 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
             ),
         );
     }
+    let mut scope_fixes = BTreeMap::new();
     for s in scopes.iter().filter(|s| !scopes::is_known(s)) {
-        warnings.push(Text::new(
-            format!("\u{201c}{s}\u{201d} is not a scope Fortnox is known to have; check the spelling (scopes are lower-case)."),
-            format!("\u{201d}{s}\u{201d} är inget behörighetsområde som Fortnox veterligen har; kontrollera stavningen (gemener)."),
-        ));
+        warnings.push(match scopes::likely(s) {
+            Some(meant) => {
+                scope_fixes.insert(s.clone(), meant.to_string());
+                Text::new(
+                    format!("\u{201c}{s}\u{201d} is not a Fortnox scope: did you mean \u{201c}{meant}\u{201d}?"),
+                    format!("\u{201d}{s}\u{201d} är inget behörighetsområde i Fortnox: menade du \u{201d}{meant}\u{201d}?"),
+                )
+            }
+            None => Text::new(
+                format!("\u{201c}{s}\u{201d} is not a scope Fortnox is known to have; check the spelling (scopes are lower-case)."),
+                format!("\u{201d}{s}\u{201d} är inget behörighetsområde som Fortnox veterligen har; kontrollera stavningen (gemener)."),
+            ),
+        });
     }
     if !scopes.is_empty() && !scopes.iter().any(|s| s == "companyinformation") {
         warnings.push(Text::new(
@@ -261,12 +294,22 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
         }),
         _ => None,
     };
-    Check { fields, warnings, capture, code_only, settings }
+    Check { fields, warnings, scope_fixes, capture, code_only, settings }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_redirect_uri_slips_have_their_fix() {
+        assert_eq!(redirect_fix("localhost:9876/callback").as_deref(), Some("http://localhost:9876/callback"));
+        assert_eq!(redirect_fix("https://localhost:9876/callback").as_deref(), Some("http://localhost:9876/callback"));
+        assert_eq!(redirect_fix("http://localhost:9876/ callback").as_deref(), Some("http://localhost:9876/callback"));
+        assert_eq!(redirect_fix("http://localhost:9876/callback"), None, "nothing to fix");
+        assert_eq!(redirect_fix("https://example.com/cb"), None, "an https address elsewhere is fine");
+        assert_eq!(redirect_fix("not an address"), None, "no fix that works");
+    }
 
     fn input() -> SettingsInput {
         SettingsInput {

@@ -294,12 +294,12 @@ async fn activate(
                 }
                 match saved.warning {
                     None => say!(
-                        "Saved as \"{}\" ({}); the secrets are in the keychain.",
+                        "Saved as \u{201c}{}\u{201d} ({}); the secrets are in the keychain.",
                         saved.connection.name,
                         store.file_path().display()
                     ),
                     Some(w) => say!(
-                        "warning: the settings were saved as \"{}\" but not the keys: {} Copy the tokens below now.",
+                        "warning: the settings were saved as \u{201c}{}\u{201d} but not the tokens: {} Copy the tokens below now.",
                         saved.connection.name,
                         w.explain(lang)
                     ),
@@ -362,19 +362,19 @@ async fn reauthorize(query: &str, no_browser: bool, timeout: Option<u64>, lang: 
                 None => say!(
                     "{}",
                     match lang {
-                        Language::Sv => format!("\"{}\" är godkänd igen: nycklarna byttes ut i nyckelringen.", c.name),
+                        Language::Sv => format!("\u{201d}{}\u{201d} är godkänd igen: dess token byttes ut i nyckelringen.", c.name),
                         Language::En =>
-                            format!("\"{}\" is re-authorized: its keys were replaced in the keychain.", c.name),
+                            format!("\u{201c}{}\u{201d} is re-authorized: its tokens were replaced in the keychain.", c.name),
                     }
                 ),
                 Some(w) => say!(
-                    "warning: the settings of \"{}\" were saved but not the new keys: {} Copy the tokens below now.",
+                    "warning: the settings of \u{201c}{}\u{201d} were saved but not the new tokens: {} Copy the tokens below now.",
                     c.name,
                     w.explain(lang)
                 ),
             }
         }
-        Err(e) => say!("warning: the new keys were not saved: {} Copy the tokens below now.", e.explain(lang)),
+        Err(e) => say!("warning: the new tokens were not saved: {} Copy the tokens below now.", e.explain(lang)),
     }
     out!("{out}");
     for w in outcome.warnings() {

@@ -3,7 +3,9 @@
 //! blocks inside functions. Each file defines the same items:
 //! - `scheme_handling(own)`: how links of a private-use scheme reach the app there;
 //! - `show_start_failure(title, message)`: how a failure to start the window reaches a user
-//!   who has no terminal (a message box on Windows; stderr and the log elsewhere).
+//!   who has no terminal (a message box on Windows; stderr and the log elsewhere);
+//! - `run_event(app, event)`: events of the app's run loop only one platform has (macOS
+//!   hands opened activation files over as `RunEvent::Opened`).
 //!
 //! The keychain's words are the core's ([`activation::platform`]), shared with the command
 //! line.

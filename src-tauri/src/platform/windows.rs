@@ -34,3 +34,6 @@ pub fn show_start_failure(title: &str, message: &str) {
         );
     }
 }
+
+/// Nothing here: activation files arrive as arguments ([`crate::files::in_args`]).
+pub fn run_event<R: tauri::Runtime>(_app: &tauri::AppHandle<R>, _event: &tauri::RunEvent) {}

@@ -6,6 +6,7 @@
 
 import { t, tn, pick } from "../i18n.js";
 import { $ } from "../dom.js";
+import { matches } from "../search.js";
 
 let ctx;
 let scopesTouched = false;
@@ -36,7 +37,10 @@ export function init(c) {
       }
     });
   }
-  ctx.onCheck(renderError);
+  ctx.onCheck(() => {
+    renderError();
+    renderChips(); // a new check may bring a fix for an unknown scope
+  });
 }
 
 /** Builds the checkboxes from the catalogue (once it has arrived). */
@@ -174,11 +178,10 @@ function renderCount() {
 
 /**
  * The known area an unknown scope most likely means (a file's typo: "invoices",
- * "Customer"), or null.
+ * "Customer"), or null: Rust's guess (`fortnox::scopes::likely`), with the settings check.
  */
 function likelyScope(id) {
-  const wanted = fold(id).replace(/s$/, "");
-  return ctx.state.catalogue.find((s) => s.id === wanted || s.id === fold(id))?.id ?? null;
+  return ctx.checkAnswer()?.scopeFixes?.[id] ?? null;
 }
 
 /**
@@ -189,6 +192,9 @@ function renderChips() {
   const list = $("scope-chips");
   const chosen = ctx.state.settings.scopes;
   list.hidden = chosen.length === 0;
+  // Drawn again when a check arrives: the focused chip button keeps the focus.
+  const focused = list.contains(document.activeElement) ? document.activeElement : null;
+  const refocus = focused && { scope: focused.closest(".chip")?.dataset.scope, cls: focused.className };
   list.replaceChildren(
     ...chosen.map((id) => {
       const li = document.createElement("li");
@@ -233,6 +239,10 @@ function renderChips() {
       return li;
     }),
   );
+  if (refocus) {
+    const again = [...list.querySelectorAll(`.${refocus.cls.split(" ")[0]}`)].find((b) => b.closest(".chip")?.dataset.scope === refocus.scope);
+    again?.focus();
+  }
 }
 
 /** Empties the filter: a new activation starts with every area in view. */
@@ -253,29 +263,15 @@ function renderCards() {
   }
 }
 
-function fold(s) {
-  return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-}
-
-/**
- * A word of the filter as it is looked for: folded, and a longer word without its ending, so
- * "faktura" also finds "fakturor" and "leverantörsfakturor" (payments, supplier invoices).
- */
-function stem(word) {
-  return word.length >= 5 ? word.replace(/(or|ar|er|en|a|e|o|s)$/, "") : word;
-}
-
 function applyFilter({ announce = false } = {}) {
   const query = $("scope-filter").value.trim();
-  const words = fold(query).split(/\s+/).filter(Boolean).map(stem);
   let shown = 0;
   for (const row of rows.values()) {
-    // Both languages: an area is found by its Swedish or English words in either language.
+    // Both languages: an area is found by its Swedish or English words in either language,
+    // endings aside, accents aside, and by the words people use for it (search.js).
     const { scope } = row;
-    const haystack = fold(
-      [scope.id, scope.description?.en, scope.description?.sv, scope.group?.en, scope.group?.sv].filter(Boolean).join(" "),
-    );
-    row.item.hidden = !words.every((w) => haystack.includes(w));
+    const text = [scope.id, scope.description?.en, scope.description?.sv, scope.group?.en, scope.group?.sv].filter(Boolean).join(" ");
+    row.item.hidden = !matches(text, query, { stem: true, synonyms: true });
     if (!row.item.hidden) shown++;
   }
   for (const g of groups) {

@@ -8,7 +8,8 @@
 import { t, pick, formatDateTime } from "../i18n.js";
 import * as api from "../api.js";
 import { confirmDialog, promptDialog } from "../dialog.js";
-import { $ } from "../dom.js";
+import { $, fillNotice } from "../dom.js";
+import { matches } from "../search.js";
 import { Step } from "../step.js";
 
 /** More than this many connections and the search box shows. */
@@ -126,21 +127,12 @@ function renderNotice() {
   const box = $("connections-notice");
   box.hidden = !notice;
   box.className = `notice notice-${notice?.kind === "warn" ? "warn" : "info"}`;
-  box.textContent = notice ? notice.text() : "";
+  fillNotice(box, notice ? notice.text() : "");
 }
 
-/** Lower case without accents, so "malmo" finds "Malmö". */
-function fold(s) {
-  return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-}
-
-function matches(c, q) {
-  if (!q) return true;
-  const hay = fold([c.name, c.companyName, c.clientId, c.organizationNumber, c.tenantId].filter(Boolean).join(" "));
-  return fold(q)
-    .split(/\s+/)
-    .filter(Boolean)
-    .every((word) => hay.includes(word));
+/** Every word of `q` in the connection's name, company, client ID…, accents aside ("malmo" finds "Malmö"). */
+function matchesConnection(c, q) {
+  return matches([c.name, c.companyName, c.clientId, c.organizationNumber, c.tenantId].filter(Boolean).join(" "), q);
 }
 
 /**
@@ -158,7 +150,7 @@ function ordered() {
 function renderList() {
   const ul = $("connections");
   const q = query.trim();
-  const shown = ordered().filter((c) => matches(c, q));
+  const shown = ordered().filter((c) => matchesConnection(c, q));
   shownOrder = ordered().map((c) => c.id);
   const empty = $("connections-empty");
   empty.hidden = shown.length > 0 || !loaded;

@@ -7,7 +7,7 @@
 // exact redirect URI to register in the Developer Portal.
 
 import { t, pick } from "../i18n.js";
-import { $, renderShowHide } from "../dom.js";
+import { $, renderShowHide, fillNotice } from "../dom.js";
 import { captureText } from "../capture.js";
 import * as schemeStatus from "../scheme-status.js";
 
@@ -122,9 +122,12 @@ export function syncInputs() {
   render();
 }
 
-/** Says where the settings came from (an activation file). */
-export function showFileNotice(text) {
-  fileNotice = text;
+/**
+ * Says where the settings came from (an activation file), or what is wrong with the file:
+ * `content()` gives a string or `{lead, items, next, warn}` in the current language.
+ */
+export function showFileNotice(content) {
+  fileNotice = content;
   render();
 }
 
@@ -196,9 +199,10 @@ function renderOrigin() {
   const input = $("client-secret");
   input.placeholder = origin?.hasSecret ? t("f.secret.saved") : "";
   const box = $("origin-notice");
-  const text = origin?.replace ? null : fileNotice;
-  box.hidden = !text;
-  box.textContent = text ?? "";
+  const content = origin?.replace || !fileNotice ? null : fileNotice();
+  box.hidden = !content;
+  box.className = `notice notice-${content?.warn ? "warn" : "info"}`;
+  fillNotice(box, content);
   $("save-connection").disabled = !!origin?.replace;
   $("save-connection").checked = ctx.state.save;
 }

@@ -15,13 +15,16 @@ use crate::i18n::{Language, Text};
 use crate::secret::SecretKind;
 use serde::Serialize;
 
+pub mod file_problem;
+pub use file_problem::{FileField, FileProblem, FileProblemView, ProblemKind};
+
 /// Everything that can go wrong in an activation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The settings the user entered cannot be used.
     #[error("invalid settings: {}", .0.en)]
     InvalidSettings(Text),
-    /// Fortnox does not accept the client id or the client secret.
+    /// Fortnox does not accept the client ID or the client secret.
     #[error("invalid client (Fortnox: {description:?})")]
     InvalidClient { description: Option<String> },
     /// The authorization code was older than 10 minutes or had already been exchanged.
@@ -107,9 +110,9 @@ pub enum Error {
     /// The saved access token has expired (or Fortnox refused it as expired).
     #[error("access token expired")]
     AccessTokenExpired,
-    /// An activation file has problems; field name → problem.
-    #[error("invalid activation file ({} problem(s))", .fields.len())]
-    ActivationFileInvalid { fields: std::collections::BTreeMap<String, Text> },
+    /// An activation file has problems, listed by field ([`FileProblem`], in field order).
+    #[error("invalid activation file ({} problem(s))", .problems.len())]
+    ActivationFileInvalid { problems: Vec<FileProblem> },
     /// `FORTNOX_OAUTH_URL` or `FORTNOX_API_URL` holds an address the app refuses to send
     /// secrets to (plain http to another computer, not an address, a password inside).
     /// `value` never holds a password.
@@ -179,6 +182,9 @@ pub struct ErrorPayload {
     pub next_step: Text,
     /// Fortnox's own words or a technical detail, for support staff. Never a secret.
     pub detail: Option<String>,
+    /// An activation file's problems, one per line to list (absent for other kinds).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FileProblemView>,
 }
 
 /// Front ends return `Result<T, Box<ErrorPayload>>`, so `?` works on core calls.
@@ -220,12 +226,12 @@ impl Error {
             Error::InvalidClient { description } => Words {
                 kind: "invalid_client",
                 message: Text::new(
-                    "Fortnox did not accept the client id or the client secret.",
-                    "Fortnox godtog inte klient-id:t eller klienthemligheten.",
+                    "Fortnox did not accept the client ID or the client secret.",
+                    "Fortnox godtog inte klient-ID:t eller klienthemligheten.",
                 ),
                 next_step: Text::new(
-                    "Copy the client id and client secret again from the integration's page in Fortnox's Developer Portal (or ask the integration's supplier for them), then try again.",
-                    "Kopiera klient-id och klienthemlighet på nytt från integrationens sida i Fortnox utvecklarportal (eller be integrationens leverantör om dem) och försök igen.",
+                    "Copy the client ID and client secret again from the integration's page in Fortnox's Developer Portal (or ask the integration's supplier for them), then try again.",
+                    "Kopiera klient-ID och klienthemlighet på nytt från integrationens sida i Fortnox utvecklarportal (eller be integrationens leverantör om dem) och försök igen.",
                 ),
                 detail: description.clone(),
                 refusal: true,
@@ -250,8 +256,8 @@ impl Error {
                     "Förnyelsetoken gäller inte längre (redan använd, utgången eller återkallad).",
                 ),
                 next_step: Text::new(
-                    "Activate the connection again to get a new pair of tokens.",
-                    "Aktivera kopplingen igen för att få ett nytt par token.",
+                    "Re-authorize the connection: the customer approves once more, and the connection gets new keys.",
+                    "Godkänn kopplingen igen: kunden godkänner en gång till, och kopplingen får nya nycklar.",
                 ),
                 detail: description.clone(),
                 refusal: true,
@@ -503,8 +509,8 @@ impl Error {
                     format!("Filen med de sparade kopplingarna är skadad och kan inte läsas: {path}"),
                 ),
                 next_step: Text::new(
-                    "Nothing has been changed. Restore the file from a backup, or choose \"Start over\": the damaged file is then kept aside as a copy next to it.",
-                    "Inget har ändrats. Återställ filen från en säkerhetskopia, eller välj \"Börja om\": den skadade filen sparas då som en kopia bredvid.",
+                    "Nothing has been changed. Restore the file from a backup, or choose \u{201c}Keep the damaged file aside and start a new list\u{201d} in the app: the damaged file is then kept as a copy next to it.",
+                    "Inget har ändrats. Återställ filen från en säkerhetskopia, eller välj \u{201d}Spara undan den skadade filen och börja en ny lista\u{201d} i appen: den skadade filen sparas då som en kopia bredvid.",
                 ),
                 detail: Some(reason.clone()),
                 refusal: false,
@@ -516,8 +522,8 @@ impl Error {
                     format!("De sparade kopplingarna skrevs av en nyare version av appen: {path}"),
                 ),
                 next_step: Text::new(
-                    "Nothing has been changed. Use the newer version of the app, or choose \"Start over\": the file is then kept aside as a copy next to it.",
-                    "Inget har ändrats. Använd den nyare versionen av appen, eller välj \"Börja om\": filen sparas då som en kopia bredvid.",
+                    "Nothing has been changed. Use the newer version of the app, or choose \u{201c}Keep the damaged file aside and start a new list\u{201d} in the app: the file is then kept as a copy next to it.",
+                    "Inget har ändrats. Använd den nyare versionen av appen, eller välj \u{201d}Spara undan den skadade filen och börja en ny lista\u{201d} i appen: filen sparas då som en kopia bredvid.",
                 ),
                 detail: None,
                 refusal: false,
@@ -538,8 +544,8 @@ impl Error {
             Error::ConnectionNotFound { query } => Words {
                 kind: "connection_not_found",
                 message: Text::new(
-                    format!("There is no saved connection called \"{query}\"."),
-                    format!("Det finns ingen sparad koppling som heter \"{query}\"."),
+                    format!("There is no saved connection called \u{201c}{query}\u{201d}."),
+                    format!("Det finns ingen sparad koppling som heter \u{201d}{query}\u{201d}."),
                 ),
                 next_step: Text::new(
                     "Check the name (or use the id) as the list of connections shows it.",
@@ -551,8 +557,8 @@ impl Error {
             Error::ConnectionNameTaken { name } => Words {
                 kind: "connection_name_taken",
                 message: Text::new(
-                    format!("A saved connection is already called \"{name}\"."),
-                    format!("En sparad koppling heter redan \"{name}\"."),
+                    format!("A saved connection is already called \u{201c}{name}\u{201d}."),
+                    format!("En sparad koppling heter redan \u{201d}{name}\u{201d}."),
                 ),
                 next_step: Text::new(
                     "Choose another name, for example with the customer's company name in it.",
@@ -573,12 +579,12 @@ impl Error {
                 next_step: if *secret == SecretKind::ClientSecret {
 Text::new(
                     "Re-authorize the connection and enter the client secret again.",
-                    "Auktorisera kopplingen igen och ange klienthemligheten på nytt.",
+                    "Godkänn kopplingen igen och ange klienthemligheten på nytt.",
             )
 } else {
 Text::new(
-                    "Re-authorize the connection to get new tokens.",
-                    "Auktorisera kopplingen igen för att få nya token.",
+                    "Re-authorize the connection to get new keys.",
+                    "Godkänn kopplingen igen för att få nya nycklar.",
             )
 },
                 detail: None,
@@ -597,40 +603,37 @@ Text::new(
                 detail: None,
                 refusal: true,
             },
-            Error::ActivationFileInvalid { fields } => Words {
+            Error::ActivationFileInvalid { problems } => Words {
                 kind: "activation_file_invalid",
+                // One line per field (front ends with room list `problems` instead).
                 message: {
-                let list = |lang: Language| {
-                    fields
-                        .iter()
-                        .map(|(key, problem)| format!("{}: {}", file_field_label(key).get(lang), problem.get(lang)))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                };
-                Text::new(
-                    format!("The activation file cannot be used. {}", list(Language::En)),
-                    format!("Aktiveringsfilen går inte att använda. {}", list(Language::Sv)),
-                )
-            },
+                    let lines = |lang: Language| {
+                        problems.iter().map(|p| format!("\n\u{2022} {}", p.line().get(lang))).collect::<String>()
+                    };
+                    Text::new(
+                        format!("The activation file cannot be used:{}", lines(Language::En)),
+                        format!("Aktiveringsfilen går inte att använda:{}", lines(Language::Sv)),
+                    )
+                },
                 next_step: Text::new(
-                    "Ask whoever sent the file for a new one; the problems are listed field by field.",
-                    "Be den som skickade filen om en ny; problemen listas fält för fält.",
+                    "Ask whoever sent the file for a new one, and tell them what is listed here.",
+                    "Be den som skickade filen om en ny, och berätta vad som står här.",
                 ),
-                detail: {
-                Some(fields.iter().map(|(k, v)| format!("{k}: {}", v.en)).collect::<Vec<_>>().join("; "))
-            },
+                detail: Some(
+                    problems.iter().map(|p| format!("{}: {}", p.field.key(), p.kind.name())).collect::<Vec<_>>().join("; "),
+                ),
                 refusal: false,
             },
             Error::EndpointRefused { variable, value, problem } => Words {
                 kind: "endpoint_refused",
                 message: match problem {
                     EndpointProblem::NotHttps => Text::new(
-                        format!("{variable} is set to {value}, which is neither https nor on this computer. The app sends the client secret and the tokens there, so it refuses."),
-                        format!("{variable} är satt till {value}, som varken är https eller på den här datorn. Appen skickar klienthemligheten och token dit, så den vägrar."),
+                        format!("{variable} is set to {value}, which is neither https nor on this computer. The app sends the client secret and the keys there, so it refuses."),
+                        format!("{variable} är satt till {value}, som varken är https eller på den här datorn. Appen skickar klienthemligheten och nycklarna dit, så den vägrar."),
                     ),
                     EndpointProblem::NotAnAddress => Text::new(
-                        format!("{variable} is set to \"{value}\", which is not a web address."),
-                        format!("{variable} är satt till \"{value}\", som inte är en webbadress."),
+                        format!("{variable} is set to \u{201c}{value}\u{201d}, which is not a web address."),
+                        format!("{variable} är satt till \u{201d}{value}\u{201d}, som inte är en webbadress."),
                     ),
                     EndpointProblem::Credentials => Text::new(
                         format!("{variable} holds a user name or password ({value} without it); the app refuses such an address."),
@@ -819,7 +822,11 @@ Text::new(
     /// The form handed to front ends.
     pub fn payload(&self) -> ErrorPayload {
         let w = self.words();
-        ErrorPayload { kind: w.kind, message: w.message, next_step: w.next_step, detail: w.detail }
+        let problems = match self {
+            Error::ActivationFileInvalid { problems } => problems.iter().map(FileProblem::view).collect(),
+            _ => Vec::new(),
+        };
+        ErrorPayload { kind: w.kind, message: w.message, next_step: w.next_step, detail: w.detail, problems }
     }
 
     /// Fortnox answered HTTP 429 or 5xx: [`Error::RateLimited`] for 429, otherwise
@@ -879,26 +886,13 @@ fn duration_sv(seconds: u64) -> String {
 }
 
 /// The words for a field of an activation file, as the wizard labels it.
-fn file_field_label(key: &str) -> Text {
-    match key {
-        "name" => Text::new("Connection name", "Namn på kopplingen"),
-        "clientId" => Text::new("Client ID", "Klient-ID"),
-        "redirectUri" => Text::new("Redirect URI", "Omdirigerings-URI"),
-        "scopes" => Text::new("Areas (scopes)", "Områden (scopes)"),
-        "accountType" => Text::new("Account type", "Kontotyp"),
-        "format" | "version" => Text::new("File format", "Filformat"),
-        "file" => Text::new("The file", "Filen"),
-        other => Text::new(format!("“{other}”"), format!("”{other}”")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_kind_has_text_in_both_languages() {
-        let all = [
+    /// One of each variant (and every kind of activation-file problem).
+    fn every_error() -> Vec<Error> {
+        vec![
             Error::InvalidSettings(Text::new("x", "y")),
             Error::InvalidClient { description: None },
             Error::CodeExpiredOrUsed { description: None },
@@ -928,7 +922,6 @@ mod tests {
             Error::ConnectionNameTaken { name: "n".into() },
             Error::SecretNotSaved { secret: SecretKind::RefreshToken },
             Error::AccessTokenExpired,
-            Error::ActivationFileInvalid { fields: Default::default() },
             Error::EndpointRefused { variable: "V".into(), value: "v".into(), problem: EndpointProblem::NotHttps },
             Error::CertificatesUnavailable { reason: "r".into() },
             Error::InvalidScope { description: None },
@@ -946,7 +939,79 @@ mod tests {
                 approved_tenant: "7654321".into(),
                 expected_tenant: "1234567".into(),
             },
-        ];
+            Error::ActivationFileInvalid { problems: every_file_problem() },
+        ]
+    }
+
+    fn every_file_problem() -> Vec<FileProblem> {
+        use FileField as F;
+        use ProblemKind as K;
+        vec![
+            FileProblem::new(F::File, K::TooLarge { max_kb: 64 }),
+            FileProblem::new(F::File, K::NotText),
+            FileProblem::new(F::File, K::NotJson),
+            FileProblem::new(F::Format, K::WrongFormat { expected: "fortnox-activation" }),
+            FileProblem::new(F::Version, K::NewerVersion { version: 2 }),
+            FileProblem::new(F::Version, K::NoVersion),
+            FileProblem::new(F::Secrets, K::HasSecret),
+            FileProblem::new(F::Name, K::NotAString),
+            FileProblem::new(F::Scopes, K::NotAList),
+            FileProblem::new(F::ClientId, K::Missing),
+            FileProblem::new(F::Scopes, K::Missing),
+            FileProblem::new(F::RedirectUri, K::Rule(Text::new("Rule.", "Regel.")))
+                .suggesting(Some("http://localhost:9876/callback".into())),
+            FileProblem::new(F::Scopes, K::UnknownScope { scope: "invoices".into() })
+                .suggesting(Some("invoice".into())),
+            FileProblem::new(F::Scopes, K::UnknownScope { scope: "banking".into() }),
+            FileProblem::new(F::AccountType, K::UnknownAccountType { value: "robot".into() }),
+        ]
+    }
+
+    /// The words' rules (issue 19, item 12), for every message and next step the core makes:
+    /// typographic quotes (“…” in English, ”…” in Swedish, as the window has them), the
+    /// client ID spelt one way, one verb for re-authorizing in each language, and "keys" in
+    /// prose (a token is named only as the access or refresh token it is).
+    #[test]
+    fn every_text_keeps_the_words_rules_in_both_languages() {
+        let mut texts: Vec<(String, Text)> = Vec::new();
+        for e in every_error() {
+            texts.push((format!("{} message", e.kind()), e.message()));
+            texts.push((format!("{} next step", e.kind()), e.next_step()));
+        }
+        for p in every_file_problem() {
+            texts.push((format!("file problem {}", p.kind.name()), p.line()));
+        }
+        for (what, text) in &texts {
+            let (en, sv) = (text.en.as_str(), text.sv.as_str());
+            for (lang, s) in [("en", en), ("sv", sv)] {
+                assert!(!s.contains('"'), "{what} ({lang}) has a straight double quote: {s}");
+            }
+            assert!(!sv.contains('\u{201c}'), "{what} (sv) opens a quote the English way: {sv}");
+            assert_eq!(en.matches('\u{201c}').count(), en.matches('\u{201d}').count(), "{what} (en) quotes: {en}");
+            let lower_en = en.to_lowercase();
+            assert!(!en.contains("client id") && !en.contains("Client id"), "{what}: write client ID: {en}");
+            assert!(!sv.contains("klient-id") && !sv.contains("Klient-id"), "{what}: skriv klient-ID: {sv}");
+            for other in ["reauthori", "re-authoris", "activate the connection again", "authorize it again"] {
+                assert!(!lower_en.contains(other), "{what}: the verb is re-authorize: {en}");
+            }
+            let lower_sv = sv.to_lowercase();
+            for other in
+                ["auktorisera kopplingen igen", "auktorisera den igen", "aktivera kopplingen igen", "godkänn om"]
+            {
+                assert!(!lower_sv.contains(other), "{what}: verbet är godkänn igen: {sv}");
+            }
+            // Prose says keys; a token is named as what it is.
+            let bare_tokens = lower_en.match_indices("tokens").filter(|(i, _)| {
+                let before = &lower_en[..*i];
+                !(before.ends_with("access ") || before.ends_with("refresh "))
+            });
+            assert_eq!(bare_tokens.count(), 0, "{what}: say keys, or name the token: {en}");
+        }
+    }
+
+    #[test]
+    fn every_kind_has_text_in_both_languages() {
+        let all = every_error();
         let mut kinds = std::collections::HashSet::new();
         for e in &all {
             assert!(kinds.insert(e.kind()), "duplicate kind {}", e.kind());

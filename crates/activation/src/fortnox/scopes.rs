@@ -75,9 +75,68 @@ pub fn is_known(scope: &str) -> bool {
     CATALOGUE.iter().any(|(id, ..)| *id == scope)
 }
 
+/// The known scope an unknown one most likely means, if one stands out: the same letters in
+/// another case (`Customer`), the singular or plural (`invoices`), or a slip of a letter or
+/// two (`companyinfromation`); `None` for a known scope, or when nothing is close. The one
+/// place this guess is made: the settings check and activation files ask here, and the
+/// window gets the answer with the check (`scope_fixes`).
+pub fn likely(scope: &str) -> Option<&'static str> {
+    if is_known(scope) {
+        return None;
+    }
+    let wanted = scope.trim().to_lowercase();
+    let ids = || CATALOGUE.iter().map(|(id, ..)| *id);
+    if let Some(id) = ids().find(|id| *id == wanted) {
+        return Some(id);
+    }
+    let singular = wanted.strip_suffix("es").filter(|w| w.ends_with('s')).or_else(|| wanted.strip_suffix('s'));
+    if let Some(id) = ids().find(|id| Some(*id) == singular || *id == format!("{wanted}s")) {
+        return Some(id);
+    }
+    // Slips: at most one edit in five letters, two in longer words; the single closest only.
+    let allowed = if wanted.chars().count() >= 8 { 2 } else { 1 };
+    let mut best: Vec<(usize, &'static str)> =
+        ids().map(|id| (edit_distance(&wanted, id), id)).filter(|(d, _)| *d <= allowed).collect();
+    best.sort_unstable();
+    match best.as_slice() {
+        [(d, id)] => (wanted.chars().count() >= 4 && *d > 0).then_some(*id),
+        [(d, id), (d2, _), ..] if d < d2 => (wanted.chars().count() >= 4).then_some(*id),
+        _ => None,
+    }
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(here + 1);
+            prev = here;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_scope_is_matched_to_the_one_it_most_likely_means() {
+        assert_eq!(likely("invoices"), Some("invoice"));
+        assert_eq!(likely("Customer"), Some("customer"));
+        assert_eq!(likely("CUSTOMERS"), Some("customer"));
+        assert_eq!(likely("companyinfromation"), Some("companyinformation"));
+        assert_eq!(likely("supplierinvoices"), Some("supplierinvoice"));
+        assert_eq!(likely("setting"), Some("settings"));
+        assert_eq!(likely("invoice"), None, "a known scope needs no fix");
+        assert_eq!(likely("xyz"), None);
+        assert_eq!(likely("banking"), None, "nothing is close");
+    }
 
     #[test]
     fn catalogue_has_every_scope_of_the_facts_sheet() {

@@ -7,16 +7,20 @@
 //!  "scopes": ["companyinformation", "invoice"], "accountType": "user"}
 //! ```
 //! Parsing validates every field and reports the problems field by field
-//! ([`Error::ActivationFileInvalid`]), in Swedish and English, reusing the settings rules.
+//! ([`Error::ActivationFileInvalid`] with [`FileProblem`]s: field, kind, suggested
+//! correction; worded in `error::file_problem`), reusing the settings rules. A file that is
+//! used may still name a scope Fortnox does not know: [`ActivationFile::notes`] lists those,
+//! with the known scope each most likely means.
 //!
 //! Security rule: the type has no secret field, and a file that carries one (a
 //! `clientSecret`, token or code) is refused, so secrets are never passed around this way.
 
 use super::connection::Connection;
+use crate::error::{FileField, FileProblem, ProblemKind};
+use crate::fortnox::scopes;
 use crate::settings::{self, AccountType, NameRule, SettingsInput};
-use crate::{Error, Text};
+use crate::Error;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The `format` marker.
@@ -28,15 +32,11 @@ pub const MAX_BYTES: u64 = 64 * 1024;
 
 /// The refusal of a file larger than [`MAX_BYTES`] (a real one is well under 1 KB).
 pub fn too_large() -> Error {
-    let mut fields = BTreeMap::new();
-    fields.insert(
-        "file".into(),
-        Text::new(
-            format!("The file is larger than {} KB: far too large to be an activation file (they are under 1 KB); it was not read.", MAX_BYTES / 1024),
-            format!("Filen är större än {} KB: alldeles för stor för att vara en aktiveringsfil (de är under 1 KB); den lästes inte.", MAX_BYTES / 1024),
-        ),
-    );
-    Error::ActivationFileInvalid { fields }
+    refused(FileField::File, ProblemKind::TooLarge { max_kb: MAX_BYTES / 1024 })
+}
+
+fn refused(field: FileField, kind: ProblemKind) -> Error {
+    Error::ActivationFileInvalid { problems: vec![FileProblem::new(field, kind)] }
 }
 
 /// A validated activation file.
@@ -92,95 +92,57 @@ impl ActivationFile {
     /// Parses and validates a file's text.
     ///
     /// # Errors
-    /// [`Error::ActivationFileInvalid`] listing every problem by field (`file`, `format`,
-    /// `version`, `name`, `clientId`, `redirectUri`, `scopes`, `accountType`, `secrets`).
+    /// [`Error::ActivationFileInvalid`] listing every problem by field, in field order:
+    /// the file as a whole (`file`, `format`), `version`, `secrets`, then `name`, `clientId`,
+    /// `redirectUri`, `scopes`, `accountType`, each missing, of the wrong type, or against a
+    /// settings rule, with a suggested correction where one stands out.
     pub fn parse(text: &str) -> Result<Self, Error> {
         if text.len() as u64 > MAX_BYTES {
             return Err(too_large());
         }
-        let mut fields: BTreeMap<String, Text> = BTreeMap::new();
-        let invalid = |fields: BTreeMap<String, Text>| Error::ActivationFileInvalid { fields };
         // Windows editors (Notepad before Windows 10 1903, and "UTF-8 with BOM" since) may
         // start the file with a byte order mark, which JSON does not allow.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let value: serde_json::Value = match serde_json::from_str(text) {
             Ok(v @ serde_json::Value::Object(_)) => v,
-            _ => {
-                fields.insert(
-                    "file".into(),
-                    Text::new(
-                        "This is not an activation file (it is not a JSON object).",
-                        "Det här är ingen aktiveringsfil (den är inte ett JSON-objekt).",
-                    ),
-                );
-                return Err(invalid(fields));
-            }
+            _ => return Err(refused(FileField::File, ProblemKind::NotJson)),
         };
         if value.get("format").and_then(|v| v.as_str()) != Some(FORMAT) {
-            fields.insert(
-                "format".into(),
-                Text::new(
-                    format!("This is not an activation file (\"format\" must be \"{FORMAT}\")."),
-                    format!("Det här är ingen aktiveringsfil (\"format\" ska vara \"{FORMAT}\")."),
-                ),
-            );
-            return Err(invalid(fields));
+            return Err(refused(FileField::Format, ProblemKind::WrongFormat { expected: FORMAT }));
         }
+        let mut problems: Vec<FileProblem> = Vec::new();
+        let mut note = |field: FileField, kind: ProblemKind| problems.push(FileProblem::new(field, kind));
         match value.get("version").and_then(serde_json::Value::as_u64) {
             Some(v) if (1..=VERSION).contains(&v) => {}
-            Some(v) if v > VERSION => {
-                fields.insert(
-                    "version".into(),
-                    Text::new(
-                        format!("The file was made by a newer version of the app (version {v}); update the app."),
-                        format!("Filen skapades av en nyare version av appen (version {v}); uppdatera appen."),
-                    ),
-                );
-            }
-            _ => {
-                fields.insert(
-                    "version".into(),
-                    Text::new("\"version\" is missing or not a number.", "\"version\" saknas eller är inget tal."),
-                );
-            }
+            Some(version) if version > VERSION => note(FileField::Version, ProblemKind::NewerVersion { version }),
+            _ => note(FileField::Version, ProblemKind::NoVersion),
         }
-        for key in
-            ["clientSecret", "client_secret", "accessToken", "access_token", "refreshToken", "refresh_token", "code"]
-        {
-            if value.get(key).is_some() {
-                fields.insert(
-                    "secrets".into(),
-                    Text::new(
-                        "The file contains a secret; activation files must never carry one. Ask for a file without it, and have the secret changed in Fortnox's Developer Portal.",
-                        "Filen innehåller en hemlighet; aktiveringsfiler får aldrig bära någon. Be om en fil utan den och låt byta hemligheten i Fortnox utvecklarportal.",
-                    ),
-                );
-            }
+        let secrets =
+            ["clientSecret", "client_secret", "accessToken", "access_token", "refreshToken", "refresh_token", "code"];
+        if secrets.iter().any(|key| value.get(key).is_some()) {
+            note(FileField::Secrets, ProblemKind::HasSecret);
         }
-        let text_field = |key: &str, fields: &mut BTreeMap<String, Text>| -> String {
-            match value.get(key) {
+        let mut text_field = |field: FileField| -> String {
+            match value.get(field.key()) {
                 Some(serde_json::Value::String(s)) => s.clone(),
                 None | Some(serde_json::Value::Null) => String::new(),
                 Some(_) => {
-                    fields.insert(key.into(), Text::new("Must be text.", "Ska vara text."));
+                    note(field, ProblemKind::NotAString);
                     String::new()
                 }
             }
         };
-        let name = text_field("name", &mut fields);
-        let client_id = text_field("clientId", &mut fields);
-        let redirect_uri = text_field("redirectUri", &mut fields);
+        let name = text_field(FileField::Name);
+        let client_id = text_field(FileField::ClientId);
+        let redirect_uri = text_field(FileField::RedirectUri);
         let scopes: Vec<String> = match value.get("scopes") {
             Some(serde_json::Value::Array(a)) if a.iter().all(serde_json::Value::is_string) => {
                 a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()
             }
             Some(serde_json::Value::String(s)) => vec![s.clone()],
-            None => Vec::new(),
+            None | Some(serde_json::Value::Null) => Vec::new(),
             Some(_) => {
-                fields.insert(
-                    "scopes".into(),
-                    Text::new("Must be a list of scopes.", "Ska vara en lista med behörighetsområden."),
-                );
+                note(FileField::Scopes, ProblemKind::NotAList);
                 Vec::new()
             }
         };
@@ -188,24 +150,40 @@ impl ActivationFile {
             None | Some("user") => AccountType::User,
             Some("service") => AccountType::Service,
             Some(other) => {
-                fields.insert(
-                    "accountType".into(),
-                    Text::new(
-                        format!("\"{other}\" is not an account type; use \"user\" or \"service\"."),
-                        format!("\"{other}\" är ingen kontotyp; använd \"user\" eller \"service\"."),
-                    ),
-                );
+                note(FileField::AccountType, ProblemKind::UnknownAccountType { value: other.to_string() });
                 AccountType::User
             }
         };
+        let typed = [
+            (FileField::Name, name.trim().is_empty()),
+            (FileField::ClientId, client_id.trim().is_empty()),
+            (FileField::RedirectUri, redirect_uri.trim().is_empty()),
+            (FileField::Scopes, settings::normalise_scopes(&scopes).is_empty()),
+        ];
+        for (field, empty) in typed {
+            if empty && !problems.iter().any(|p| p.field == field) {
+                problems.push(FileProblem::new(field, ProblemKind::Missing));
+            }
+        }
+        let suggested_uri = settings::redirect_fix(&redirect_uri);
         let input =
             SettingsInput { connection_name: name, client_id, client_secret: None, redirect_uri, scopes, account_type };
         let check = settings::check(&input, NameRule::Required);
-        for (field, problem) in check.fields {
-            let key = if field == "connectionName" { "name" } else { field };
-            fields.entry(key.to_string()).or_insert(problem);
+        for (key, rule) in check.fields {
+            let field = match key {
+                "connectionName" => FileField::Name,
+                "clientId" => FileField::ClientId,
+                "redirectUri" => FileField::RedirectUri,
+                "scopes" => FileField::Scopes,
+                _ => continue,
+            };
+            if !problems.iter().any(|p| p.field == field) {
+                let suggestion = if field == FileField::RedirectUri { suggested_uri.clone() } else { None };
+                problems.push(FileProblem::new(field, ProblemKind::Rule(rule)).suggesting(suggestion));
+            }
         }
-        match (fields.is_empty(), check.settings) {
+        problems.sort_by_key(|p| p.field);
+        match (problems.is_empty(), check.settings) {
             (true, Some(s)) => Ok(ActivationFile {
                 name: s.connection_name,
                 client_id: s.client_id,
@@ -213,8 +191,21 @@ impl ActivationFile {
                 scopes: s.scopes,
                 account_type: s.account_type,
             }),
-            _ => Err(invalid(fields)),
+            _ => Err(Error::ActivationFileInvalid { problems }),
         }
+    }
+
+    /// What to say about a file that is used all the same: each scope Fortnox does not know,
+    /// with the known scope it most likely means (`invoices` → `invoice`), to fix in step 2.
+    pub fn notes(&self) -> Vec<FileProblem> {
+        self.scopes
+            .iter()
+            .filter(|s| !scopes::is_known(s))
+            .map(|s| {
+                FileProblem::new(FileField::Scopes, ProblemKind::UnknownScope { scope: s.clone() })
+                    .suggesting(scopes::likely(s).map(str::to_string))
+            })
+            .collect()
     }
 
     /// Reads and validates a file, refusing one larger than [`MAX_BYTES`] before reading it.
@@ -236,11 +227,7 @@ impl ActivationFile {
         if bytes.len() as u64 > MAX_BYTES {
             return Err(too_large());
         }
-        let text = String::from_utf8(bytes).map_err(|_| {
-            let mut fields = BTreeMap::new();
-            fields.insert("file".into(), Text::new("The file is not text.", "Filen är inte text."));
-            Error::ActivationFileInvalid { fields }
-        })?;
+        let text = String::from_utf8(bytes).map_err(|_| refused(FileField::File, ProblemKind::NotText))?;
         Self::parse(&text)
     }
 

@@ -670,8 +670,8 @@ impl Store {
         .await?;
         let Some(tenant) = c.tenant_id.clone() else {
             return Err(Error::InvalidSettings(Text::new(
-                "The connection has no tenant id, which a service-account token needs. Re-authorize it as a service account.",
-                "Kopplingen saknar tenant-id, som en token för servicekonto behöver. Auktorisera den igen som servicekonto.",
+                "The connection has no tenant ID, which a service-account token needs. Re-authorize it as a service account.",
+                "Kopplingen saknar tenant-id, som en token för servicekonto behöver. Godkänn den igen som servicekonto.",
             )));
         };
         tracing::info!(connection = %id, "client credentials for the tenant");

@@ -715,17 +715,34 @@ fn an_activation_file_saved_by_a_windows_editor_reads() {
 
 #[test]
 fn bad_activation_files_are_explained_field_by_field() {
-    let fields = |text: &str| match ActivationFile::parse(text) {
-        Err(Error::ActivationFileInvalid { fields }) => fields.keys().cloned().collect::<Vec<_>>(),
+    use crate::error::FileField;
+    let problems = |text: &str| match ActivationFile::parse(text) {
+        Err(Error::ActivationFileInvalid { problems }) => problems,
         other => panic!("{other:?}"),
     };
+    let fields = |text: &str| problems(text).iter().map(|p| p.field.key()).collect::<Vec<_>>();
+    let kinds =
+        |text: &str| problems(text).iter().map(|p| format!("{}:{}", p.field.key(), p.kind.name())).collect::<Vec<_>>();
     assert_eq!(fields("not json"), ["file"]);
     assert_eq!(fields(r#"{"format":"something-else"}"#), ["format"]);
+    // In field order, each with its kind.
     assert_eq!(
-        fields(
+        kinds(
             r#"{"format":"fortnox-activation","version":1,"name":"","clientId":"has space","redirectUri":"http://example.com/cb","scopes":[],"accountType":"robot"}"#
         ),
-        ["accountType", "clientId", "name", "redirectUri", "scopes"]
+        [
+            "name:missing",
+            "clientId:invalid",
+            "redirectUri:invalid",
+            "scopes:missing",
+            "accountType:unknown_account_type"
+        ]
+    );
+    assert_eq!(
+        kinds(
+            r#"{"format":"fortnox-activation","version":1,"name":"A","redirectUri":"http://localhost:1/cb","scopes":["invoice"]}"#
+        ),
+        ["clientId:missing"]
     );
     assert_eq!(
         fields(
@@ -740,11 +757,56 @@ fn bad_activation_files_are_explained_field_by_field() {
         ["version"]
     );
     let e = ActivationFile::parse(r#"{"format":"fortnox-activation","version":1,"name":"A","clientId":"c","redirectUri":"http://localhost:1/cb","scopes":5}"#).unwrap_err();
-    assert!(e.detail().unwrap().contains("scopes: Must be a list"));
-    match e {
-        Error::ActivationFileInvalid { fields } => assert!(fields["scopes"].sv.contains("lista")),
-        _ => unreachable!(),
-    }
+    assert_eq!(e.detail().as_deref(), Some("scopes: not_a_list"));
+    // The message lists one line per field, by the names the window uses.
+    let lines = |text: &str| problems(text).iter().map(|p| p.line()).collect::<Vec<_>>();
+    let missing = lines(
+        r#"{"format":"fortnox-activation","version":1,"name":"A","redirectUri":"http://localhost:1/cb","scopes":["invoice"]}"#,
+    );
+    assert!(missing[0].en.starts_with("Client ID: missing."), "{missing:?}");
+    assert!(missing[0].sv.starts_with("Klient-ID: saknas."), "{missing:?}");
+    // A slip in the redirect URI comes with the address it most likely means.
+    let slip = problems(
+        r#"{"format":"fortnox-activation","version":1,"name":"A","clientId":"c","redirectUri":"http://localhost:9876/ callback","scopes":["invoice"]}"#,
+    );
+    assert_eq!(slip.len(), 1);
+    assert_eq!(
+        (slip[0].field, slip[0].suggestion.as_deref()),
+        (FileField::RedirectUri, Some("http://localhost:9876/callback"))
+    );
+    assert!(slip[0].line().en.contains("Did you mean http://localhost:9876/callback?"), "{:?}", slip[0].line());
+    // Where the rule's own words already give the fixed address, it is not said twice.
+    let bare = problems(
+        r#"{"format":"fortnox-activation","version":1,"name":"A","clientId":"c","redirectUri":"localhost:9876/callback","scopes":["invoice"]}"#,
+    );
+    assert_eq!(bare[0].suggestion.as_deref(), Some("http://localhost:9876/callback"));
+    assert_eq!(bare[0].line().en.matches("http://localhost:9876/callback").count(), 1, "{:?}", bare[0].line());
+    // The whole message: one line each, "cannot be used" once.
+    let e = Error::ActivationFileInvalid { problems: slip };
+    assert_eq!(e.message().en.matches("cannot be used").count(), 1);
+    assert_eq!(e.payload().problems.len(), 1);
+}
+
+#[test]
+fn a_file_with_a_misspelt_scope_is_used_and_the_scope_named_with_its_likely_fix() {
+    let f = ActivationFile::parse(
+        r#"{"format":"fortnox-activation","version":1,"name":"A","clientId":"c","redirectUri":"http://localhost:1/cb","scopes":["companyinformation","invoices","Customer","banking"]}"#,
+    )
+    .unwrap();
+    let notes = f.notes();
+    let said: Vec<(String, Option<String>)> = notes.iter().map(|n| (n.line().en, n.suggestion.clone())).collect();
+    assert_eq!(said.len(), 3, "{said:?}");
+    assert_eq!(said[0].1.as_deref(), Some("invoice"));
+    assert!(
+        said[0].0.starts_with(
+            "Scopes: \u{201c}invoices\u{201d} is not a Fortnox scope. Did you mean \u{201c}invoice\u{201d}?"
+        ),
+        "{said:?}"
+    );
+    assert_eq!(said[1].1.as_deref(), Some("customer"));
+    assert_eq!(said[2].1, None, "nothing close to banking");
+    assert!(said[2].0.contains("Remove it in step 2"), "{said:?}");
+    assert!(notes[0].line().sv.contains("Menade du \u{201d}invoice\u{201d}?"));
 }
 
 #[test]
@@ -762,8 +824,10 @@ fn a_save_that_cannot_write_the_file_leaves_no_secret_behind() {
 #[test]
 fn an_activation_file_over_64_kb_is_refused_unread_however_it_arrives() {
     let too_large = |e: Error| match e {
-        Error::ActivationFileInvalid { fields } => {
-            assert!(fields["file"].en.contains("64 KB") && fields["file"].sv.contains("64 KB"), "{fields:?}");
+        Error::ActivationFileInvalid { problems } => {
+            let text = problems[0].text();
+            assert_eq!(problems.len(), 1);
+            assert!(text.en.contains("64 KB") && text.sv.contains("64 KB"), "{problems:?}");
         }
         other => panic!("{other:?}"),
     };
