@@ -167,7 +167,7 @@ impl Store {
         self.dir.join(file::FILE_NAME)
     }
 
-    /// Every connection with its status, most urgent first.
+    /// Every connection with its status, the soonest date that needs action first.
     ///
     /// # Errors
     /// `connections_file_corrupt`, `connections_file_too_new`, `storage_failed`.
@@ -183,7 +183,7 @@ impl Store {
                 Listed { connection, status, ownership, next_action }
             })
             .collect();
-        connection::sort_most_urgent_first(&mut list);
+        connection::sort_by_date_due(&mut list);
         Ok(list)
     }
 
