@@ -270,6 +270,7 @@ async fn an_activation_through_the_loopback_listener_succeeds() {
     hand_over_in_dialog(w).await;
     w.visible("#owner-note").await;
     assert!(w.text("#owner-note").await.contains("is handed over"), "{}", w.text("#owner-note").await);
+    app.shot_at("4-handed-over", "#owner-note").await;
     if let Some(clip) = clipboard() {
         let v: serde_json::Value = serde_json::from_str(&clip).expect("the clipboard holds JSON");
         assert_eq!(v["company_name"], "Testbolaget AB");
@@ -1210,6 +1211,9 @@ async fn handing_over_a_copied_refresh_token_forgets_it_here_and_the_row_says_so
     w.visible("#connections-notice").await;
     assert!(w.text("#connections-notice").await.contains("removes the integration in Fortnox, under Integrations"));
     assert!(app.standin.revoke_requests().is_empty());
+    // The refresh token handed over is in no file of the app's (log included).
+    let leaks = files_containing(app.browser.dir.path(), &refresh);
+    assert!(leaks.is_empty(), "the handed-over refresh token in {leaks:?}");
     app.quit().await;
 }
 

@@ -56,11 +56,8 @@ async function copy(button, what) {
   if (!asked.ok) return;
   const name = c.name;
   if (asked.choice === "integration") {
-    const secs = asked.clearsInSecs;
-    owner = {
-      connection: asked.connection ?? { ...c, ownership: "handed_over" },
-      text: () => (secs ? t("done.handedOverClears", { name, secs }) : t("done.handedOver", { name })),
-    };
+    // The clipboard note above says when the clipboard is cleared.
+    owner = { connection: asked.connection ?? { ...c, ownership: "handed_over" }, text: () => t("done.handedOver", { name }) };
   } else {
     owner = { connection: c, text: () => t(what === "refresh-token" ? "done.keptHereCommand" : "done.keptHereCopied", { name }) };
   }
