@@ -1218,6 +1218,43 @@ async fn handing_over_a_copied_refresh_token_forgets_it_here_and_the_row_says_so
 }
 
 #[tokio::test]
+async fn a_service_accounts_row_has_no_end_date_and_removing_it_says_the_consent_stays() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    app.standin.set_service_accounts_enabled(CLIENT_ID, true);
+    w.fill("#connection-name", "Testbolaget AB").await;
+    w.fill("#client-id", CLIENT_ID).await;
+    w.fill("#client-secret", SECRET).await;
+    w.fill("#redirect-uri", &app.redirect_uri).await;
+    w.click("#next").await;
+    app.access(&["companyinformation"], "service").await;
+    w.visible("#authorize").await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    w.visible("#save-status[data-saved=yes]").await;
+    w.click("#to-connections").await;
+    let row = app.open_row("Testbolaget AB").await;
+    // No date to act by: the consent lasts until the customer revokes it.
+    assert_eq!(w.text(&format!("{row} .status")).await, "Active · service account, no end date");
+    assert!(!w.is_visible(&format!("{row} .status .status-when")).await);
+
+    // Removing it here cannot end the integration's access: the dialog says so and how.
+    w.click(&format!("{row} [data-action=remove]")).await;
+    w.visible("#dialog").await;
+    let text = w.text("#dialog").await;
+    assert!(text.contains("by client credentials") && text.contains("until the customer revokes it"), "{text}");
+    assert!(text.contains("removes the integration in Fortnox, under Integrations"), "{text}");
+    assert_eq!(w.text("#dialog-confirm").await, "Remove from this computer");
+    w.click("#dialog-confirm").await;
+    w.visible("#connections-notice").await;
+    assert!(w.text("#connections-notice").await.contains("The integration keeps its access until"));
+    let id_gone = listed_json(&app);
+    assert!(id_gone.is_empty(), "removed here: {id_gone:?}");
+    app.quit().await;
+}
+
+#[tokio::test]
 async fn reauthorizing_while_logged_in_to_another_company_is_refused_in_the_window_and_keeps_the_saved_keys() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = launch(None).await;

@@ -573,8 +573,9 @@ async function remove(c) {
   try {
     const answer = await api.removeConnection(c.id);
     const name = c.name;
-    if (answer.revoked) showNotice("info", () => t("done.removed", { name }));
-    else if (!answer.warning) showNotice("info", () => t("done.removedHere", { name }));
+    // Handed over or a service account: nothing revoked here ends the integration's access.
+    if (!revoking || (!answer.revoked && !answer.warning)) showNotice("info", () => t("done.removedHere", { name }));
+    else if (answer.revoked) showNotice("info", () => t("done.removed", { name }));
     else showNotice("warn", () => t("done.removedNotRevoked", { name, reason: pick(answer.warning?.message) }));
     if (openId === c.id) openId = null;
   } catch (err) {
