@@ -3,7 +3,8 @@
 #
 #   scripts/setup.sh          build + run prerequisites (system libraries, Rust, xvfb-run)
 #   scripts/setup.sh --test   also the test-only tools: WebKitWebDriver, tauri-driver, a
-#                             session bus, gnome-keyring, xclip, screenshot tools, glib's
+#                             session bus, gnome-keyring (and secret-tool, to look in it),
+#                             xclip, screenshot tools, glib's
 #                             `gio`, axe-core (npm, pinned in tests/package-lock.json), and
 #                             for Windows: rustup's x86_64-pc-windows-gnu target, MinGW-w64
 #                             (its C compiler and linker) and wine64 (scripts/test-windows.sh)
@@ -48,7 +49,7 @@ packages=(
 # Only for the tests: WebDriver, a session bus with a Secret Service, a clipboard reader,
 # and `import` / `xwd` for screenshots.
 if [ "$want_test" -eq 1 ]; then
-  packages+=(webkit2gtk-driver dbus-x11 gnome-keyring imagemagick x11-apps xclip libglib2.0-bin)
+  packages+=(webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools imagemagick x11-apps xclip libglib2.0-bin)
   # npm installs axe-core for the accessibility check of the end-to-end tests; Debian's
   # nodejs and npm only when there is no npm at all (a newer one may be installed by hand).
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

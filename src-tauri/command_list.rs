@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "rename_connection",
     "remove_connection",
     "copy_connection",
+    "hand_over_connection",
     "export_connection",
     "read_activation_file",
     "startup_file",

@@ -3,12 +3,12 @@
 //!
 //! Security rule: no secret crosses to the webview. Connections travel as
 //! [`ConnectionView`]s (settings, facts and status only); copying a saved secret happens in
-//! Rust ([`copy_connection`]); a re-authorization borrows the saved client secret inside
+//! Rust ([`copy_connection`], [`hand_over_connection`]); a re-authorization borrows the saved client secret inside
 //! Rust (`secret_from` in [`crate::commands::start_authorization`]).
 
 use crate::models::{
-    CommandResult, ConnectionList, ConnectionSettings, ConnectionView, Copied, Exported, IssuedReport, RemoveReport,
-    SaveReport, StartupFile,
+    CommandResult, ConnectionList, ConnectionSettings, ConnectionView, Copied, Exported, HandOverReport, IssuedReport,
+    RemoveReport, SaveReport, StartupFile,
 };
 use crate::state::AppState;
 use activation::app::{saved, Item};
@@ -100,6 +100,23 @@ pub async fn copy_connection<R: Runtime>(
 ) -> CommandResult<Copied> {
     let text = state.app.copy_saved(id, what)?;
     Ok(crate::clipboard::copy(&app, what, &text)?)
+}
+
+/// Hands the connection over to the integration: copies its refresh token (or everything
+/// with it, as JSON or `.env` lines) to the clipboard, in Rust, then this computer forgets
+/// the refresh token and never refreshes the connection again. Nothing is handed over when
+/// the copy fails.
+#[tauri::command]
+pub async fn hand_over_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: Uuid,
+    what: Item,
+) -> CommandResult<HandOverReport> {
+    let text = state.app.hand_over_copy(id, what)?;
+    let copied = crate::clipboard::copy(&app, what, &text)?;
+    let connection = (&state.app.hand_over(id)?).into();
+    Ok(HandOverReport { copied, connection })
 }
 
 /// Writes the connection's activation file (settings only) into the downloads folder

@@ -87,6 +87,7 @@ pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState
             connections::rename_connection,
             connections::remove_connection,
             connections::copy_connection,
+            connections::hand_over_connection,
             connections::export_connection,
             connections::read_activation_file,
             connections::startup_file,

@@ -11,7 +11,7 @@ use activation::app::wizard::Checked;
 use activation::capture::redirect_uri::Capture;
 use activation::error::FileProblemView;
 use activation::settings::AccountType;
-use activation::store::{ActivationFile, Connection, Listed, Removed, Saved, Status};
+use activation::store::{ActivationFile, Connection, Listed, NextAction, Removed, Saved, Status};
 use activation::{ErrorPayload, Language, Text};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -132,20 +132,24 @@ pub struct ConnectionView {
     pub ownership: activation::store::Ownership,
     pub handed_over_at_ms: Option<u64>,
     pub status: StatusView,
+    /// What this computer must do next and by when (`{action, dueMs, dueAt}`): the date the
+    /// list leads each status with and sorts by. None when nothing is due here.
+    pub next_action: Option<NextAction>,
 }
 
-/// The status one reads at a glance: a stable kind (for the colour) and the words.
+/// The status one reads at a glance: a stable kind and its dates; the window words it
+/// (`ui/js/i18n.js`), so every status text it shows comes from one place.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusView {
     pub kind: String,
-    pub text: Text,
+    /// The refresh token's deadline the status speaks of, if any.
     pub at_ms: Option<u64>,
     pub minutes: Option<u64>,
 }
 
 impl ConnectionView {
-    fn new(c: &Connection, status: &Status) -> Self {
+    fn new(c: &Connection, status: &Status, next_action: Option<NextAction>) -> Self {
         let kind = serde_json::to_value(status.kind)
             .ok()
             .and_then(|v| v.as_str().map(|s| s.replace('_', "-")))
@@ -169,20 +173,22 @@ impl ConnectionView {
             unsaved_keys: false,
             ownership: c.ownership(),
             handed_over_at_ms: c.handed_over_at_ms,
-            status: StatusView { kind, text: status.text.clone(), at_ms: status.until_ms, minutes: status.minutes },
+            status: StatusView { kind, at_ms: status.until_ms, minutes: status.minutes },
+            next_action,
         }
     }
 }
 
 impl From<&Connection> for ConnectionView {
     fn from(c: &Connection) -> Self {
-        Self::new(c, &c.status())
+        let now = std::time::SystemTime::now();
+        Self::new(c, &c.status_at(now), c.next_action(now))
     }
 }
 
 impl From<&Listed> for ConnectionView {
     fn from(l: &Listed) -> Self {
-        Self::new(&l.connection, &l.status)
+        Self::new(&l.connection, &l.status, l.next_action.clone())
     }
 }
 
@@ -214,6 +220,15 @@ impl From<SavedList> for ConnectionList {
             Err(e) => ConnectionList { connections: Vec::new(), problem: Some(e.payload()), path },
         }
     }
+}
+
+/// What handing a connection over did: the copy (the clipboard clears it later) and the
+/// connection as it is now (handed over).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HandOverReport {
+    pub copied: Copied,
+    pub connection: ConnectionView,
 }
 
 /// What saving the current result did.

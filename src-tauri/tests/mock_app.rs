@@ -381,3 +381,17 @@ fn the_page_may_listen_to_events_but_not_emit_them_nor_use_the_window_apis() {
         assert!(!err.to_string().contains("not allowed"), "listening is allowed: {err}");
     }
 }
+
+#[test]
+fn handing_over_an_unknown_connection_copies_nothing_and_says_why() {
+    let app = app();
+    let main = window(&app, "main");
+    let id = "00000000-0000-4000-8000-000000000000";
+    let err = invoke(&main, "hand_over_connection", serde_json::json!({ "id": id, "what": "refresh-token" }))
+        .expect_err("no such connection");
+    assert_eq!(err["kind"], "connection_not_found", "{err}");
+    // The token command is copied from a saved connection too.
+    let err = invoke(&main, "copy_connection", serde_json::json!({ "id": id, "what": "token-command" }))
+        .expect_err("no such connection");
+    assert_eq!(err["kind"], "connection_not_found", "{err}");
+}

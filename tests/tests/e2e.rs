@@ -270,7 +270,12 @@ async fn an_activation_through_the_loopback_listener_succeeds() {
     for id in ["#copy-access-token", "#copy-refresh-token", "#copy-json"] {
         w.visible(id).await;
     }
+    // The connection is saved: copying what carries its refresh token asks who keeps it.
     w.click("#copy-json").await;
+    hand_over_in_dialog(w).await;
+    w.visible("#owner-note").await;
+    assert!(w.text("#owner-note").await.contains("is handed over"), "{}", w.text("#owner-note").await);
+    app.shot_at("4-handed-over", "#owner-note").await;
     if let Some(clip) = clipboard() {
         let v: serde_json::Value = serde_json::from_str(&clip).expect("the clipboard holds JSON");
         assert_eq!(v["company_name"], "Testbolaget AB");
@@ -825,14 +830,6 @@ impl App {
         self.win.visible(&format!("{row} .conn-body")).await;
         row
     }
-
-    /// The clipboard's JSON after clicking `button` (when xclip can read it).
-    async fn copied_json(&self, button: &str) -> Option<serde_json::Value> {
-        let _ = std::process::Command::new("xclip").args(["-i", "-selection", "clipboard", "/dev/null"]).status();
-        self.win.click(button).await;
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        clipboard().and_then(|c| serde_json::from_str(&c).ok())
-    }
 }
 
 /// Every file under `dir` whose bytes contain `needle`.
@@ -918,24 +915,23 @@ async fn a_saved_connection_survives_a_restart_and_can_be_reauthorized_refreshed
     // Back to the list: refresh, after a warning; Fortnox rotates the refresh token.
     app.win.click("#to-connections").await;
     let row = app.open_row("Testbolaget AB").await;
-    let before = app.copied_json(&format!("{row} [data-action=copyJson]")).await;
+    let id = app.win.attr(&row, "data-connection-id").await.unwrap();
+    let old = keychain_secret(&id, "refresh_token").expect("the keychain holds the refresh token");
+    assert!(app.standin.is_refresh_token_live(&old));
     app.win.click(&format!("{row} [data-action=refresh]")).await;
     app.win.visible("#dialog").await;
     assert!(app.win.text("#dialog").await.contains("stops working"));
     app.win.click("#dialog-confirm").await;
     app.win.visible(&format!("{row} .conn-outcome.notice")).await;
     assert!(app.win.text(&format!("{row} .conn-outcome")).await.contains("New tokens saved"));
-    if let Some(before) = before {
-        let old = before["refresh_token"].as_str().unwrap().to_string();
-        assert!(!app.standin.is_refresh_token_live(&old), "the old refresh token died");
-        let after = app.copied_json(&format!("{row} [data-action=copyJson]")).await.unwrap();
-        let new = after["refresh_token"].as_str().unwrap();
-        assert!(app.standin.is_refresh_token_live(new), "the saved one is the live one");
-        // No token or secret in any file of the app's folders.
-        for needle in [old.as_str(), new, after["access_token"].as_str().unwrap(), SECRET] {
-            let leaks = files_containing(app.browser.dir.path(), needle);
-            assert!(leaks.is_empty(), "a secret in {leaks:?}");
-        }
+    assert!(!app.standin.is_refresh_token_live(&old), "the old refresh token died");
+    let new = keychain_secret(&id, "refresh_token").expect("the new refresh token is saved");
+    assert!(app.standin.is_refresh_token_live(&new), "the saved one is the live one");
+    // No token or secret in any file of the app's folders.
+    let access = keychain_secret(&id, "access_token").unwrap();
+    for needle in [old.as_str(), new.as_str(), access.as_str(), SECRET] {
+        let leaks = files_containing(app.browser.dir.path(), needle);
+        assert!(leaks.is_empty(), "a secret in {leaks:?}");
     }
 
     // Revoke and remove.
@@ -1003,17 +999,16 @@ async fn the_list_keeps_an_open_row_in_place_and_focus_on_what_its_action_did() 
     w.visible(&format!("{row} .conn-outcome.notice")).await;
     assert!(w.text(&format!("{row} .conn-outcome")).await.contains("New tokens saved"));
     assert_eq!(row_place(w, "Testbolaget AB").await, (0, true), "the row stayed first, its outcome focused");
-    w.visible(&format!("{row} .conn-outcome [data-outcome-copy=json]")).await;
-    if let Some(copied) = app.copied_json(&format!("{row} .conn-outcome [data-outcome-copy=json]")).await {
-        let refresh = copied["refresh_token"].as_str().unwrap();
-        assert!(app.standin.is_refresh_token_live(refresh), "the outcome's button copies the new keys");
-    }
+    // Kept here: the integration asks this computer for access tokens, so nothing to copy.
+    assert!(w.text(&format!("{row} .conn-outcome")).await.contains("This computer keeps the refresh token"));
+    assert!(!w.is_visible(&format!("{row} .conn-outcome [data-outcome-copy]")).await);
     app.shot("0-refreshed").await;
 
     // Test: focus on its outcome too.
     w.click(&format!("{row} [data-action=test]")).await;
     w.visible(&format!("{row} .conn-outcome.notice-info")).await;
-    assert!(w.text(&format!("{row} .conn-outcome")).await.contains("Works"));
+    let said = w.text(&format!("{row} .conn-outcome")).await;
+    assert!(said.contains("Fortnox accepted the saved access token for Testbolaget AB (556677-8899) at "), "{said}");
     assert_eq!(row_place(w, "Testbolaget AB").await, (0, true));
 
     // Rename: Enter in the dialog's field submits it.
@@ -1030,6 +1025,323 @@ async fn the_list_keeps_an_open_row_in_place_and_focus_on_what_its_action_did() 
     w.click("#connections li[data-name=\"Alfa AB\"] .conn-head").await;
     w.visible("#connections li[data-name=\"Alfa AB\"] .conn-head[aria-expanded=false]").await;
     assert_eq!(row_place(w, "Alfa AB").await.0, 1);
+    app.quit().await;
+}
+
+/// In the "who keeps the refresh token" dialog: "The integration" is picked and focused
+/// first; confirms it.
+async fn hand_over_in_dialog(w: &Session) {
+    w.visible("#dialog #dialog-choices").await;
+    assert!(w.text("#dialog-title").await.starts_with("Who will refresh"), "{}", w.text("#dialog-title").await);
+    assert_eq!(w.focused().await, "dialog-choice-integration", "the integration is the default");
+    w.click("#dialog-confirm").await;
+    w.find("#dialog:not([open])").await;
+}
+
+/// A saved connection's secret as the real keychain (Secret Service) holds it, through
+/// `secret-tool`; `None` when there is no such entry.
+fn keychain_secret(id: &str, kind: &str) -> Option<String> {
+    let out = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "se.fortnoxactivator.app", "username", &format!("{id}/{kind}")])
+        .output()
+        .expect("secret-tool runs (scripts/setup.sh --test installs libsecret-tools)");
+    let value = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !value.is_empty()).then_some(value)
+}
+
+/// `ms` since the epoch as the saved list writes a date in English ("7 Dec 2026"; the
+/// machine's time zone, as the window's).
+fn list_date(ms: u64) -> String {
+    let out = std::process::Command::new("date")
+        .args([&format!("--date=@{}", ms / 1000), "+%-d %b %Y"])
+        .output()
+        .expect("date runs");
+    // en-GB writes September "Sept".
+    String::from_utf8_lossy(&out.stdout).trim().replace(" Sep ", " Sept ")
+}
+
+/// `fortnox-activate list --json`, as the window's environment sees it.
+fn listed_json(app: &App) -> Vec<serde_json::Value> {
+    let out = std::process::Command::new(bin("fortnox-activate"))
+        .args(["list", "--json"])
+        .envs(app.browser.vars())
+        .output()
+        .expect("fortnox-activate runs");
+    serde_json::from_slice(&out.stdout).expect("list --json gives JSON")
+}
+
+/// Activates `name` for Testbolaget AB with the wizard (saved), from step 1.
+async fn activate_saved(app: &App, name: &str) {
+    let w = &app.win;
+    w.fill("#connection-name", name).await;
+    w.fill("#client-id", CLIENT_ID).await;
+    w.fill("#client-secret", SECRET).await;
+    w.fill("#redirect-uri", &app.redirect_uri).await;
+    w.click("#next").await;
+    app.access(&["companyinformation", "invoice"], "user").await;
+    w.visible("#authorize").await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    w.visible("#save-status[data-saved=yes]").await;
+}
+
+#[tokio::test]
+async fn a_kept_here_row_leads_with_its_date_and_refreshes_here() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    activate_saved(&app, "Testbolaget AB").await;
+    w.click("#to-connections").await;
+    let row = app.open_row("Testbolaget AB").await;
+    // The status leads with the date this computer must refresh by (31 days on).
+    let listed = listed_json(&app);
+    let due = listed[0]["nextAction"]["dueMs"].as_u64().expect("a next action with its date");
+    assert_eq!(listed[0]["ownership"], "kept_here");
+    assert_eq!(w.text(&format!("{row} .status .status-when")).await, list_date(due));
+    let status = w.text(&format!("{row} .status")).await;
+    assert!(status.starts_with(&format!("{} · Active; refresh by this date", list_date(due))), "{status}");
+    assert!(w.text(&format!("{row} .conn-facts")).await.contains("This computer (kept here"));
+
+    // Refresh now works here, and keeps the refresh token here.
+    let id = w.attr(&row, "data-connection-id").await.unwrap();
+    let old = keychain_secret(&id, "refresh_token").expect("kept here: in the keychain");
+    let grants = app.standin.token_requests().len();
+    w.click(&format!("{row} [data-action=refresh]")).await;
+    w.visible("#dialog").await;
+    w.click("#dialog-confirm").await;
+    w.visible(&format!("{row} .conn-outcome.notice-info")).await;
+    let said = w.text(&format!("{row} .conn-outcome")).await;
+    assert!(
+        said.contains("New tokens saved for “Testbolaget AB”") && said.contains("keeps the refresh token"),
+        "{said}"
+    );
+    let refresh = app.standin.token_requests();
+    assert_eq!(refresh.len(), grants + 1);
+    assert_eq!(refresh.last().unwrap().form_value("refresh_token").as_deref(), Some(old.as_str()));
+    let new = keychain_secret(&id, "refresh_token").expect("the new refresh token is saved");
+    assert_ne!(new, old);
+    assert!(app.standin.is_refresh_token_live(&new) && !app.standin.is_refresh_token_live(&old));
+    assert!(w.text(&format!("{row} .status")).await.starts_with(&list_date(due)), "still led by its date");
+
+    // Copying its JSON asks who keeps the refresh token; "This computer" copies none.
+    let copies = app.standin.token_requests().len();
+    w.click(&format!("{row} [data-action=copyJson]")).await;
+    w.visible("#dialog #dialog-choices").await;
+    w.click("#dialog-choice-here").await;
+    w.click("#dialog-confirm").await;
+    w.visible(&format!("{row} .conn-outcome.notice-info")).await;
+    assert!(w.text(&format!("{row} .conn-outcome")).await.contains("Copied without the refresh token"));
+    if let Some(clip) = clipboard() {
+        let v: serde_json::Value = serde_json::from_str(&clip).expect("JSON");
+        assert!(v.get("refresh_token").is_none() && v["access_token"].is_string(), "{clip}");
+    }
+    assert_eq!(keychain_secret(&id, "refresh_token").as_deref(), Some(new.as_str()), "still kept here");
+    assert_eq!(w.attr(&format!("{row} .status"), "data-status").await.as_deref(), Some("access-token-valid"));
+    assert_eq!(app.standin.token_requests().len(), copies, "copying asks Fortnox nothing");
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn handing_over_a_copied_refresh_token_forgets_it_here_and_the_row_says_so() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    // Two connections: "Beta AB" stays kept here; "Testbolaget AB" is handed over. Its
+    // access tokens live 40 s, so that "Test" can be seen before and after it expires.
+    activate_saved(&app, "Beta AB").await;
+    app.standin.set_access_token_lifetime(Duration::from_secs(40));
+    // "Activate another connection": the integration's settings and areas stay.
+    w.click("#start-over").await;
+    w.fill("#connection-name", "Testbolaget AB").await;
+    w.click("#next").await;
+    w.visible("input[name=scope][value=companyinformation]").await;
+    w.click("#next").await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    w.visible("#save-status[data-saved=yes]").await;
+    let issued = std::time::Instant::now();
+    w.click("#to-connections").await;
+    let row = app.open_row("Testbolaget AB").await;
+    let id = w.attr(&row, "data-connection-id").await.unwrap();
+    let refresh = keychain_secret(&id, "refresh_token").expect("kept here until handed over");
+
+    // Copy refresh token → who keeps it? Cancel copies nothing and hands nothing over.
+    w.set_window_size(800, 600).await;
+    app.set_language("sv").await;
+    w.click(&format!("{row} [data-action=copyRefresh]")).await;
+    w.visible("#dialog #dialog-choices").await;
+    assert!(w.text("#dialog").await.contains("Vem ska förnya"));
+    app.shot("0-hand-over-dialog-sv-800x600").await;
+    w.click("#dialog-cancel").await;
+    w.find("#dialog:not([open])").await;
+    assert_eq!(keychain_secret(&id, "refresh_token").as_deref(), Some(refresh.as_str()), "still kept here");
+    app.set_language("en").await;
+    // Again → the integration (the default).
+    w.click(&format!("{row} [data-action=copyRefresh]")).await;
+    w.visible("#dialog #dialog-choices").await;
+    assert!(w.text("#dialog").await.contains("This computer then forgets its copy"));
+    app.shot("0-hand-over-dialog-en-800x600").await;
+    hand_over_in_dialog(w).await;
+    w.visible(&format!("{row} .conn-outcome.notice-warn")).await;
+    assert!(w.text(&format!("{row} .conn-outcome")).await.contains("paste it there now"));
+    if let Some(clip) = clipboard() {
+        assert_eq!(clip, refresh, "the refresh token was copied for the integration");
+    }
+    assert!(app.standin.is_refresh_token_live(&refresh), "the integration's refresh token works");
+    assert_eq!(keychain_secret(&id, "refresh_token"), None, "the keychain forgot the refresh token");
+    assert!(keychain_secret(&id, "access_token").is_some(), "the access token stays, for Test");
+
+    // The row says so, led by the day it was handed over; no "Refresh now".
+    let listed = listed_json(&app);
+    let given = listed.iter().find(|c| c["name"] == "Testbolaget AB").unwrap();
+    assert_eq!(given["ownership"], "handed_over");
+    let on = list_date(given["handedOverAtMs"].as_u64().unwrap());
+    assert_eq!(w.attr(&format!("{row} .status"), "data-status").await.as_deref(), Some("handed-over"));
+    let status = w.text(&format!("{row} .status")).await;
+    assert_eq!(status, format!("{on} · Handed over to the integration; it keeps the connection alive"));
+    assert!(!w.is_visible(&format!("{row} [data-action=refresh]")).await, "no Refresh now");
+    assert!(!w.is_visible(&format!("{row} [data-action=copyRefresh]")).await);
+    assert!(w.text(&format!("{row} .conn-facts")).await.contains(&format!("The integration, since {on}")));
+    // Handed over and undated, it goes after the kept-here one once closed.
+    w.click(&format!("{row} .conn-head")).await;
+    assert_eq!(row_place(w, "Testbolaget AB").await.0, 1);
+    assert_eq!(row_place(w, "Beta AB").await.0, 0);
+    let beta = w.text("#connections li[data-name=\"Beta AB\"] .status").await;
+    assert!(beta.contains("Active; refresh by this date"), "{beta}");
+    let row = app.open_row("Testbolaget AB").await;
+
+    // Test says what it checked, without the refresh token.
+    let grants = app.standin.token_requests().len();
+    w.click(&format!("{row} [data-action=test]")).await;
+    w.visible(&format!("{row} .conn-outcome.notice-info")).await;
+    let said = w.text(&format!("{row} .conn-outcome")).await;
+    assert!(said.starts_with("Fortnox accepted the saved access token for Testbolaget AB (556677-8899) at "), "{said}");
+    assert!(said.ends_with("(the refresh token was not used)."), "{said}");
+
+    // Revoke says what it can still revoke: nothing here; the customer removes it in Fortnox.
+    w.click(&format!("{row} [data-action=remove]")).await;
+    w.visible("#dialog").await;
+    let text = w.text("#dialog").await;
+    assert!(text.contains("no refresh token left to revoke") && text.contains("under Integrations"), "{text}");
+    assert_eq!(w.text("#dialog-confirm").await, "Remove from this computer");
+    app.shot("0-remove-handed-over-en-800x600").await;
+    w.click("#dialog-cancel").await;
+    w.find("#dialog:not([open])").await;
+    app.set_language("sv").await;
+    w.click(&format!("{row} [data-action=remove]")).await;
+    w.visible("#dialog").await;
+    assert!(w.text("#dialog").await.contains("under Integrationer"));
+    app.shot("0-remove-handed-over-sv-800x600").await;
+    w.click("#dialog-cancel").await;
+    w.find("#dialog:not([open])").await;
+    app.set_language("en").await;
+
+    // The list with a kept-here and a handed-over row, at each size in both languages.
+    w.click(&format!("{row} .conn-head")).await;
+    for lang in ["sv", "en"] {
+        app.set_language(lang).await;
+        app.at_each_size("0-owners", lang, "#new-connection").await;
+    }
+    w.set_window_size(800, 600).await;
+    let row = app.open_row("Testbolaget AB").await;
+
+    // Once its access token has expired, this computer can no longer check it, and says why.
+    let left = Duration::from_secs(42).saturating_sub(issued.elapsed());
+    tokio::time::sleep(left).await;
+    w.click(&format!("{row} [data-action=test]")).await;
+    w.visible(&format!("{row} .conn-outcome.notice-warn")).await;
+    let said = w.text(&format!("{row} .conn-outcome")).await;
+    assert!(said.starts_with("This computer can no longer check “Testbolaget AB”"), "{said}");
+    assert!(said.contains("Only the integration holds the refresh token"), "{said}");
+    assert_eq!(app.standin.token_requests().len(), grants, "nothing was refreshed here");
+    assert!(app.standin.is_refresh_token_live(&refresh), "the integration's token still works");
+
+    // Removed here: nothing revoked at Fortnox, and the notice says how the customer ends it.
+    w.click(&format!("{row} [data-action=remove]")).await;
+    w.visible("#dialog").await;
+    w.click("#dialog-confirm").await;
+    w.visible("#connections-notice").await;
+    assert!(w.text("#connections-notice").await.contains("removes the integration in Fortnox, under Integrations"));
+    assert!(app.standin.revoke_requests().is_empty());
+    // The refresh token handed over is in no file of the app's (log included).
+    let leaks = files_containing(app.browser.dir.path(), &refresh);
+    assert!(leaks.is_empty(), "the handed-over refresh token in {leaks:?}");
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_service_accounts_row_has_no_end_date_and_removing_it_says_the_consent_stays() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    app.standin.set_service_accounts_enabled(CLIENT_ID, true);
+    w.fill("#connection-name", "Testbolaget AB").await;
+    w.fill("#client-id", CLIENT_ID).await;
+    w.fill("#client-secret", SECRET).await;
+    w.fill("#redirect-uri", &app.redirect_uri).await;
+    w.click("#next").await;
+    app.access(&["companyinformation"], "service").await;
+    w.visible("#authorize").await;
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "success");
+    w.visible("#save-status[data-saved=yes]").await;
+    w.click("#to-connections").await;
+    let row = app.open_row("Testbolaget AB").await;
+    // No date to act by: the consent lasts until the customer revokes it.
+    assert_eq!(w.text(&format!("{row} .status")).await, "Active · service account, no end date");
+    assert!(!w.is_visible(&format!("{row} .status .status-when")).await);
+
+    // Removing it here cannot end the integration's access: the dialog says so and how.
+    w.click(&format!("{row} [data-action=remove]")).await;
+    w.visible("#dialog").await;
+    let text = w.text("#dialog").await;
+    assert!(text.contains("by client credentials") && text.contains("until the customer revokes it"), "{text}");
+    assert!(text.contains("removes the integration in Fortnox, under Integrations"), "{text}");
+    assert_eq!(w.text("#dialog-confirm").await, "Remove from this computer");
+    w.click("#dialog-confirm").await;
+    w.visible("#connections-notice").await;
+    assert!(w.text("#connections-notice").await.contains("The integration keeps its access until"));
+    let id_gone = listed_json(&app);
+    assert!(id_gone.is_empty(), "removed here: {id_gone:?}");
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn reauthorizing_while_logged_in_to_another_company_is_refused_in_the_window_and_keeps_the_saved_keys() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = launch(None).await;
+    let w = &app.win;
+    activate_saved(&app, "Testbolaget AB").await;
+    w.click("#to-connections").await;
+    let row = app.open_row("Testbolaget AB").await;
+    let id = w.attr(&row, "data-connection-id").await.unwrap();
+    let saved = ["access_token", "refresh_token"].map(|k| keychain_secret(&id, k).expect("saved"));
+
+    // Re-authorize says which company to log in as; the browser is logged in to another.
+    w.click(&format!("{row} [data-action=reauthorize]")).await;
+    w.visible("#authorize").await;
+    let banner = w.text("#reauth-banner").await;
+    assert!(banner.contains("Testbolaget AB") && banner.contains("556677-8899"), "{banner}");
+    app.standin.set_company(activator_tests::standin::CompanyConfig::other());
+    w.click("#authorize").await;
+    assert_eq!(app.result().await, "failed");
+    assert_eq!(w.text("#error-kind").await, "wrong_company");
+    let said = w.text("#reason-message").await;
+    assert_eq!(
+        said,
+        "You approved for Annat Bolag AB (559900-1122), but this connection is Testbolaget AB (556677-8899).",
+    );
+    assert!(w.text("#reason-next").await.contains("The saved keys were not changed"));
+    app.shot("4-wrong-company").await;
+
+    // The saved keys are untouched and still work; the other company's were revoked.
+    assert_eq!(["access_token", "refresh_token"].map(|k| keychain_secret(&id, k).expect("still saved")), saved);
+    assert!(app.standin.is_refresh_token_live(&saved[1]));
+    assert_eq!(app.standin.live_refresh_tokens(), vec![saved[1].clone()], "the other company's was revoked");
+    assert_eq!(app.standin.revoke_requests().len(), 1);
+    let listed = listed_json(&app);
+    assert_eq!(listed[0]["tenantId"], "1234567");
+    assert_eq!(listed[0]["ownership"], "kept_here");
     app.quit().await;
 }
 
@@ -1163,6 +1475,8 @@ async fn a_copied_token_is_cleared_from_the_clipboard_and_an_address_stays() {
 
     // Something the user copied since is left alone.
     w.click("#copy-refresh-token").await;
+    hand_over_in_dialog(w).await;
+    w.visible("#owner-note").await;
     assert!(clipboard().is_some_and(|c| app.standin.is_refresh_token_live(&c)), "the refresh token was copied");
     set_clipboard("the user's own text");
     // Wait until the app's log says the due check ran, then look.
@@ -1403,6 +1717,8 @@ async fn the_app_leaves_no_secret_in_its_files_and_its_diagnostics_show_none() {
     assert_eq!(app.result().await, "success");
     w.click("#show-access-token").await;
     w.click("#copy-json").await;
+    hand_over_in_dialog(w).await;
+    w.visible("#owner-note").await;
     let mut secrets = vec![SECRET.to_string(), wrong.to_string()];
     if let Some(clip) = clipboard() {
         let v: serde_json::Value = serde_json::from_str(&clip).expect("JSON");

@@ -174,8 +174,19 @@ export const renameConnection = (id, name) => call("rename_connection", { id, na
 /** Revokes at Fortnox (when it can) and removes locally: `{revoked, warning}`. */
 export const removeConnection = (id) => call("remove_connection", { id });
 
-/** Copies from the keychain, from Rust: `what` is "access-token", "refresh-token", "json" or "env". */
+/**
+ * Copies from the keychain, from Rust: `what` is "access-token", "refresh-token", "json",
+ * "env" (without the refresh token: this computer keeps it) or "token-command" (the
+ * `fortnox-activate token` line the integration runs).
+ */
 export const copyConnection = (id, what) => call("copy_connection", { id, what });
+
+/**
+ * Hands the connection over to the integration: copies `what` ("refresh-token", "json" or
+ * "env", with the refresh token), then this computer forgets the refresh token:
+ * `{copied: {clearsInSecs}, connection}`.
+ */
+export const handOverConnection = (id, what) => call("hand_over_connection", { id, what });
 
 /** Writes an activation file (settings, no secrets) to the downloads folder: `{path}`. */
 export const exportConnection = (id) => call("export_connection", { id });

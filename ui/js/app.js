@@ -142,7 +142,12 @@ function announce(text) {
  * connection with `{connectionId}`, else from the wizard (`extra` as `api.copy` takes it).
  * A secret is cleared from the clipboard later (`clearsInSecs`): `#clipboard-note` says when.
  */
-async function copyWithFeedback(button, what, { connectionId = null, ...extra } = {}) {
+/**
+ * Copies `what` (from the attempt, from the saved connection `connectionId`, or through
+ * `run`, a call that copies and answers `{clearsInSecs}`) and flashes the button. Resolves
+ * to whether it was copied.
+ */
+async function copyWithFeedback(button, what, { connectionId = null, run = null, ...extra } = {}) {
   const label = button.querySelector(".btn-label") ?? button;
   clearTimeout(button._flashTimer);
   // "✓ Copied" keeps the button's width, so nothing beside it moves under the pointer.
@@ -150,8 +155,8 @@ async function copyWithFeedback(button, what, { connectionId = null, ...extra } 
   let ok = true;
   let message = t("copied");
   try {
-    const answer = connectionId ? await api.copyConnection(connectionId, what) : await api.copy(what, extra);
-    if (!connectionId && wizard.step === Step.RESULT) noteCopied();
+    const answer = run ? await run() : connectionId ? await api.copyConnection(connectionId, what) : await api.copy(what, extra);
+    if (!connectionId && !run && wizard.step === Step.RESULT) noteCopied();
     const note = $("clipboard-note");
     if (answer?.clearsInSecs) {
       message = t("copied.clears", { secs: answer.clearsInSecs });
@@ -175,6 +180,7 @@ async function copyWithFeedback(button, what, { connectionId = null, ...extra } 
     button.style.minWidth = "";
     button._flashTimer = 0;
   }, 2000);
+  return ok;
 }
 
 // ---------------------------------------------------------------- steps
@@ -606,6 +612,8 @@ const ctx = {
   refreshFooter,
   announce,
   copyWithFeedback,
+  /** Resolves once the result's save (running behind the result) is done. */
+  whenSaved: () => saving,
   scheduleCheck,
   checkNow,
   lastCheck: () => lastCheck,

@@ -3,11 +3,14 @@
 // presses Show or Copy); failure gives the reason in plain words, what to do next, and
 // details for support.
 // `#result[data-status]` is "success" or "failed" while the step shows.
+// Once the new connection is saved, copying its refresh token (or JSON / .env lines that
+// carry it) asks who keeps it (owner.js): handed over, or kept here.
 
 import { t, pick, formatDateTime, formatRelative, formatClock } from "../i18n.js";
 import * as api from "../api.js";
 import { $, renderShowHide } from "../dom.js";
 import { Step } from "../step.js";
+import { asksOwner, copyAskingOwner, CARRIES_REFRESH } from "../owner.js";
 
 const SECRETS = [
   { what: "code", show: "show.code", hide: "hide.code" },
@@ -20,19 +23,58 @@ let ctx;
 let timer = 0;
 /** what → value, only while the user has pressed Show. */
 const revealed = new Map();
+/** After the copy question: `{connection, text: () => string}` (handed over or kept here). */
+let owner = null;
 
 export function init(c) {
   ctx = c;
   for (const { what } of SECRETS) {
     $(`show-${what}`).addEventListener("click", () => toggleReveal(what));
-    $(`copy-${what}`).addEventListener("click", (e) => ctx.copyWithFeedback(e.currentTarget, what));
+    $(`copy-${what}`).addEventListener("click", (e) => copy(e.currentTarget, what));
   }
-  $("copy-json").addEventListener("click", (e) => ctx.copyWithFeedback(e.currentTarget, "json"));
-  $("copy-env").addEventListener("click", (e) => ctx.copyWithFeedback(e.currentTarget, "env"));
+  $("copy-json").addEventListener("click", (e) => copy(e.currentTarget, "json"));
+  $("copy-env").addEventListener("click", (e) => copy(e.currentTarget, "env"));
+}
+
+/** The saved connection of the result (its keys in the keychain), as it is now; or null. */
+function savedConnection() {
+  const report = success()?.saved?.report;
+  if (!report?.secretsSaved) return null;
+  return owner?.connection ?? report.connection ?? null;
+}
+
+/** Copies `what`; what carries the saved connection's refresh token asks who keeps it. */
+async function copy(button, what) {
+  // Whether the connection is saved decides whether to ask: wait for the save behind.
+  if (CARRIES_REFRESH.includes(what)) await ctx.whenSaved();
+  const c = savedConnection();
+  if (!asksOwner(c, what)) {
+    await ctx.copyWithFeedback(button, what);
+    return;
+  }
+  const asked = await copyAskingOwner(c, what, (w, opts) => ctx.copyWithFeedback(button, w, opts));
+  if (!asked.ok) return;
+  const name = c.name;
+  if (asked.choice === "integration") {
+    // The clipboard note above says when the clipboard is cleared.
+    owner = { connection: asked.connection ?? { ...c, ownership: "handed_over" }, text: () => t("done.handedOver", { name }) };
+  } else {
+    owner = { connection: c, text: () => t(what === "refresh-token" ? "done.keptHereCommand" : "done.keptHereCopied", { name }) };
+  }
+  renderOwner();
+  ctx.announce(owner.text());
+}
+
+/** What the copy question decided, under the save status. */
+function renderOwner() {
+  const box = $("owner-note");
+  box.hidden = !owner;
+  box.textContent = owner ? owner.text() : "";
 }
 
 export function enter() {
   revealed.clear();
+  owner = null;
   $("clipboard-note").hidden = true;
   render();
   clearInterval(timer);
@@ -131,6 +173,7 @@ function renderSuccess(r) {
   );
 
   renderSaved(r);
+  renderOwner();
   $("code-deadline").hidden = !codeMode;
   $("row-access-expiry").hidden = codeMode;
   $("row-refresh-expiry").hidden = codeMode;

@@ -1,13 +1,17 @@
 // The saved connections: the first screen once any exist (`Step.SAVED`; not a wizard step).
 //
 // Each row shows the name, the company, the account type and a status one reads at a
-// glance; opening a row shows its facts and actions. Every action runs in Rust over the
-// core's store (the keychain holds the secrets); the webview never receives a secret:
-// copying happens in Rust. A search box appears once there are more than a few.
+// glance, led by the date that needs action (Rust sorts by it); opening a row shows its
+// facts and actions. Every status is worded here, from its kind and dates (i18n.js), in
+// one date format (`formatDate`). Copying a refresh token asks who keeps it (owner.js).
+// Every action runs in Rust over the core's store (the keychain holds the secrets); the
+// webview never receives a secret: copying happens in Rust. A search box appears once
+// there are more than a few.
 
-import { t, pick, formatDateTime } from "../i18n.js";
+import { t, pick, formatDate, formatTime } from "../i18n.js";
 import * as api from "../api.js";
 import { confirmDialog, promptDialog } from "../dialog.js";
+import { asksOwner, copyAskingOwner } from "../owner.js";
 import { $, fillNotice } from "../dom.js";
 import { matches } from "../search.js";
 import { Step } from "../step.js";
@@ -178,24 +182,42 @@ function focusedPart() {
   return part ? { id: li.dataset.connectionId, part } : null;
 }
 
-/** The status as words and a tone ("ok", "soon", "bad"); dates in the user's locale. */
+/** Kinds that need the customer (re-authorize) or the keychain now. */
+const BAD = ["expired", "revoked", "needs-reauthorization", "not-activated"];
+
+/**
+ * The status as `{tone, when, what}`: `when` is the date that needs action ("Now" when
+ * overdue; for a handed-over connection, the day it was handed over; null when there is
+ * none), `what` the words. Tone: "ok", "soon", "bad".
+ */
 export function statusText(c, now = Date.now()) {
-  const s = c.status ?? { kind: "active" };
-  const tone = ["expired", "revoked", "needs-reauthorization", "not-activated"].includes(s.kind)
-    ? "bad"
-    : ["reauthorize-before", "secrets-not-saved"].includes(s.kind)
-      ? "soon"
-      : "ok";
-  let text;
-  if (s.kind === "access-token-valid" && (s.minutes ?? c.accessExpiresAtMs)) {
-    const n = s.minutes ?? Math.ceil((c.accessExpiresAtMs - now) / 60000);
-    text = t("status.accessExpires", { n: Math.max(1, n) });
-  } else if (s.kind === "reauthorize-before" && s.atMs) {
-    text = t("status.reauthorizeBefore", { date: formatDateTime(s.atMs) });
-  } else {
-    text = pick(s.text) || t(c.accountType === "service" ? "status.serviceActive" : "status.active");
-  }
-  return { tone, text };
+  const kind = c.status?.kind ?? "active";
+  const tone = BAD.includes(kind) ? "bad" : ["reauthorize-before", "secrets-not-saved"].includes(kind) ? "soon" : "ok";
+  const due = c.nextAction?.dueMs ?? null;
+  const when = kind === "handed-over" ? formatDate(c.handedOverAtMs) : due === null ? null : due <= now + 60_000 ? t("status.now") : formatDate(due);
+  const words = {
+    "needs-reauthorization": () => t("status.needsReauthorization"),
+    expired: () => t("status.expired", { date: formatDate(c.status?.atMs ?? c.refreshExpiresAtMs) }),
+    revoked: () => t("status.revoked"),
+    "not-activated": () => t("status.notActivated"),
+    "secrets-not-saved": () => t("status.secretsNotSaved"),
+    "reauthorize-before": () => t("status.refreshSoon"),
+    "handed-over": () => t("status.handedOver"),
+  };
+  const what = words[kind]?.() ?? t(c.accountType === "service" ? "status.serviceActive" : "status.keptHere");
+  return { tone, when, what };
+}
+
+/** The status element of a row: the date first, then the words. */
+function statusBadge(c) {
+  const s = statusText(c);
+  return el(
+    "span",
+    { class: `status status-${s.tone}`, "data-status": c.status?.kind ?? "active" },
+    s.when ? el("span", { class: "status-when", text: s.when }) : null,
+    s.when ? " · " : null,
+    el("span", { class: "status-what", text: s.what }),
+  );
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -213,7 +235,6 @@ function el(tag, attrs = {}, ...children) {
 
 function row(c) {
   const open = openId === c.id;
-  const status = statusText(c);
   const headId = `conn-head-${c.id}`;
   const bodyId = `conn-body-${c.id}`;
   const head = el(
@@ -237,7 +258,7 @@ function row(c) {
       el("span", { class: `conn-company${c.companyName ? "" : " muted"}`, text: c.companyName || t("list.company.unknown") }),
     ),
     el("span", { class: "conn-type", text: t(c.accountType === "service" ? "account.service" : "account.user") }),
-    el("span", { class: `status status-${status.tone}`, "data-status": c.status?.kind ?? "active", text: status.text }),
+    statusBadge(c),
   );
   const li = el("li", { class: `conn${open ? " is-open" : ""}`, "data-connection-id": c.id, "data-name": c.name }, head);
   if (open) li.append(details(c, bodyId, headId));
@@ -253,16 +274,17 @@ function details(c, bodyId, headId) {
   fact("r.company", c.companyName);
   fact("r.orgNo", c.organizationNumber);
   fact("r.tenant", c.tenantId);
-  if (c.accountType !== "service") fact("fact.refreshedBy", t(c.ownership === "handed_over" ? "owner.handedOver" : "owner.keptHere"));
+  const handedOver = c.ownership === "handed_over";
+  if (c.accountType !== "service") fact("fact.refreshedBy", handedOver ? t("owner.handedOver", { date: formatDate(c.handedOverAtMs) }) : t("owner.keptHere"));
   fact("fact.clientId", c.clientId);
   fact("fact.redirect", c.redirectUri);
   fact("fact.scopes", (c.scopes ?? []).join(", "));
-  fact("fact.issued", c.issuedAtMs ? formatDateTime(c.issuedAtMs) : null);
-  fact("fact.accessExpires", c.accessExpiresAtMs ? formatDateTime(c.accessExpiresAtMs) : null);
-  if (c.hasRefreshToken) fact("fact.refreshExpires", c.refreshExpiresAtMs ? formatDateTime(c.refreshExpiresAtMs) : null);
+  fact("fact.issued", c.issuedAtMs ? formatDate(c.issuedAtMs) : null);
+  fact("fact.accessExpires", c.accessExpiresAtMs ? formatDate(c.accessExpiresAtMs, { time: true }) : null);
+  if (c.hasRefreshToken) fact("fact.refreshExpires", c.refreshExpiresAtMs ? formatDate(c.refreshExpiresAtMs) : null);
 
   const working = busy.has(c.id);
-  const button = (key, action, { primary = false, danger = false, copy = null } = {}) =>
+  const button = (key, action, { primary = false, danger = false, copy = null, label = key } = {}) =>
     el(
       "button",
       {
@@ -272,7 +294,7 @@ function details(c, bodyId, headId) {
         disabled: working,
         onclick: (e) => action(c, e.currentTarget),
       },
-      el("span", { class: "btn-label", "data-i18n": `act.${key}`, text: t(`act.${key}`) }),
+      el("span", { class: "btn-label", "data-i18n": `act.${label}`, text: t(`act.${label}`) }),
     );
 
   // New keys the keychain refused are held in Rust: copyable, and "Save again".
@@ -281,7 +303,7 @@ function details(c, bodyId, headId) {
     "div",
     { class: "btn-row conn-actions", role: "group", "aria-label": t("list.actions", { name: c.name }) },
     button("reauthorize", reauthorize, { primary: true }),
-    keys && c.hasRefreshToken && c.ownership !== "handed_over" ? button("refresh", refresh) : null,
+    keys && c.hasRefreshToken && !handedOver ? button("refresh", refresh) : null,
     keys && c.accountType === "service" && c.tenantId ? button("serviceToken", serviceToken) : null,
     keys ? button("test", test) : null,
   );
@@ -289,10 +311,10 @@ function details(c, bodyId, headId) {
     ? el(
         "div",
         { class: "btn-row conn-actions" },
-        button("copyAccess", (conn, b) => ctx.copyWithFeedback(b, "access-token", { connectionId: conn.id }), { copy: true }),
-        c.hasRefreshToken || c.unsavedKeys ? button("copyRefresh", (conn, b) => ctx.copyWithFeedback(b, "refresh-token", { connectionId: conn.id }), { copy: true }) : null,
-        button("copyJson", (conn, b) => ctx.copyWithFeedback(b, "json", { connectionId: conn.id }), { copy: true }),
-        button("copyEnv", (conn, b) => ctx.copyWithFeedback(b, "env", { connectionId: conn.id }), { copy: true }),
+        button("copyAccess", (conn, b) => copy(conn, b, "access-token"), { copy: true }),
+        c.hasRefreshToken || c.unsavedKeys ? button("copyRefresh", (conn, b) => copy(conn, b, "refresh-token"), { copy: true }) : null,
+        button("copyJson", (conn, b) => copy(conn, b, "json"), { copy: true }),
+        button("copyEnv", (conn, b) => copy(conn, b, "env"), { copy: true }),
       )
     : null;
   const unsaved = c.unsavedKeys
@@ -309,7 +331,7 @@ function details(c, bodyId, headId) {
     button("rename", rename),
     button("duplicate", duplicate),
     button("export", exportFile),
-    button("remove", remove, { danger: true }),
+    button("remove", remove, { danger: true, label: revokes(c) ? "remove" : "removeHere" }),
   );
   const outcome = outcomes.get(c.id);
   // The outcome of the last action, where focus goes once it is done; after new keys, their
@@ -323,12 +345,12 @@ function details(c, bodyId, headId) {
       hidden: !outcome,
     },
     outcome ? el("p", { text: outcome.text() }) : null,
-    outcome?.newKeys && keys ? newKeyCopies(c, working) : null,
+    outcome?.newKeys && c.unsavedKeys ? newKeyCopies(c, working) : null,
   );
   return el("div", { class: "conn-body", id: bodyId, role: "region", "aria-labelledby": headId }, result, unsaved, actions, copies, manage, facts);
 }
 
-/** Copy buttons for keys just issued, beside the message that asks to copy them. */
+/** Copy buttons for new keys the keychain refused, beside the message that asks to copy them. */
 function newKeyCopies(c, working) {
   const copy = (key, what) =>
     el(
@@ -384,6 +406,43 @@ async function run(c, work) {
   }
 }
 
+/**
+ * Copies `what` of `c`: what would carry the refresh token of a connection kept here asks
+ * first who refreshes it from now on (owner.js); the answer shows as the row's outcome.
+ */
+async function copy(c, button, what) {
+  const copyWith = (w, opts) => ctx.copyWithFeedback(button, w, opts);
+  if (!asksOwner(c, what)) {
+    await copyWith(what, { connectionId: c.id });
+    return;
+  }
+  const asked = await copyAskingOwner(c, what, copyWith);
+  if (!asked.ok) return;
+  const name = c.name;
+  if (asked.choice === "integration") {
+    const secs = asked.clearsInSecs;
+    outcomes.set(c.id, { kind: "warn", text: () => (secs ? t("done.handedOverClears", { name, secs }) : t("done.handedOver", { name })) });
+  } else {
+    outcomes.set(c.id, { kind: "ok", text: () => t(what === "refresh-token" ? "done.keptHereCommand" : "done.keptHereCopied", { name }) });
+  }
+  await load();
+  if (ctx.currentStep === Step.SAVED) {
+    renderList();
+    focusOutcome(c.id);
+    ctx.announce(outcomes.get(c.id).text());
+  }
+}
+
+/** A moment in the list's one format: "14:02" today, else "7 Dec 2026, 14:02". */
+function moment(ms) {
+  return new Date(ms).toDateString() === new Date().toDateString() ? formatTime(ms) : formatDate(ms, { time: true });
+}
+
+/** Whether removing `c` revokes anything at Fortnox that ends the integration's access. */
+function revokes(c) {
+  return c.ownership !== "handed_over" && c.accountType !== "service" && (c.hasRefreshToken || c.unsavedKeys);
+}
+
 function reauthorize(c) {
   ctx.reauthorize(c);
 }
@@ -426,15 +485,31 @@ function serviceToken(c) {
   run(c, async () => {
     const answer = await api.serviceToken(c.id);
     if (!answer.saved) return { kind: "warn", newKeys: true, text: () => t("done.refreshedUnsaved", { name: c.name, reason: pick(answer.warning?.message) }) };
-    return { kind: "ok", newKeys: true, text: () => t("done.serviceToken", { name: c.name, time: formatDateTime(answer.connection?.accessExpiresAtMs) }) };
+    return { kind: "ok", newKeys: true, text: () => t("done.serviceToken", { name: c.name, time: formatDate(answer.connection?.accessExpiresAtMs, { time: true }) }) };
   });
 }
 
+/**
+ * Test: asks Fortnox for the company with the saved access token (never the refresh token)
+ * and says what it checked, when. A handed-over connection whose access token expired can
+ * no longer be checked here: the outcome says so and why.
+ */
 function test(c) {
   run(c, async () => {
-    const answer = await api.testConnection(c.id);
-    const company = [answer.companyName, answer.organizationNumber].filter(Boolean).join(", ");
-    return { kind: "ok", text: () => pick(answer.text) || t("done.test", { name: c.name, company }) };
+    try {
+      const answer = await api.testConnection(c.id);
+      const company = answer.organizationNumber ? `${answer.companyName} (${answer.organizationNumber})` : answer.companyName;
+      const at = Date.now();
+      return { kind: "ok", text: () => t("done.testChecked", { company, time: formatTime(at) }) };
+    } catch (err) {
+      if (err?.kind !== "access_token_expired" || c.ownership !== "handed_over") throw err;
+      const date = c.handedOverAtMs;
+      const expired = c.accessExpiresAtMs;
+      return {
+        kind: "warn",
+        text: () => t("done.testHandedOverExpired", { name: c.name, date: formatDate(date), time: expired ? moment(expired) : "?" }),
+      };
+    }
   });
 }
 
@@ -465,23 +540,35 @@ function exportFile(c) {
   });
 }
 
+/**
+ * Revoke and remove. What it can revoke decides what the dialog says: kept here, the refresh
+ * token at Fortnox (the integration loses its access); handed over or a service account,
+ * nothing that ends the integration's access: the dialog says how the customer removes the
+ * integration in Fortnox.
+ */
 async function remove(c) {
-  const ok = await confirmDialog({
-    title: t("dlg.remove.title", { name: c.name }),
-    text: t("dlg.remove.text"),
-    confirm: t("dlg.remove.confirm"),
-    danger: true,
-  });
+  const revoking = revokes(c);
+  const why = c.ownership === "handed_over" ? "handedOver" : "service";
+  const ok = await confirmDialog(
+    revoking
+      ? { title: t("dlg.remove.title", { name: c.name }), text: t("dlg.remove.text"), confirm: t("dlg.remove.confirm"), danger: true }
+      : {
+          title: t("dlg.removeHere.title", { name: c.name }),
+          text: t(`dlg.removeHere.${why}`, { name: c.name, date: formatDate(c.handedOverAtMs ?? Date.now()) }),
+          confirm: t("act.removeHere"),
+          danger: true,
+        },
+  );
   if (!ok) return;
   busy.add(c.id);
   renderList();
   try {
     const answer = await api.removeConnection(c.id);
     const name = c.name;
-    showNotice(
-      answer.revoked ? "info" : "warn",
-      answer.revoked ? () => t("done.removed", { name }) : () => t("done.removedNotRevoked", { name, reason: pick(answer.warning?.message) }),
-    );
+    // Handed over or a service account: nothing revoked here ends the integration's access.
+    if (!revoking || (!answer.revoked && !answer.warning)) showNotice("info", () => t("done.removedHere", { name }));
+    else if (answer.revoked) showNotice("info", () => t("done.removed", { name }));
+    else showNotice("warn", () => t("done.removedNotRevoked", { name, reason: pick(answer.warning?.message) }));
     if (openId === c.id) openId = null;
   } catch (err) {
     outcomes.set(c.id, { kind: "error", text: () => [pick(err.message), pick(err.next_step)].filter(Boolean).join(" ") });

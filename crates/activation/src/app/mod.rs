@@ -50,6 +50,9 @@ pub enum Item {
     Json,
     /// Everything as `.env` lines.
     Env,
+    /// The command line an integration runs to get an access token from this computer
+    /// (`fortnox-activate token NAME`): a saved connection kept here. Not a secret.
+    TokenCommand,
     /// The diagnostics report last shown.
     Diagnostics,
 }
@@ -71,6 +74,7 @@ impl Item {
             Item::RefreshToken => "refresh-token",
             Item::Json => "json",
             Item::Env => "env",
+            Item::TokenCommand => "token-command",
             Item::Diagnostics => "diagnostics",
         }
     }
@@ -230,6 +234,7 @@ mod tests {
             Item::RefreshToken,
             Item::Json,
             Item::Env,
+            Item::TokenCommand,
             Item::Diagnostics,
         ] {
             assert_eq!(serde_json::to_value(item).unwrap(), item.name());

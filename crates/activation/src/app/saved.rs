@@ -1,7 +1,9 @@
 //! The saved connections, as a front end works with them: the list, saving an attempt's
 //! result, refresh and client credentials (new keys the keychain refused are held here),
-//! test, rename, revoke and remove, copying a saved secret or everything, and activation
-//! files (written under a name that takes nothing over, read with their problems).
+//! test, rename, revoke and remove, copying a saved secret or everything, handing a
+//! connection over to the integration (its refresh token copied for it, then forgotten
+//! here), and activation files (written under a name that takes nothing over, read with
+//! their problems).
 
 use super::wizard::blocking;
 use super::{App, Item};
@@ -160,33 +162,72 @@ impl App {
     }
 
     /// A saved connection's secret, or everything as JSON or `.env` lines, to copy; from
-    /// the keychain, or from the new keys held here when the keychain refused them.
+    /// the keychain, or from the new keys held here when the keychain refused them (then
+    /// with their refresh token: the only copy). From the keychain, JSON and `.env` leave
+    /// the refresh token out: a connection kept here keeps it (the integration asks
+    /// [`Item::TokenCommand`]'s command for access tokens), a handed-over one has none; a
+    /// refresh token for the integration goes with [`App::hand_over_copy`].
+    /// [`Item::TokenCommand`] is the command line that gives the integration access tokens.
     ///
     /// # Errors
-    /// `no_attempt` when there is no such secret; `connection_not_found`, the keychain's.
+    /// `no_attempt` when there is no such secret; `handed_over` for the token command of a
+    /// handed-over connection; `connection_not_found`, the keychain's.
     pub fn copy_saved(&self, id: Uuid, item: Item) -> Result<String, Error> {
         let store = self.store()?;
         let connection = blocking(|| store.get(id))?;
+        if item == Item::TokenCommand {
+            connection.ensure_kept_here()?;
+            return Ok(token_command(&connection));
+        }
         let (export, access_saved) = match self.unsaved(id) {
             Some(tokens) => (Export::of_new_tokens(&connection, &tokens), true),
             None => {
                 let secrets = blocking(|| store.secrets(id))?;
                 let access = secrets.access_token.as_ref().map(|t| t.expose());
                 let refresh = secrets.refresh_token.as_ref().map(|t| t.expose());
-                (Export::of_connection(&connection, access.unwrap_or_default(), refresh), access.is_some())
+                let export = Export::of_connection(&connection, access.unwrap_or_default(), refresh);
+                let kept =
+                    if matches!(item, Item::Json | Item::Env) { export.without(Field::RefreshToken) } else { export };
+                (kept, access.is_some())
             }
         };
-        let needs_access = matches!(item, Item::AccessToken | Item::Json | Item::Env);
-        if needs_access && !access_saved {
-            return Err(Error::SecretNotSaved { secret: SecretKind::AccessToken });
+        render(&export, item, access_saved)
+    }
+
+    /// What to copy when handing a connection kept here over to the integration: its
+    /// refresh token, or everything as JSON or `.env` lines with the refresh token. Call
+    /// [`App::hand_over`] once it is copied.
+    ///
+    /// # Errors
+    /// `handed_over` (already), `secret_not_saved` (no refresh token in the keychain),
+    /// `no_attempt` for an item that is not one of those; `connection_not_found`, the
+    /// keychain's.
+    pub fn hand_over_copy(&self, id: Uuid, item: Item) -> Result<String, Error> {
+        let store = self.store()?;
+        let connection = blocking(|| store.get(id))?;
+        connection.ensure_kept_here()?;
+        if !matches!(item, Item::RefreshToken | Item::Json | Item::Env) {
+            return Err(Error::NoAttempt);
         }
-        match item {
-            Item::AccessToken => export.get(Field::AccessToken).ok_or(Error::NoAttempt),
-            Item::RefreshToken => export.get(Field::RefreshToken).ok_or(Error::NoAttempt),
-            Item::Json => Ok(export.render(Format::Json)),
-            Item::Env => Ok(export.render(Format::Env)),
-            _ => Err(Error::NoAttempt),
+        let secrets = blocking(|| store.secrets(id))?;
+        let refresh = secrets.refresh_token.as_ref().map(|t| t.expose());
+        if refresh.is_none() {
+            return Err(Error::SecretNotSaved { secret: SecretKind::RefreshToken });
         }
+        let access = secrets.access_token.as_ref().map(|t| t.expose());
+        let export = Export::of_connection(&connection, access.unwrap_or_default(), refresh);
+        render(&export, item, access.is_some())
+    }
+
+    /// Hands the connection over to the integration (its refresh token was just copied for
+    /// it): this computer forgets the refresh token and never refreshes the connection
+    /// again; the access token stays for "Test" until it expires.
+    ///
+    /// # Errors
+    /// `keychain_unavailable` (nothing changed), `connection_not_found`, the file's.
+    pub fn hand_over(&self, id: Uuid) -> Result<Connection, Error> {
+        let store = self.store()?;
+        blocking(|| store.hand_over(id))
     }
 
     /// Writes the connection's activation file (settings only, never a secret) into `dir`
@@ -202,6 +243,32 @@ impl App {
             file.write(&path)?;
             Ok(path)
         })
+    }
+}
+
+/// `item` of `export`; what needs the access token fails without one.
+fn render(export: &Export, item: Item, access_saved: bool) -> Result<String, Error> {
+    let needs_access = matches!(item, Item::AccessToken | Item::Json | Item::Env);
+    if needs_access && !access_saved {
+        return Err(Error::SecretNotSaved { secret: SecretKind::AccessToken });
+    }
+    match item {
+        Item::AccessToken => export.get(Field::AccessToken).ok_or(Error::NoAttempt),
+        Item::RefreshToken => export.get(Field::RefreshToken).ok_or(Error::NoAttempt),
+        Item::Json => Ok(export.render(Format::Json)),
+        Item::Env => Ok(export.render(Format::Env)),
+        _ => Err(Error::NoAttempt),
+    }
+}
+
+/// `fortnox-activate token "NAME"`, or with the id when the name holds anything a shell
+/// or `cmd` would read differently inside double quotes.
+pub fn token_command(c: &Connection) -> String {
+    let plain = !c.name.is_empty() && c.name.chars().all(|ch| ch.is_alphanumeric() || " .,_-".contains(ch));
+    if plain {
+        format!("fortnox-activate token \"{}\"", c.name)
+    } else {
+        format!("fortnox-activate token {}", c.id)
     }
 }
 
@@ -244,6 +311,103 @@ pub fn free_path(dir: &Path, stem: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::Connected;
+    use crate::fortnox::jwt::Claims;
+    use crate::fortnox::token::{Company, TokenSet};
+    use crate::secret::{AccessToken, ClientSecret, RefreshToken};
+    use crate::settings::{self, AccountType, NameRule, SettingsInput};
+    use crate::store::keychain::MemoryStore;
+    use crate::store::{Ownership, StatusKind, Store};
+    use crate::Language;
+    use std::sync::Arc;
+
+    /// An app over a fresh folder and an in-memory keychain, with "Acme AB" saved (access
+    /// token `access-1`, refresh token `refresh-1`).
+    fn app_with_one(dir: &Path) -> (App, Uuid, Arc<MemoryStore>) {
+        let keys = Arc::new(MemoryStore::default());
+        let store = Store::open(dir, keys.clone());
+        let settings = settings::check(
+            &SettingsInput {
+                connection_name: "Acme AB".into(),
+                client_id: "client-1".into(),
+                client_secret: Some(ClientSecret::new("client-secret-1")),
+                redirect_uri: "http://localhost:9876/callback".into(),
+                scopes: vec!["companyinformation".into()],
+                account_type: AccountType::User,
+            },
+            NameRule::Required,
+        )
+        .into_result()
+        .unwrap();
+        let connected = Connected {
+            tokens: TokenSet {
+                access_token: AccessToken::new("access-1"),
+                refresh_token: Some(RefreshToken::new("refresh-1")),
+                expires_in: 3600,
+                scope: "companyinformation".into(),
+                token_type: "bearer".into(),
+                received_at: std::time::SystemTime::now(),
+                claims: Claims::default(),
+            },
+            tenant_id: Some("1234567".into()),
+            company: Some(Company {
+                name: "Acme AB".into(),
+                organization_number: "556677-8899".into(),
+                database_number: Some("1234567".into()),
+            }),
+            user: None,
+            account_type: AccountType::User,
+            state_checked: true,
+            warnings: Vec::new(),
+        };
+        let id = store.save_activation(&settings, &connected, crate::store::SaveAs::New).unwrap().connection.id;
+        (App::new(Language::En, Err(Error::NoAttempt), Ok(store)), id, keys)
+    }
+
+    #[test]
+    fn a_connection_kept_here_copies_without_its_refresh_token_and_offers_the_token_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, id, _keys) = app_with_one(dir.path());
+        for item in [Item::Json, Item::Env] {
+            let text = app.copy_saved(id, item).unwrap();
+            assert!(text.contains("access-1"), "{text}");
+            let carries = text.contains("FORTNOX_REFRESH_TOKEN=") || text.contains("\"refresh_token\"");
+            assert!(!text.contains("refresh-1") && !carries, "kept here: {text}");
+        }
+        assert_eq!(app.copy_saved(id, Item::TokenCommand).unwrap(), "fortnox-activate token \"Acme AB\"");
+        assert_eq!(app.list().unwrap().connections.unwrap()[0].ownership, Ownership::KeptHere);
+    }
+
+    #[test]
+    fn handing_over_copies_the_refresh_token_then_forgets_it_here() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, id, keys) = app_with_one(dir.path());
+        assert_eq!(app.hand_over_copy(id, Item::RefreshToken).unwrap(), "refresh-1");
+        let env = app.hand_over_copy(id, Item::Env).unwrap();
+        assert!(env.contains("FORTNOX_REFRESH_TOKEN=refresh-1\n") && env.contains("access-1"), "{env}");
+        let json = app.hand_over_copy(id, Item::Json).unwrap();
+        assert!(json.contains("\"refresh_token\": \"refresh-1\""), "{json}");
+        assert_eq!(app.hand_over_copy(id, Item::AccessToken).unwrap_err().kind(), "no_attempt");
+        let c = app.hand_over(id).unwrap();
+        assert_eq!((c.ownership(), c.status().kind), (Ownership::HandedOver, StatusKind::HandedOver));
+        assert!(!keys.values().iter().any(|v| v == "refresh-1"), "the keychain forgot the refresh token");
+        // The access token stays (for Test), and nothing more can be handed over or asked for.
+        assert_eq!(app.copy_saved(id, Item::AccessToken).unwrap(), "access-1");
+        assert_eq!(app.hand_over_copy(id, Item::RefreshToken).unwrap_err().kind(), "handed_over");
+        assert_eq!(app.copy_saved(id, Item::TokenCommand).unwrap_err().kind(), "handed_over");
+        assert!(!app.copy_saved(id, Item::Json).unwrap().contains("refresh-1"));
+    }
+
+    #[test]
+    fn the_token_command_names_a_plain_name_and_otherwise_the_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, id, _keys) = app_with_one(dir.path());
+        let mut c = app.connection(id).unwrap();
+        c.name = "Lön $(rm -rf ~) \"x\"".into();
+        assert_eq!(token_command(&c), format!("fortnox-activate token {id}"));
+        c.name = "Malmö Bygg AB".into();
+        assert_eq!(token_command(&c), "fortnox-activate token \"Malmö Bygg AB\"");
+    }
 
     #[test]
     fn an_exported_file_gets_a_safe_name_that_takes_nothing_over() {

@@ -202,6 +202,8 @@ impl App {
             }
             Item::Diagnostics => lock(&self.diagnostics).clone().ok_or(Error::NoAttempt),
             Item::Code | Item::AccessToken | Item::RefreshToken => self.reveal(item),
+            // A saved connection's: `App::copy_saved`.
+            Item::TokenCommand => Err(Error::NoAttempt),
         }
     }
 

@@ -2,8 +2,10 @@
 //!
 //! Times are milliseconds since the Unix epoch, as front ends use them. The status is
 //! computed, not stored: [`Connection::status_at`] reads the stored [`Standing`], which
-//! secrets were saved, and the token times, and says in words what the user should know,
-//! with an urgency used to sort the list most urgent first.
+//! secrets were saved, who keeps the refresh token and the token times, and gives a kind
+//! with its dates; the window words it from those (`ui/js/i18n.js`), the command line with
+//! [`status_words`], the one place Rust words a status. The list is sorted by the date
+//! that needs action ([`sort_by_date_due`]).
 
 use crate::clock::rfc3339;
 use crate::fortnox::token::REFRESH_TOKEN_LIFETIME;
@@ -160,25 +162,18 @@ pub enum StatusKind {
     HandedOver,
 }
 
-/// A connection's status, as the list shows it. Sorting by [`Status::urgency`] puts the
-/// most urgent first.
+/// A connection's status: a stable kind and its dates (what the window draws from), and the
+/// command line's words for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Status {
     pub kind: StatusKind,
-    /// What to show, in both languages.
+    /// The command line's words, in both languages ([`status_words`]).
     pub text: Text,
     /// The deadline the text speaks of (refresh token expiry), if any.
     pub until_ms: Option<u64>,
     /// Minutes left on the access token, for `access_token_valid`.
     pub minutes: Option<u64>,
-}
-
-impl Status {
-    /// Smaller is more urgent: the kind first, then the nearest deadline.
-    pub fn urgency(&self) -> (StatusKind, u64) {
-        (self.kind, self.until_ms.unwrap_or(u64::MAX))
-    }
 }
 
 /// A connection with its status, as [`Store::list`](super::Store::list) returns it.
@@ -258,7 +253,7 @@ impl Connection {
         }
         let now = ms(now);
         let at_once = |action| Some(NextAction::new(action, now));
-        match self.status_at(from_ms(now)).kind {
+        match self.status_parts(now).0 {
             StatusKind::NeedsReauthorization | StatusKind::Expired | StatusKind::Revoked | StatusKind::NotActivated => {
                 at_once(Action::Reauthorize)
             }
@@ -278,108 +273,112 @@ impl Connection {
         }
     }
 
-    /// The status at `now`.
+    /// The status at `now`: its kind and dates, and the command line's words for it
+    /// ([`status_words`]; the window draws its own from the kind and dates).
     pub fn status_at(&self, now: SystemTime) -> Status {
         let now = ms(now);
-        let status = |kind, en: String, sv: String, until_ms, minutes| Status {
-            kind,
-            text: Text::new(en, sv),
-            until_ms,
-            minutes,
-        };
-        let refresh_until = self.refresh_token_expires_at_ms();
+        let (kind, until_ms, minutes) = self.status_parts(now);
+        let service = self.account_type == AccountType::Service;
+        Status { kind, text: status_words(kind, until_ms, minutes, self.handed_over_at_ms, service), until_ms, minutes }
+    }
+
+    /// The status's kind, its deadline (refresh token expiry) and the access token's minutes.
+    fn status_parts(&self, now: u64) -> (StatusKind, Option<u64>, Option<u64>) {
         match self.standing {
-            Standing::NeedsReauthorization => {
-                return status(
-                    StatusKind::NeedsReauthorization,
-                    "Needs re-authorization".into(),
-                    "Behöver auktoriseras igen".into(),
-                    None,
-                    None,
-                )
-            }
-            Standing::Revoked => return status(StatusKind::Revoked, "Revoked".into(), "Återkallad".into(), None, None),
-            Standing::NotActivated => {
-                return status(
-                    StatusKind::NotActivated,
-                    "Not activated yet".into(),
-                    "Inte aktiverad än".into(),
-                    None,
-                    None,
-                )
-            }
+            Standing::NeedsReauthorization => return (StatusKind::NeedsReauthorization, None, None),
+            Standing::Revoked => return (StatusKind::Revoked, None, None),
+            Standing::NotActivated => return (StatusKind::NotActivated, None, None),
             Standing::Ok => {}
         }
-        if let Some(at) = self.handed_over_at_ms {
-            return status(
-                StatusKind::HandedOver,
-                format!("Handed over to the integration on {}; it keeps the connection alive", date(at)),
-                format!("Överlämnad till integrationen {}; den håller kopplingen vid liv", date(at)),
-                None,
-                None,
-            );
+        if self.handed_over_at_ms.is_some() {
+            return (StatusKind::HandedOver, None, None);
         }
         let service = self.account_type == AccountType::Service;
-        if let Some(until) = refresh_until.filter(|u| *u <= now && !service) {
-            return status(
-                StatusKind::Expired,
-                format!("Expired on {}: re-authorize", date(until)),
-                format!("Gick ut {}: auktorisera igen", date(until)),
-                Some(until),
-                None,
-            );
+        let refresh_until = self.refresh_token_expires_at_ms().filter(|_| !service);
+        if let Some(until) = refresh_until.filter(|u| *u <= now) {
+            return (StatusKind::Expired, Some(until), None);
         }
         let s = self.secrets_saved;
         let tokens_saved = s.access_token && (s.refresh_token || self.refresh_token_issued_at_ms.is_none());
         if !s.client_secret || !tokens_saved {
-            return status(
-                StatusKind::SecretsNotSaved,
-                "Keys not saved in the keychain".into(),
-                "Nycklarna är inte sparade i nyckelringen".into(),
-                None,
-                None,
-            );
+            return (StatusKind::SecretsNotSaved, None, None);
         }
-        if let Some(until) =
-            refresh_until.filter(|u| !service && u.saturating_sub(now) <= REAUTHORIZE_WARNING.as_millis() as u64)
-        {
-            return status(
-                StatusKind::ReauthorizeBefore,
-                format!("Re-authorize before {}", date(until)),
-                format!("Auktorisera igen före {}", date(until)),
-                Some(until),
-                None,
-            );
+        if let Some(until) = refresh_until.filter(|u| u.saturating_sub(now) <= REAUTHORIZE_WARNING.as_millis() as u64) {
+            return (StatusKind::ReauthorizeBefore, Some(until), None);
         }
         if let Some(exp) = self.access_token_expires_at_ms.filter(|e| *e > now) {
-            let minutes = (exp - now).div_ceil(60_000);
-            return status(
-                StatusKind::AccessTokenValid,
-                format!("Active; access token expires in {minutes} min"),
-                format!("Aktiv; åtkomsttoken går ut om {minutes} min"),
-                refresh_until.filter(|_| !service),
-                Some(minutes),
-            );
+            return (StatusKind::AccessTokenValid, refresh_until, Some((exp - now).div_ceil(60_000)));
         }
-        match refresh_until.filter(|_| !service) {
-            Some(until) => status(
-                StatusKind::Active,
-                format!("Active; re-authorize before {}", date(until)),
-                format!("Aktiv; auktorisera igen före {}", date(until)),
-                Some(until),
-                None,
-            ),
-            None => status(StatusKind::Active, "Active".into(), "Aktiv".into(), None, None),
-        }
+        (StatusKind::Active, refresh_until, None)
     }
 }
 
-/// Sorts most urgent first, then by name (ignoring case).
-pub fn sort_most_urgent_first(list: &mut [Listed]) {
+/// The command line's words for a status, in both languages: the one place Rust words a
+/// status (the window words it in `ui/js/i18n.js` from the kind and the dates). Dates are
+/// `YYYY-MM-DD`; the verbs are the window's ("re-authorize" / "godkänn igen", "refresh" /
+/// "förnya").
+pub fn status_words(
+    kind: StatusKind,
+    until_ms: Option<u64>,
+    minutes: Option<u64>,
+    handed_over_at_ms: Option<u64>,
+    service: bool,
+) -> Text {
+    let on = |ms: Option<u64>| ms.map(date).unwrap_or_default();
+    let (en, sv) = match kind {
+        StatusKind::NeedsReauthorization => (
+            "Re-authorize now: Fortnox refused the refresh token".into(),
+            "Godkänn igen nu: Fortnox nekade förnyelsetoken".into(),
+        ),
+        StatusKind::Expired => (
+            format!("Re-authorize now: expired on {}", on(until_ms)),
+            format!("Godkänn igen nu: gick ut {}", on(until_ms)),
+        ),
+        StatusKind::Revoked => {
+            ("Revoked; re-authorize to use it again".into(), "Återkallad; godkänn igen för att använda den".into())
+        }
+        StatusKind::NotActivated => (
+            "Not activated yet; re-authorize to activate it".into(),
+            "Inte aktiverad än; godkänn igen för att aktivera den".into(),
+        ),
+        StatusKind::SecretsNotSaved => (
+            "Keys not saved in the keychain: save them or re-authorize".into(),
+            "Nycklarna är inte sparade i nyckelringen: spara dem eller godkänn igen".into(),
+        ),
+        StatusKind::ReauthorizeBefore => (
+            format!("Refresh by {}, or the customer must re-authorize", on(until_ms)),
+            format!("Förnya senast {}, annars måste kunden godkänna igen", on(until_ms)),
+        ),
+        StatusKind::HandedOver => (
+            format!("Handed over to the integration on {}; it keeps the connection alive", on(handed_over_at_ms)),
+            format!("Överlämnad till integrationen {}; den håller kopplingen vid liv", on(handed_over_at_ms)),
+        ),
+        StatusKind::AccessTokenValid | StatusKind::Active if service => (
+            "Active; service account (no end date: the consent lasts until the customer revokes it)".into(),
+            "Aktiv; servicekonto (inget slutdatum: godkännandet gäller tills kunden återkallar det)".into(),
+        ),
+        StatusKind::AccessTokenValid | StatusKind::Active => {
+            let (mut en, mut sv) = ("Active".to_string(), "Aktiv".to_string());
+            if let Some(m) = minutes {
+                en.push_str(&format!("; access token expires in {m} min"));
+                sv.push_str(&format!("; åtkomsttoken går ut om {m} min"));
+            }
+            if let Some(until) = until_ms {
+                en.push_str(&format!("; refresh by {}", date(until)));
+                sv.push_str(&format!("; förnya senast {}", date(until)));
+            }
+            (en, sv)
+        }
+    };
+    Text::new(en, sv)
+}
+
+/// Sorts by the date that needs action, soonest first (what needs action now is due now,
+/// so it comes first); connections with nothing due here (handed over, service accounts)
+/// last; then by name, ignoring case.
+pub fn sort_by_date_due(list: &mut [Listed]) {
     list.sort_by(|a, b| {
-        a.status
-            .urgency()
-            .cmp(&b.status.urgency())
-            .then_with(|| a.connection.name.to_lowercase().cmp(&b.connection.name.to_lowercase()))
+        let due = |l: &Listed| l.next_action.as_ref().map_or(u64::MAX, |n| n.due_ms);
+        due(a).cmp(&due(b)).then_with(|| a.connection.name.to_lowercase().cmp(&b.connection.name.to_lowercase()))
     });
 }

@@ -167,7 +167,7 @@ impl Store {
         self.dir.join(file::FILE_NAME)
     }
 
-    /// Every connection with its status, most urgent first.
+    /// Every connection with its status, the soonest date that needs action first.
     ///
     /// # Errors
     /// `connections_file_corrupt`, `connections_file_too_new`, `storage_failed`.
@@ -183,7 +183,7 @@ impl Store {
                 Listed { connection, status, ownership, next_action }
             })
             .collect();
-        connection::sort_most_urgent_first(&mut list);
+        connection::sort_by_date_due(&mut list);
         Ok(list)
     }
 
@@ -937,8 +937,8 @@ fn ensure_free(all: &[Connection], name: &str, except: Option<Uuid>) -> Result<(
 
 fn notice_not_revoked() -> Text {
     Text::new(
-        "Removed from this computer. Fortnox was not told, so the grant may still exist there: remove the integration in Fortnox (Settings, Integrations) if it should stop working.",
-        "Borttagen från den här datorn. Fortnox fick inte veta det, så behörigheten kan finnas kvar där: ta bort integrationen i Fortnox (Inställningar, Integrationer) om den ska sluta fungera.",
+        "Removed from this computer. Fortnox was not told, so the grant may still exist there: the customer's administrator removes the integration in Fortnox, under Integrations, if it should stop working.",
+        "Borttagen från den här datorn. Fortnox fick inte veta det, så behörigheten kan finnas kvar där: kundens administratör tar bort integrationen i Fortnox, under Integrationer, om den ska sluta fungera.",
     )
 }
 

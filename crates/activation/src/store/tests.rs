@@ -519,7 +519,7 @@ async fn invalid_grant_marks_the_connection_and_is_not_retried() {
     assert_eq!(e.kind(), "refresh_token_invalid");
     assert_eq!(canned.requests.lock().unwrap().len(), 1);
     assert_eq!(store.get(a.id).unwrap().status().kind, StatusKind::NeedsReauthorization);
-    assert_eq!(store.list().unwrap()[0].status.text.en, "Needs re-authorization");
+    assert_eq!(store.list().unwrap()[0].status.text.en, "Re-authorize now: Fortnox refused the refresh token");
 }
 
 #[tokio::test]
@@ -641,29 +641,46 @@ fn the_next_action_and_its_date_follow_from_the_status_and_who_keeps_the_token()
 }
 
 #[test]
-fn the_status_reads_at_a_glance() {
+fn the_status_gives_its_kind_and_dates_and_the_command_lines_words() {
     let c = record();
     let day = 24 * 3_600_000i64;
+    let until = 1_800_000_000_000 + 31 * day as u64;
     let s = c.status_at(at(0));
-    assert_eq!((s.kind, s.minutes), (StatusKind::AccessTokenValid, Some(60)));
-    assert_eq!(s.text.en, "Active; access token expires in 60 min");
+    assert_eq!((s.kind, s.until_ms, s.minutes), (StatusKind::AccessTokenValid, Some(until), Some(60)));
+    assert_eq!(s.text.en, "Active; access token expires in 60 min; refresh by 2027-02-15");
     let s = c.status_at(at(2 * 3_600_000));
-    assert_eq!(s.kind, StatusKind::Active);
-    assert_eq!(s.text.en, "Active; re-authorize before 2027-02-15");
+    assert_eq!((s.kind, s.until_ms, s.minutes), (StatusKind::Active, Some(until), None));
+    assert_eq!(s.text.sv, "Aktiv; förnya senast 2027-02-15");
     let s = c.status_at(at(25 * day));
-    assert_eq!(s.kind, StatusKind::ReauthorizeBefore);
-    assert_eq!(s.text.sv, "Auktorisera igen före 2027-02-15");
+    assert_eq!((s.kind, s.until_ms), (StatusKind::ReauthorizeBefore, Some(until)));
+    assert_eq!(s.text.en, "Refresh by 2027-02-15, or the customer must re-authorize");
     let s = c.status_at(at(31 * day));
-    assert_eq!(s.kind, StatusKind::Expired);
+    assert_eq!((s.kind, s.until_ms), (StatusKind::Expired, Some(until)));
+    assert_eq!(s.text.sv, "Godkänn igen nu: gick ut 2027-02-15");
 
+    // A service account has no end date: its consent lasts until the customer revokes it.
     let service = Connection { account_type: AccountType::Service, ..c.clone() };
-    assert_eq!(service.status_at(at(40 * day)).kind, StatusKind::Active);
+    let s = service.status_at(at(40 * day));
+    assert_eq!((s.kind, s.until_ms), (StatusKind::Active, None));
+    assert!(s.text.en.contains("until the customer revokes it"), "{}", s.text.en);
     let revoked = Connection { standing: Standing::Revoked, ..c.clone() };
     assert_eq!(revoked.status_at(at(0)).kind, StatusKind::Revoked);
+    // Handed over: what this computer knows is when; no deadline of its own.
+    let given = Connection { handed_over_at_ms: Some(1_800_000_000_000 + day as u64), ..c.clone() };
+    let s = given.status_at(at(40 * day));
+    assert_eq!((s.kind, s.until_ms), (StatusKind::HandedOver, None));
+    assert_eq!(s.text.en, "Handed over to the integration on 2027-01-16; it keeps the connection alive");
+    // One verb for re-authorizing per language, the window's.
+    for kind in [StatusKind::NeedsReauthorization, StatusKind::Expired, StatusKind::Revoked, StatusKind::NotActivated] {
+        let words = connection::status_words(kind, Some(until), None, None, false);
+        assert!(words.en.contains("re-authorize") || words.en.contains("Re-authorize"), "{}", words.en);
+        assert!(words.sv.to_lowercase().contains("godkänn igen"), "{}", words.sv);
+        assert!(!words.sv.contains("auktorisera"), "{}", words.sv);
+    }
 }
 
 #[test]
-fn the_list_puts_the_most_urgent_first() {
+fn the_list_sorts_by_the_date_that_needs_action_and_puts_the_undated_last_by_name() {
     let now = at(0);
     let day = 24 * 3_600_000u64;
     let mk = |name: &str, f: &dyn Fn(&mut Connection)| {
@@ -674,15 +691,31 @@ fn the_list_puts_the_most_urgent_first() {
     };
     let mut list = vec![
         mk("fine", &|_| {}),
+        mk("Given", &|c| c.handed_over_at_ms = Some(1_800_000_000_000 - day)),
         mk("soon", &|c| c.refresh_token_issued_at_ms = Some(1_800_000_000_000 - 28 * day)),
         mk("sooner", &|c| c.refresh_token_issued_at_ms = Some(1_800_000_000_000 - 30 * day)),
+        mk("later", &|c| c.refresh_token_issued_at_ms = Some(1_800_000_000_000 + 2 * day)),
         mk("broken", &|c| c.standing = Standing::NeedsReauthorization),
         mk("unsaved", &|c| c.secrets_saved.refresh_token = false),
         mk("gone", &|c| c.refresh_token_issued_at_ms = Some(1_800_000_000_000 - 32 * day)),
+        mk("agency", &|c| c.account_type = AccountType::Service),
+        mk("zeta given", &|c| c.handed_over_at_ms = Some(1_800_000_000_000 - 40 * day)),
     ];
-    connection::sort_most_urgent_first(&mut list);
+    connection::sort_by_date_due(&mut list);
     let names: Vec<_> = list.iter().map(|l| l.connection.name.as_str()).collect();
-    assert_eq!(names, ["broken", "gone", "unsaved", "sooner", "soon", "fine"]);
+    // Due now (by name), then by date, then nothing due here: by name, ignoring case.
+    assert_eq!(
+        names,
+        ["broken", "gone", "unsaved", "sooner", "soon", "fine", "later", "agency", "Given", "zeta given"]
+    );
+    for l in &list[..3] {
+        assert_eq!(
+            l.next_action.as_ref().map(|n| n.due_ms),
+            Some(1_800_000_000_000),
+            "{} is due now",
+            l.connection.name
+        );
+    }
 }
 
 #[test]
