@@ -1130,7 +1130,9 @@ async fn a_kept_here_row_leads_with_its_date_and_refreshes_here() {
     w.click("#dialog-choice-here").await;
     w.click("#dialog-confirm").await;
     w.visible(&format!("{row} .conn-outcome.notice-info")).await;
-    assert!(w.text(&format!("{row} .conn-outcome")).await.contains("Copied without the refresh token"));
+    // The refresh's outcome (also an info notice) is still there until the copy's replaces it.
+    let said = w.text_until(&format!("{row} .conn-outcome"), |t| t.contains("Copied without")).await;
+    assert!(said.contains("Copied without the refresh token"), "{said}");
     if let Some(clip) = clipboard() {
         let v: serde_json::Value = serde_json::from_str(&clip).expect("JSON");
         assert!(v.get("refresh_token").is_none() && v["access_token"].is_string(), "{clip}");

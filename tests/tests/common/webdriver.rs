@@ -261,6 +261,20 @@ impl Session {
             .to_string()
     }
 
+    /// The rendered text of an element once `done` holds for it (polled for up to 20 s), or
+    /// the last text read. For an element that already shows an earlier message of the
+    /// same kind, where waiting for it to be visible says nothing about the new one.
+    pub async fn text_until(&self, css: &str, done: impl Fn(&str) -> bool) -> String {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let text = self.text(css).await;
+            if done(&text) || std::time::Instant::now() > until {
+                return text;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// An attribute of an element.
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
         let id = self.find(css).await;
