@@ -11,10 +11,13 @@ process, and prints medians of what the page reached, in ms after navigation sta
 
 Rust is stood in for by a document-start script, as Tauri injects its own: it answers the
 app's first calls (no saved connections, English) and turns the marks on, and marks the
-platform as boot.rs does. Under Xvfb from scripts/bench-page.sh; needs python3-gi and
+platform as boot.rs does. With `--connections N` the list answers N made-up saved connections
+in the window's shape (models.rs `ConnectionView`), so the first screen is the saved list: how
+its drawing grows with N is measured here in seconds (the figure of record is
+`scripts/bench.sh saved`). Under Xvfb from scripts/bench-page.sh; needs python3-gi and
 gir1.2-webkit2-4.1 (scripts/setup.sh --bench installs them).
 
-    bench/page.py [--runs N] [--jit] [--shot FILE.png] [PAGE]
+    bench/page.py [--runs N] [--jit] [--connections N] [--shot FILE.png] [PAGE]
 """
 
 import argparse
@@ -28,13 +31,31 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 STAND_IN = """
+function madeUp(n) {
+  const now = Date.now(), day = 86400000, out = [];
+  const kinds = ["access-token-valid", "active", "reauthorize-before", "expired", "needs-reauthorization", "handed-over"];
+  for (let i = 0; i < n; i++) {
+    const kind = kinds[i % 20 < kinds.length ? i % 20 : 0];
+    const id = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    out.push({
+      id, name: `Kund ${String(i + 1).padStart(4, "0")} AB`, companyName: `Bolaget ${i + 1} AB`,
+      organizationNumber: "556677-8899", tenantId: String(1000000 + i), accountType: i % 7 ? "user" : "service",
+      clientId: "client-1", redirectUri: "http://localhost:9876/callback", scopes: ["companyinformation", "invoice"],
+      issuedAtMs: now - 3 * day, accessExpiresAtMs: now + 3600000, refreshExpiresAtMs: now + 28 * day,
+      secretsSaved: true, hasSecret: true, hasRefreshToken: true, unsavedKeys: false,
+      ownership: kind === "handed-over" ? "handed_over" : "kept_here", handedOverAtMs: null,
+      status: { kind, text: { en: "Active", sv: "Aktiv" }, atMs: now + 28 * day, minutes: 60 },
+    });
+  }
+  return out;
+}
 document.documentElement && (document.documentElement.dataset.platform = "linux");
 window.__FA_MARKS__ = true;
 window.__marks = {};
 window.__TAURI__ = {
   core: { invoke: (cmd, args) => {
     if (cmd === "mark") { window.__marks[args.name] = args.atMs - performance.timeOrigin; return Promise.resolve(null); }
-    if (cmd === "list_connections") return new Promise((r) => setTimeout(() => r({ connections: [], problem: null, path: null }), 3));
+    if (cmd === "list_connections") return new Promise((r) => setTimeout(() => r({ connections: madeUp(__COUNT__), problem: null, path: "/tmp/connections.json" }), 3));
     if (cmd === "scope_catalogue") return Promise.resolve([]);
     if (cmd === "app_info") return Promise.resolve({ version: "0.0.0", language: "en" });
     return new Promise((r) => setTimeout(() => r(null), 3));
@@ -47,11 +68,12 @@ PROBE = """JSON.stringify((() => {
   const t = performance.timing;
   const paint = performance.getEntriesByType("paint").find((p) => p.name === "first-contentful-paint");
   return { html: t.domInteractive - t.navigationStart, dom: t.domContentLoadedEventStart - t.navigationStart,
-           paint: paint ? paint.startTime : null, marks: window.__marks || {} };
+           paint: paint ? paint.startTime : null, marks: window.__marks || {},
+           rows: document.querySelectorAll("#connections > li").length };
 })())"""
 
 
-def one_load(url, shot=None):
+def one_load(url, count, shot=None):
     """Runs in a child process: one window, one load, one JSON line on stdout."""
     import gi
 
@@ -64,7 +86,7 @@ def one_load(url, shot=None):
     content = WebKit2.UserContentManager()
     content.add_script(
         WebKit2.UserScript(
-            STAND_IN,
+            STAND_IN.replace("__COUNT__", str(count)),
             WebKit2.UserContentInjectedFrames.TOP_FRAME,
             WebKit2.UserScriptInjectionTime.START,
             None,
@@ -121,14 +143,15 @@ def one_load(url, shot=None):
 
 
 def main():
-    if len(sys.argv) >= 3 and sys.argv[1] == "--one":
-        one_load(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    if len(sys.argv) >= 4 and sys.argv[1] == "--one":
+        one_load(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("page", nargs="?", default=os.path.join(ROOT, "ui/index.html"))
     ap.add_argument("--runs", type=int, default=8)
     ap.add_argument("--jit", action="store_true", help="let JavaScriptCore compile (the app turns it off)")
     ap.add_argument("--shot", help="also save a PNG of the window after the first load")
+    ap.add_argument("--connections", type=int, default=0, help="saved connections the list answers (default 0)")
     a = ap.parse_args()
     url = "file://" + os.path.abspath(a.page)
     env = dict(os.environ, WEBKIT_DISABLE_DMABUF_RENDERER="1")
@@ -138,7 +161,7 @@ def main():
     for i in range(a.runs):
         shot = [os.path.abspath(a.shot)] if a.shot and i == 0 else []
         out = subprocess.run(
-            [sys.executable, __file__, "--one", url, *shot], env=env, capture_output=True, text=True, timeout=60
+            [sys.executable, __file__, "--one", url, str(a.connections), *shot], env=env, capture_output=True, text=True, timeout=60
         ).stdout
         line = next((l for l in out.splitlines() if l.startswith("{")), None)
         if line:
@@ -159,7 +182,10 @@ def main():
         "paint": med(r["paint"] for r in runs),
     }
     pss = [r["pss"] for r in runs if r["pss"] is not None]
-    print(f"{os.path.relpath(a.page)}: medians of {len(runs)} loads, ms after navigation start")
+    # Every saved connection has its row by the probe, 3 s after load (a long list draws the
+    # rest of its rows in batches after the first paint).
+    saved = f", {a.connections} saved connections ({min(r.get('rows', 0) for r in runs)} rows drawn)" if a.connections else ""
+    print(f"{os.path.relpath(a.page)}: medians of {len(runs)} loads{saved}, ms after navigation start")
     print("  " + "  ".join(f"{k} {v}" for k, v in cols.items()) + (f"  web PSS {statistics.median(pss):.1f} MiB" if pss else ""))
 
 

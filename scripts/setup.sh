@@ -12,7 +12,8 @@
 #   scripts/setup.sh --package  also what building the installers takes (scripts/package.sh):
 #                             Node.js and npm for the Tauri CLI, dpkg-dev
 #   scripts/setup.sh --bench  what the benchmarks take (scripts/bench.sh, bench-page.sh): the
-#                             test tools, and python3-gi with WebKitGTK's introspection data
+#                             test tools, python3-gi with WebKitGTK's introspection data, and
+#                             libsecret's `secret-tool` (the floor `bench.sh saved` compares with)
 #
 # Idempotent: packages already installed are not asked for again, so a second run takes a
 # second. Uses sudo only when not root.
@@ -28,7 +29,7 @@ for arg in "$@"; do
     --package) want_package=1 ;;
     --icons) want_icons=1 ;;
     --bench) want_bench=1; want_test=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -62,9 +63,10 @@ fi
 if [ "$want_icons" -eq 1 ]; then
   packages+=(librsvg2-bin imagemagick icnsutils)
 fi
-# Only for bench/page.py: WebKitGTK from Python, without Tauri.
+# Only for the benchmarks: WebKitGTK from Python, without Tauri (bench/page.py), and
+# `secret-tool`, one Secret Service read as a C program does it (bench/saved.py's floor).
 if [ "$want_bench" -eq 1 ]; then
-  packages+=(python3-gi gir1.2-webkit2-4.1)
+  packages+=(python3-gi gir1.2-webkit2-4.1 libsecret-tools)
 fi
 # Only for the installers: the Tauri CLI comes from npm; the .deb/.rpm bundlers themselves
 # are part of it (no rpmbuild needed); dpkg-deb and desktop-file-validate check the result.

@@ -898,3 +898,56 @@ fn list_due_exits_1_when_a_connection_kept_here_needs_action_within_the_days() {
     assert!(stderr(&o).contains(&format!("due: \"Due\": refresh by {}", &due_at[..10])), "{}", stderr(&o));
     s.saved(&["revoke", "Due"]);
 }
+
+#[test]
+fn a_thousand_saved_connections_are_listed_without_any_secret_service() {
+    let s = setup(false);
+    // As the app writes them: settings and times only; the keys would be in the keychain.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let connections: Vec<serde_json::Value> = (0..1000)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("00000000-0000-4000-8000-{i:012}"),
+                "name": format!("Kund {:04} AB", 1000 - i),
+                "clientId": "cli-client",
+                "redirectUri": s.redirect_uri,
+                "scopes": ["companyinformation"],
+                "accountType": "user",
+                "tenantId": format!("{}", 2_000_000 + i),
+                "companyName": format!("Bolaget {i} AB"),
+                "createdAtMs": now,
+                "authorizedAtMs": now,
+                "accessTokenExpiresAtMs": now + 3_600_000,
+                // Every tenth one must be re-authorized within the week: those come first.
+                "refreshTokenIssuedAtMs": if i % 10 == 0 { now - 27 * 86_400_000 } else { now },
+                "secretsSaved": {"clientSecret": true, "accessToken": true, "refreshToken": true},
+            })
+        })
+        .collect();
+    let dir = s.browser.dir.path().join("config/se.fortnoxactivator.app");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = serde_json::json!({"version": 1, "connections": connections});
+    std::fs::write(dir.join("connections.json"), file.to_string()).unwrap();
+
+    // No session bus at all: a keychain read would fail. Listing needs none.
+    let list = |args: &[&str]| {
+        let mut cmd = s.base(None);
+        cmd.args(args).env_remove("DBUS_SESSION_BUS_ADDRESS");
+        let o = cmd.output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        o
+    };
+    let listed = stdout_json(&list(&["list", "--json"]));
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1000);
+    assert!(listed[..100].iter().all(|c| c["status"]["kind"] == "reauthorize_before"), "most urgent first");
+    assert!(listed[100..].iter().all(|c| c["status"]["kind"] == "access_token_valid"));
+    let table = String::from_utf8(list(&["list"]).stdout).unwrap();
+    assert_eq!(table.lines().count(), 1001, "a header and one line each");
+    // The control: what does need the keychain says so.
+    let mut cmd = s.base(None);
+    cmd.args(["token", "Kund 0001 AB", "--json"]).env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let o = cmd.output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout_json(&o)["error"], "keychain_unavailable");
+}

@@ -155,7 +155,7 @@ pub async fn token(query: &str, format: TokenFormat, min_valid: Duration, lang: 
     let store = Store::open_default()?;
     let c = store.find(query)?;
     crate::guard_ctrl_c(lang);
-    let fresh = store.access_token(&client()?, c.id, min_valid).await?;
+    let fresh = store.access_token_of(&client()?, c, min_valid).await?;
     if let Some(issued) = fresh.issued.as_ref().filter(|i| i.warning.is_some()) {
         print_issued(issued, lang);
         return Err(Failure::Reported(2));

@@ -18,10 +18,20 @@ import { Step } from "../step.js";
 
 /** More than this many connections and the search box shows. */
 const SEARCH_FROM = 5;
+/**
+ * Rows drawn at once; a longer list draws the rest in batches after the first paint, so 1,000
+ * saved connections show as quickly as one (docs/performance.md).
+ */
+const FIRST_ROWS = 40;
+const BATCH_ROWS = 150;
 
 let ctx;
 let list = { connections: [], problem: null, path: null };
 let loaded = false;
+/** The list asked for at start, not shown yet: entering the list shows it without asking again. */
+let unseen = false;
+/** Counts drawings of the list, so batches of an older one stop. */
+let drawing = 0;
 let query = "";
 let openId = null;
 /** The ids in the order last shown: kept while a row is open, so it stays where it is. */
@@ -49,13 +59,15 @@ export function init(c) {
  * Loads the list from Rust (or takes `asked`, a `listConnections()` already under way).
  * Resolves to the number of saved connections.
  */
-export async function load(asked = api.listConnections()) {
+export async function load(asked = null) {
   try {
-    list = await asked;
+    list = await (asked ?? api.listConnections());
   } catch (err) {
     list = { connections: [], problem: err, path: null };
   }
   loaded = true;
+  // The answer asked for at start is shown as it is when the list opens right after.
+  unseen = !!asked && ctx.currentStep !== Step.SAVED;
   if (ctx.currentStep === Step.SAVED) render();
   return list.connections.length;
 }
@@ -67,7 +79,8 @@ export function hasContent() {
 
 export function enter() {
   render();
-  load();
+  if (unseen) unseen = false;
+  else load();
 }
 
 export function leave() {
@@ -160,9 +173,21 @@ function renderList() {
   empty.hidden = shown.length > 0 || !loaded;
   empty.textContent = q ? t("list.noMatch", { q }) : list.problem ? "" : t("list.empty");
   const focus = focusedPart();
-  ul.replaceChildren(...shown.map(row));
+  // With a row open or focused every row is drawn at once, so that row is there to keep.
+  const now = focus || openId !== null ? shown.length : FIRST_ROWS;
+  const mine = ++drawing;
+  ul.replaceChildren(...shown.slice(0, now).map(row));
+  if (shown.length > now) requestAnimationFrame(() => setTimeout(() => drawRest(ul, shown, now, mine)));
   // Drawing the rows anew must not drop the focus of whoever was on one of them.
   if (focus) ul.querySelector(`li[data-connection-id="${CSS.escape(focus.id)}"] ${focus.part}`)?.focus({ preventScroll: true });
+}
+
+/** The rows from `from` on, a batch at a time, unless the list was drawn again meanwhile. */
+function drawRest(ul, shown, from, mine) {
+  if (mine !== drawing) return;
+  const to = from + BATCH_ROWS;
+  ul.append(...shown.slice(from, to).map(row));
+  if (to < shown.length) setTimeout(() => drawRest(ul, shown, to, mine));
 }
 
 /** Which part of which row has focus (`{id, part}` with `part` a selector), or null. */

@@ -19,7 +19,7 @@
 use crate::Error;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// The most of an answer's body that is read: 1 MiB. Token and company answers are a few
@@ -99,28 +99,32 @@ pub trait Transport: Send + Sync {
 
 /// The real transport: reqwest with rustls and the platform's verifier, redirects off,
 /// timeouts on.
-#[derive(Debug, Clone)]
+///
+/// Each client is built at its first request, not before: reading the trust store and
+/// setting up TLS costs milliseconds that a process which never calls Fortnox (the
+/// credential helper with a saved token that still lives) should not spend.
+#[derive(Debug, Clone, Default)]
 pub struct ReqwestTransport {
     /// The client, or why it could not be set up (the trust store could not be read); that
     /// error is what every request then answers, so the user learns it at the first call.
-    client: Result<reqwest::Client, Error>,
+    client: OnceLock<Result<reqwest::Client, Error>>,
     /// The same client without any proxy, for requests to this computer.
-    direct: Result<reqwest::Client, Error>,
+    direct: OnceLock<Result<reqwest::Client, Error>>,
 }
 
 impl ReqwestTransport {
     /// A client with a 10 s connect and 30 s overall timeout, no redirects, and the
-    /// platform's certificate verifier (the trust store is read now).
+    /// platform's certificate verifier (the trust store is read at the first request).
     pub fn new() -> Self {
-        ReqwestTransport { client: client(true), direct: client(false) }
+        ReqwestTransport::default()
     }
 
     /// The client for `url`: the one without proxies when it names this computer.
     fn client_for(&self, url: &str) -> &Result<reqwest::Client, Error> {
         if url::Url::parse(url).is_ok_and(|u| crate::fortnox::endpoints::is_loopback_host(&u)) {
-            &self.direct
+            self.direct.get_or_init(|| client(false))
         } else {
-            &self.client
+            self.client.get_or_init(|| client(true))
         }
     }
 }
@@ -146,12 +150,6 @@ fn client(proxies: bool) -> Result<reqwest::Client, Error> {
         .user_agent(concat!("fortnox-activator/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| unavailable(e.to_string()))
-}
-
-impl Default for ReqwestTransport {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl Transport for ReqwestTransport {

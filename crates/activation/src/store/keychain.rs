@@ -214,6 +214,8 @@ pub struct MemoryStore {
     entries: std::sync::Mutex<std::collections::HashMap<(Uuid, SecretKind), String>>,
     /// When set, every call fails with [`Error::KeychainUnavailable`].
     pub locked: std::sync::atomic::AtomicBool,
+    /// How many entries were asked for (`get`), for tests that count keychain reads.
+    pub reads: std::sync::atomic::AtomicUsize,
 }
 
 #[cfg(test)]
@@ -235,6 +237,7 @@ impl MemoryStore {
 #[cfg(test)]
 impl SecretStore for MemoryStore {
     fn get(&self, id: Uuid, kind: SecretKind) -> Result<Option<String>, Error> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.check()?;
         Ok(self.entries.lock().unwrap().get(&(id, kind)).cloned())
     }

@@ -592,8 +592,26 @@ impl Store {
     /// As [`refresh`](Self::refresh) and [`service_token`](Self::service_token).
     pub async fn access_token(&self, client: &FortnoxClient, id: Uuid, min_valid: Duration) -> Result<Fresh, Error> {
         let store = self.clone();
+        let c = blocking(move || store.get(id)).await?;
+        self.access_token_of(client, c, min_valid).await
+    }
+
+    /// [`access_token`](Self::access_token) for a connection `c` just read (as
+    /// [`find`](Self::find) gives it), so that the file is read once when the saved token
+    /// lives long enough; when it does not, the file is read again under the lock all the
+    /// same.
+    ///
+    /// # Errors
+    /// As [`access_token`](Self::access_token).
+    pub async fn access_token_of(
+        &self,
+        client: &FortnoxClient,
+        c: Connection,
+        min_valid: Duration,
+    ) -> Result<Fresh, Error> {
+        let id = c.id;
+        let store = self.clone();
         let fast = blocking(move || {
-            let c = store.get(id)?;
             c.ensure_kept_here()?;
             if !c.access_lives(min_valid, SystemTime::now()) {
                 return Ok(Err(c));

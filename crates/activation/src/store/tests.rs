@@ -345,6 +345,35 @@ async fn the_helper_gives_the_saved_access_token_while_it_lives_long_enough() {
     assert!(canned.requests.lock().unwrap().is_empty());
 }
 
+#[tokio::test]
+async fn listing_a_thousand_reads_no_keychain_and_the_helper_reads_one_entry_without_a_lock() {
+    let (store, keys, dir) = store();
+    let a =
+        store.save_activation(&settings("Acme"), &connected("access-1", "refresh-1"), SaveAs::New).unwrap().connection;
+    let mut all = vec![a.clone()];
+    all.extend((0..999).map(|i| Connection { name: format!("Kund {i:04}"), ..record() }));
+    file::write(&store.file_path(), &all).unwrap();
+    std::fs::remove_dir_all(dir.0.join("locks")).unwrap();
+    keys.reads.store(0, Ordering::SeqCst);
+
+    let listed = store.list().unwrap();
+    assert_eq!(listed.len(), 1000);
+    assert_eq!(store.find("kund 0998").unwrap().name, "Kund 0998");
+    assert_eq!(keys.reads.load(Ordering::SeqCst), 0, "listing or finding read the keychain");
+    // With the keychain locked, the list is the same: it never needs it.
+    keys.locked.store(true, Ordering::SeqCst);
+    assert_eq!(store.list().unwrap().len(), 1000);
+    keys.locked.store(false, Ordering::SeqCst);
+
+    keys.reads.store(0, Ordering::SeqCst);
+    let canned = Canned::new(vec![]);
+    let fresh = store.access_token(&client(&canned), a.id, Duration::from_secs(300)).await.unwrap();
+    assert_eq!(fresh.access.expose(), "access-1");
+    assert_eq!(keys.reads.load(Ordering::SeqCst), 1, "one entry: the access token");
+    assert!(!dir.0.join("locks").exists(), "no refresh was needed, yet a connection's lock was taken");
+    assert!(canned.requests.lock().unwrap().is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn helpers_at_once_refresh_once_and_the_others_read_back_the_saved_pair() {
     let (store, _keys, _dir) = store();
