@@ -15,7 +15,6 @@
 mod common;
 
 use activation::app::{App, Item};
-use activation::flow::{Activation, Outcome};
 use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::FortnoxClient;
 use activation::secret::ClientSecret;
@@ -23,7 +22,7 @@ use activation::settings::{check, AccountType, NameRule, SettingsInput};
 use activation::store::{KeyringStore, SaveAs, SecretKind, SecretStore, Store};
 use activation::Language;
 use activator_tests::standin::{ClientConfig, StandIn, StandInConfig};
-use common::{bin, free_port, BrowserEnv};
+use common::free_port;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -130,22 +129,8 @@ async fn a_secret_service_stopped_in_the_middle_of_a_refresh_loses_no_token() {
     )
     .into_result()
     .unwrap();
-    let activation = Activation::start(FortnoxClient::new(endpoints.clone()), settings.clone());
-    let listener = activation.bind_listener().await.unwrap().unwrap();
-    let url = activation.authorize_url().to_string();
-    let browser = tokio::task::spawn_blocking(move || {
-        let env = BrowserEnv::new();
-        let mut cmd = Command::new(bin("fake-browser"));
-        env.apply(&mut cmd);
-        assert!(cmd.arg(url).status().unwrap().success());
-        env.wait_final_url(Duration::from_secs(10))
-    });
-    let code = activation
-        .wait_for_code(listener, || Language::En, Default::default(), Duration::from_secs(20), |_| {})
-        .await
-        .unwrap();
-    browser.await.unwrap();
-    let Outcome::Tokens(connected) = activation.finish(code).await.unwrap() else { panic!("expected tokens") };
+    let connected =
+        common::activate_through_fake_browser(FortnoxClient::new(endpoints.clone()), settings.clone()).await;
     let spent = connected.tokens.refresh_token.as_ref().unwrap().expose().to_string();
     let dir = tempfile::tempdir().unwrap();
     let store = || Store::open(dir.path(), Arc::new(KeyringStore::new()));
