@@ -413,10 +413,14 @@ impl State {
     }
 }
 
+/// Called when a refresh-token grant arrives, before it is answered.
+type RefreshHook = Arc<dyn Fn() + Send + Sync>;
+
 struct Shared {
     state: Mutex<State>,
     jwt_secret: [u8; 32],
     addr: SocketAddr,
+    on_refresh: Mutex<Option<RefreshHook>>,
 }
 
 impl Shared {
@@ -488,7 +492,7 @@ async fn bind(config: StandInConfig) -> std::io::Result<(TcpListener, Arc<Shared
         consents: HashMap::new(),
         requests: Vec::new(),
     };
-    let shared = Arc::new(Shared { state: Mutex::new(state), jwt_secret, addr });
+    let shared = Arc::new(Shared { state: Mutex::new(state), jwt_secret, addr, on_refresh: Mutex::new(None) });
     Ok((listener, shared))
 }
 
@@ -705,6 +709,13 @@ impl StandIn {
     /// soon" without waiting or moving anyone's clock.
     pub fn set_access_token_lifetime(&self, lifetime: Duration) {
         self.shared.lock().access_token_lifetime = lifetime;
+    }
+
+    /// Runs `hook` when a refresh-token grant arrives, before the stand-in answers it (the
+    /// grant is recorded first): a test can stop something "in the middle of a refresh",
+    /// after the old refresh token was sent and before the new pair reaches the caller.
+    pub fn on_refresh(&self, hook: impl Fn() + Send + Sync + 'static) {
+        *self.shared.on_refresh.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(hook));
     }
 
     /// Moves the stand-in's clock forward (codes, tokens expire accordingly).
@@ -1233,6 +1244,10 @@ fn token(shared: &Shared, st: &mut State, headers: &HeaderMap, body: &[u8]) -> R
             issue_tokens(shared, st, &client.client_id, tenant, scopes, service, true)
         }
         Some("refresh_token") => {
+            let hook = shared.on_refresh.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            if let Some(hook) = hook {
+                hook();
+            }
             let token = first(&form, "refresh_token").unwrap_or("");
             match st.refresh_tokens.get(token) {
                 Some(g) if g.client_id == client.client_id && now < g.expires_at => {}

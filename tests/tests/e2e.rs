@@ -345,6 +345,18 @@ async fn a_user_who_denies_sees_authorization_failed_and_can_try_again() {
 }
 
 /// How the step indicator marks wizard step `n`: "is-done", "is-failed", "is-current" or "".
+/// `json` chosen as `acme.fortnox-activation.json` in the window's file input, as the
+/// system's file dialog would hand it over (the dialog itself is not driven).
+async fn choose_activation_file(w: &Session, json: &str) {
+    w.script(
+        "const input = document.getElementById('activation-file-input'); const dt = new DataTransfer();
+         dt.items.add(new File([arguments[0]], 'acme.fortnox-activation.json', {type: 'application/json'}));
+         input.files = dt.files; input.dispatchEvent(new Event('change', {bubbles: true}));",
+        serde_json::json!([json]),
+    )
+    .await;
+}
+
 async fn step_marks(w: &Session, n: u8) -> String {
     w.script(
         "const li = document.querySelector(`.steps .step[data-step='${arguments[0]}']`);
@@ -609,13 +621,7 @@ async fn the_window_starts_with_focus_in_the_first_field_and_rings_on_checkboxes
         serde_json::json!({"format": "fortnox-activation", "version": 1, "name": "Acme AB", "clientId": CLIENT_ID,
         "redirectUri": app.redirect_uri, "scopes": ["companyinformation", "invoices"], "accountType": "user"})
         .to_string();
-    w.script(
-        "const input = document.getElementById('activation-file-input'); const dt = new DataTransfer();
-         dt.items.add(new File([arguments[0]], 'acme.fortnox-activation.json', {type: 'application/json'}));
-         input.files = dt.files; input.dispatchEvent(new Event('change', {bubbles: true}));",
-        serde_json::json!([file]),
-    )
-    .await;
+    choose_activation_file(w, &file).await;
     w.visible("#origin-notice").await;
     assert!(w.text("#origin-notice").await.contains("acme.fortnox-activation.json"));
     assert_eq!(w.value("#connection-name").await, "Acme AB");
@@ -2200,13 +2206,7 @@ async fn a_bad_activation_file_is_listed_field_by_field_with_what_to_do() {
     let file = serde_json::json!({"format": "fortnox-activation", "version": 1, "name": "Acme AB",
         "redirectUri": "http://localhost:9876/ callback", "scopes": ["invoice"], "accountType": "robot"})
     .to_string();
-    w.script(
-        "const input = document.getElementById('activation-file-input'); const dt = new DataTransfer();
-         dt.items.add(new File([arguments[0]], 'acme.fortnox-activation.json', {type: 'application/json'}));
-         input.files = dt.files; input.dispatchEvent(new Event('change', {bubbles: true}));",
-        serde_json::json!([file]),
-    )
-    .await;
+    choose_activation_file(w, &file).await;
     w.visible("#origin-notice li").await;
     let lines = notice_lines(w, "#origin-notice").await;
     assert_eq!(lines.len(), 3, "{lines:?}");

@@ -6,7 +6,7 @@
 
 mod common;
 
-use activation::flow::{Activation, Connected, Outcome};
+use activation::flow::Connected;
 use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::FortnoxClient;
 use activation::secret::ClientSecret;
@@ -14,9 +14,8 @@ use activation::settings::{check, AccountType, NameRule, Settings, SettingsInput
 use activation::store::{ActivationFile, KeyringStore, SaveAs, SecretKind, SecretStore, StatusKind, Store};
 use activation::{Error, Language};
 use activator_tests::standin::{ClientConfig, StandIn, StandInConfig};
-use common::{bin, free_port, BrowserEnv};
+use common::free_port;
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,25 +68,8 @@ impl Fixture {
 
     /// A whole activation through the fake browser; returns the settings and the outcome.
     async fn activate(&self, settings: Settings) -> (Settings, Box<Connected>) {
-        let activation = Activation::start(self.client(), settings.clone());
-        let listener = activation.bind_listener().await.unwrap().unwrap();
-        let url = activation.authorize_url().to_string();
-        let browser = tokio::task::spawn_blocking(move || {
-            let env = BrowserEnv::new();
-            let mut cmd = Command::new(bin("fake-browser"));
-            env.apply(&mut cmd);
-            assert!(cmd.arg(url).status().unwrap().success());
-            env.wait_final_url(Duration::from_secs(10))
-        });
-        let code = activation
-            .wait_for_code(listener, || Language::En, Default::default(), Duration::from_secs(20), |_| {})
-            .await
-            .unwrap();
-        browser.await.unwrap();
-        match activation.finish(code).await.unwrap() {
-            Outcome::Tokens(c) => (settings, c),
-            Outcome::Code { .. } => panic!("expected tokens"),
-        }
+        let connected = common::activate_through_fake_browser(self.client(), settings.clone()).await;
+        (settings, connected)
     }
 
     /// Activates and saves a user-account connection called `name`.

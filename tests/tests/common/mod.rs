@@ -165,3 +165,31 @@ pub fn count_files(root: &Path) -> usize {
     }
     n
 }
+
+/// A whole activation of `settings` against the stand-in behind `client`, approved through
+/// the fake browser on the loopback listener: what the customer's approval gives.
+pub async fn activate_through_fake_browser(
+    client: activation::fortnox::token::FortnoxClient,
+    settings: activation::settings::Settings,
+) -> Box<activation::flow::Connected> {
+    use activation::flow::{Activation, Outcome};
+    let activation = Activation::start(client, settings);
+    let listener = activation.bind_listener().await.unwrap().unwrap();
+    let url = activation.authorize_url().to_string();
+    let browser = tokio::task::spawn_blocking(move || {
+        let env = BrowserEnv::new();
+        let mut cmd = Command::new(bin("fake-browser"));
+        env.apply(&mut cmd);
+        assert!(cmd.arg(url).status().unwrap().success());
+        env.wait_final_url(Duration::from_secs(10))
+    });
+    let code = activation
+        .wait_for_code(listener, || activation::Language::En, Default::default(), Duration::from_secs(20), |_| {})
+        .await
+        .unwrap();
+    browser.await.unwrap();
+    match activation.finish(code).await.unwrap() {
+        Outcome::Tokens(c) => c,
+        Outcome::Code { .. } => panic!("expected tokens"),
+    }
+}
