@@ -5,7 +5,7 @@
 #   scripts/setup.sh --test   also the test-only tools: WebKitWebDriver, tauri-driver, a
 #                             session bus, gnome-keyring (and secret-tool, to look in it),
 #                             xclip, screenshot tools, glib's
-#                             `gio`, axe-core (npm, pinned in tests/package-lock.json), and
+#                             `gio`, axe-core and dotenv (npm, pinned in tests/package-lock.json), and
 #                             for Windows: rustup's x86_64-pc-windows-gnu target, MinGW-w64
 #                             (its C compiler and linker) and wine64 (scripts/test-windows.sh)
 #   scripts/setup.sh --icons  what icons/render.sh takes: librsvg2-bin, ImageMagick, icnsutils
@@ -126,12 +126,16 @@ if [ "$want_test" -eq 1 ]; then
     "$cargo_bin" install tauri-driver --version '^2' --locked
   fi
   root="$(cd "$(dirname "$0")/.." && pwd)"
-  if [ -f "$root/tests/node_modules/axe-core/package.json" ] &&
-     grep -q "\"version\": \"$(sed -n 's/.*"axe-core": "\([^"]*\)".*/\1/p' "$root/tests/package.json")\"" \
-       "$root/tests/node_modules/axe-core/package.json"; then
-    say "axe-core: present"
+  # Each test-only npm package at the version tests/package.json pins.
+  npm_present() {
+    [ -f "$root/tests/node_modules/$1/package.json" ] &&
+      grep -q "\"version\": \"$(sed -n "s/.*\"$1\": \"\([^\"]*\)\".*/\1/p" "$root/tests/package.json")\"" \
+        "$root/tests/node_modules/$1/package.json"
+  }
+  if npm_present axe-core && npm_present dotenv; then
+    say "axe-core, dotenv: present"
   else
-    say "installing axe-core (npm ci in tests/)"
+    say "installing axe-core and dotenv (npm ci in tests/)"
     (cd "$root/tests" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi

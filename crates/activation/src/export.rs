@@ -6,8 +6,9 @@
 //! Security rule: an export holds secrets and exists only because the user asked for it
 //! (a copy, the command line's stdout). Nothing here logs or writes a file.
 //!
-//! `.env` values are quoted so that sourcing the file in `sh`/`bash` gives the literal value
-//! and runs nothing (no `$(…)`, backtick or `$VAR` is expanded), see [`env_quote`].
+//! `.env` values are quoted so that sourcing the file in `sh`/`bash`, and loading it with
+//! the usual dotenv libraries, give the literal value and run nothing (no `$(…)`, backtick
+//! or `$VAR` is expanded), see [`env_quote`].
 
 use crate::clock::{from_epoch_ms, rfc3339};
 use crate::flow::Outcome;
@@ -246,11 +247,23 @@ fn text_of(v: &Value) -> Option<String> {
     }
 }
 
-/// Quotes a `.env` value when it holds anything but plain characters: in single quotes,
-/// inside which `sh` and `bash` expand nothing; a single quote inside is written `'\''`.
+/// Quotes a `.env` value when it holds anything but plain characters, so that sourcing the
+/// line in `sh` or `bash` and loading it with the usual dotenv libraries (python-dotenv,
+/// Node's dotenv, Rust's dotenvy, Ruby's dotenv) all give the literal value and run nothing:
+/// - in single quotes, inside which the shells expand nothing and the libraries read
+///   every character as it is;
+/// - a value with a single quote in double quotes, when it holds nothing the shells expand
+///   or unescape there (`$`, backtick, backslash, double quote): `"Kalle's AB"`;
+/// - otherwise (a single quote and one of those) with the shells' `'\''` for each single
+///   quote. The shells read that right; the libraries, which know no such joining of quoted
+///   parts, do not: the one form no quoting can serve everywhere.
 pub fn env_quote(v: &str) -> String {
     if !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || "-._~:/+=@,".contains(c)) {
         v.to_string()
+    } else if !v.contains('\'') {
+        format!("'{v}'")
+    } else if !v.contains(['$', '`', '\\', '"']) {
+        format!("\"{v}\"")
     } else {
         format!("'{}'", v.replace('\'', "'\\''"))
     }
@@ -285,7 +298,8 @@ mod tests {
         assert_eq!(env_quote("companyinformation invoice"), "'companyinformation invoice'");
         assert_eq!(env_quote("Annat $(touch X) AB"), "'Annat $(touch X) AB'");
         assert_eq!(env_quote("`id`"), "'`id`'");
-        assert_eq!(env_quote("Kalle's AB"), "'Kalle'\\''s AB'");
+        assert_eq!(env_quote("Kalle's AB"), "\"Kalle's AB\"");
+        assert_eq!(env_quote("Kalle's $AB"), "'Kalle'\\''s $AB'");
         assert_eq!(env_quote(""), "''");
     }
 
@@ -294,18 +308,47 @@ mod tests {
     fn sourcing_the_lines_in_sh_gives_the_literal_values_and_runs_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let marker = dir.path().join("X");
-        let company = format!("Annat $(touch {0}) `touch {0}` $HOME Kalle's \\ \"AB\"", marker.display());
-        let env = Export::default().set(Field::CompanyName, company.as_str()).to_env();
-        let file = dir.path().join("tokens.env");
-        std::fs::write(&file, env).unwrap();
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!(". '{}' && printf %s \"$FORTNOX_COMPANY_NAME\"", file.display()))
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), company);
-        assert!(!marker.exists(), "nothing ran");
+        let all = format!("Annat $(touch {0}) `touch {0}` $HOME Kalle's \\ \"AB\"", marker.display());
+        let plain = format!("Annat $(touch {0}) `touch {0}` ${{HOME}} \\ \"AB\"", marker.display());
+        for company in [all.as_str(), plain.as_str(), "Kalle's AB", "Åström & Söner", ""] {
+            let env = Export::default().set(Field::CompanyName, company).to_env();
+            let file = dir.path().join("tokens.env");
+            std::fs::write(&file, &env).unwrap();
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!(". '{}' && printf %s \"$FORTNOX_COMPANY_NAME\"", file.display()))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{env}");
+            assert_eq!(String::from_utf8(out.stdout).unwrap(), company, "{env}");
+            assert!(!marker.exists(), "nothing ran: {env}");
+        }
+    }
+
+    /// What a dotenv library reads from `.env` lines (dotenvy, the Rust one; python-dotenv,
+    /// Node's dotenv and Ruby's dotenv read single- and double-quoted values the same way
+    /// for the characters these values may hold).
+    fn dotenv_reads(lines: &str) -> Vec<(String, String)> {
+        dotenvy::from_read_iter(lines.as_bytes()).map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_dotenv_library_reads_the_literal_values() {
+        let values = [
+            "Annat $(touch X) AB",
+            "`touch X` AB",
+            "$HOME and ${HOME}",
+            "Kalle's AB",
+            "Åström & Söner \"Bygg\" AB",
+            "back\\slash",
+            "companyinformation invoice",
+            "2026-12-07T10:00:00Z",
+            "",
+        ];
+        for v in values {
+            let lines = Export::default().set(Field::CompanyName, v).to_env();
+            assert_eq!(dotenv_reads(&lines), [("FORTNOX_COMPANY_NAME".to_string(), v.to_string())], "{lines}");
+        }
     }
 
     #[test]
