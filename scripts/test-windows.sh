@@ -82,6 +82,11 @@ status=0
 # and the ignored ones that need the real Credential Manager.
 step "activation's unit tests under Wine, the Credential Manager's included"
 "$wine" "$exe_dir/activation-tests.exe" --include-ignored --test-threads=2 --nocapture || status=$?
+# The unit tests ran without a display, and Wine's desktop (explorer.exe) with them: stop
+# that wineserver, or the app below, started within its few seconds of lingering, shares a
+# desktop with no display and its message box opens nowhere (seen on a fresh machine).
+/usr/lib/wine/wineserver -k >/dev/null 2>&1 || true
+/usr/lib/wine/wineserver -w
 
 # On Xvfb, so that the app's message box really opens (the test closes it with xdotool).
 step "tests/tests/wine.rs (xvfb-run)"

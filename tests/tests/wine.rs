@@ -177,7 +177,11 @@ fn close_message_box(child: &mut Child, title: &str) {
             break id.trim().to_string();
         }
         if let Some(status) = child.try_wait().unwrap() {
-            panic!("the app exited ({status}) without showing a message box titled {title:?}");
+            let mut said = String::new();
+            if let Some(mut err) = child.stderr.take() {
+                let _ = err.read_to_string(&mut said);
+            }
+            panic!("the app exited ({status}) without showing a message box titled {title:?}; stderr: {said}");
         }
         assert!(Instant::now() < deadline, "no message box titled {title:?} appeared");
         std::thread::sleep(Duration::from_millis(200));
