@@ -311,10 +311,7 @@ pub fn free_path(dir: &Path, stem: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::Connected;
-    use crate::fortnox::jwt::Claims;
-    use crate::fortnox::token::{Company, TokenSet};
-    use crate::secret::{AccessToken, ClientSecret, RefreshToken};
+    use crate::secret::ClientSecret;
     use crate::settings::{self, AccountType, NameRule, SettingsInput};
     use crate::store::keychain::MemoryStore;
     use crate::store::{Ownership, StatusKind, Store};
@@ -339,27 +336,7 @@ mod tests {
         )
         .into_result()
         .unwrap();
-        let connected = Connected {
-            tokens: TokenSet {
-                access_token: AccessToken::new("access-1"),
-                refresh_token: Some(RefreshToken::new("refresh-1")),
-                expires_in: 3600,
-                scope: "companyinformation".into(),
-                token_type: "bearer".into(),
-                received_at: std::time::SystemTime::now(),
-                claims: Claims::default(),
-            },
-            tenant_id: Some("1234567".into()),
-            company: Some(Company {
-                name: "Acme AB".into(),
-                organization_number: "556677-8899".into(),
-                database_number: Some("1234567".into()),
-            }),
-            user: None,
-            account_type: AccountType::User,
-            state_checked: true,
-            warnings: Vec::new(),
-        };
+        let connected = crate::store::tests::connected("access-1", "refresh-1");
         let id = store.save_activation(&settings, &connected, crate::store::SaveAs::New).unwrap().connection.id;
         (App::new(Language::En, Err(Error::NoAttempt), Ok(store)), id, keys)
     }

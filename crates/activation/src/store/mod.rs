@@ -968,4 +968,4 @@ fn company_words(c: &Company) -> Text {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -60,7 +60,9 @@ fn tokens(access: &str, refresh: Option<&str>) -> TokenSet {
     }
 }
 
-fn connected(access: &str, refresh: &str) -> Connected {
+/// A user account's activation for "Acme AB" (556677-8899) with these tokens (also the
+/// application layer's tests' fixture).
+pub(crate) fn connected(access: &str, refresh: &str) -> Connected {
     Connected {
         tokens: tokens(access, Some(refresh)),
         tenant_id: Some("1234567".into()),
