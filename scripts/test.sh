@@ -91,7 +91,7 @@ env \
     # environment; nothing else needs it because it registers on this session bus).
     echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     exec cargo test "$@"
-  ' cargo-test ${scope[@]+"${scope[@]}"} "$@" || status=$?
+  ' cargo-test ${scope[@]+"${scope[@]}"} "$@" 2>&1 | tee "$scratch/test.log" || status=$?
 
 # A short run of every fuzz target (20 s each unless FUZZ_SECONDS says otherwise) when
 # nightly is there; it says so when it is skipped. Only for a whole run, not when the
@@ -101,11 +101,19 @@ if [ -n "$fuzz_build" ]; then
   wait "$fuzz_build" || fuzz_status=$?
   fuzz_build=
   step "the fuzz targets' build (exit $fuzz_status)"
-  cat "$scratch/fuzz-build.log"
+  # After failed tests, only its last lines: what failed is repeated last, below.
+  if [ "$status" -eq 0 ]; then cat "$scratch/fuzz-build.log"; else tail -n 3 "$scratch/fuzz-build.log"; fi
 fi
 if [ "$status" -eq 0 ] && [ "$whole_run" = 1 ]; then
   step "scripts/fuzz.sh ${FUZZ_SECONDS:-20}"
   bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}" || status=$?
+fi
+
+# A failed test's own words (its panic, what the window said) come last, where a CI log's
+# tail shows them, instead of above thousands of lines of later output.
+if [ "$status" -ne 0 ] && grep -q '^failures:$' "$scratch/test.log"; then
+  step "what failed (repeated from above)"
+  awk '/^failures:$/ { on = 1 } on { print } /^test result:/ { on = 0 }' "$scratch/test.log"
 fi
 
 elapsed=$(( $(date +%s) - start ))

@@ -910,7 +910,9 @@ async fn a_saved_connection_survives_a_restart_and_can_be_reauthorized_refreshed
     app.shot("3-reauthorize").await;
     app.win.click("#authorize").await;
     assert_eq!(app.result().await, "success");
-    assert!(app.win.text("#save-status").await.contains("re-authorized"));
+    // The save runs behind the result ("Saving…" first), as after the first activation.
+    let saved = app.win.text_until("#save-status", |t| t.contains("re-authorized")).await;
+    assert!(saved.contains("re-authorized"), "{saved}");
     assert_eq!(app.standin.token_requests().len(), first + 1, "one more code exchange");
     let exchange = app.standin.token_requests().last().cloned().unwrap();
     let basic = exchange.header("authorization").unwrap_or_default().trim_start_matches("Basic ").to_string();
