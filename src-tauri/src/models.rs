@@ -10,7 +10,7 @@ use activation::app::saved::{NewKeys, SavedList};
 use activation::app::wizard::Checked;
 use activation::capture::redirect_uri::Capture;
 use activation::error::FileProblemView;
-use activation::settings::AccountType;
+use activation::settings::{AccountType, RedirectFix};
 use activation::store::{ActivationFile, Connection, Listed, NextAction, Removed, Saved, Status};
 use activation::{ErrorPayload, Language, Text};
 use serde::Serialize;
@@ -52,6 +52,8 @@ pub struct SettingsReport {
     pub scope_fixes: BTreeMap<String, String>,
     pub code_only: bool,
     pub capture: Option<Capture>,
+    /// The redirect URI a common slip stands for (step 1's "Did you mean …? Use it").
+    pub redirect_fix: Option<RedirectFix>,
     /// The exact redirect URI to register in Fortnox's Developer Portal.
     pub register_value: Option<String>,
 }
@@ -65,6 +67,7 @@ impl From<Checked> for SettingsReport {
             warnings: c.check.warnings,
             scope_fixes: c.check.scope_fixes,
             capture: c.check.capture,
+            redirect_fix: c.check.redirect_fix,
             register_value: c.register_value,
         }
     }

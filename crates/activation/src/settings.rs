@@ -118,6 +118,8 @@ pub struct Check {
     pub scope_fixes: BTreeMap<String, String>,
     /// How the redirect will be captured, when the redirect URI is valid.
     pub capture: Option<Capture>,
+    /// The redirect URI a common slip in the typed one stands for ([`redirect_fix`]).
+    pub redirect_fix: Option<RedirectFix>,
     /// True when no client secret was given (blank counts as none): the app then fetches
     /// only the code. The one place this is decided; [`Settings::code_only`] agrees.
     pub code_only: bool,
@@ -181,6 +183,17 @@ pub fn redirect_fix(raw: &str) -> Option<String> {
         }
     }
     (fixed != raw && RedirectUri::parse(&fixed).is_ok()).then_some(fixed)
+}
+
+/// A redirect URI's likely fix, with the text it fixes: the window offers it only while
+/// the field still holds that text (an answer may arrive after another keystroke).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RedirectFix {
+    /// The redirect URI as typed, trimmed.
+    pub typed: String,
+    /// What it most likely should be.
+    pub fixed: String,
 }
 
 /// Checks settings as typed.
@@ -294,7 +307,9 @@ pub fn check(input: &SettingsInput, names: NameRule) -> Check {
         }),
         _ => None,
     };
-    Check { fields, warnings, scope_fixes, capture, code_only, settings }
+    let redirect_fix = redirect_fix(&input.redirect_uri)
+        .map(|fixed| RedirectFix { typed: input.redirect_uri.trim().to_string(), fixed });
+    Check { fields, warnings, scope_fixes, capture, redirect_fix, code_only, settings }
 }
 
 #[cfg(test)]
@@ -309,6 +324,18 @@ mod tests {
         assert_eq!(redirect_fix("http://localhost:9876/callback"), None, "nothing to fix");
         assert_eq!(redirect_fix("https://example.com/cb"), None, "an https address elsewhere is fine");
         assert_eq!(redirect_fix("not an address"), None, "no fix that works");
+        // The check carries it, with the text it fixes (the window's one source of it).
+        let typed = SettingsInput { redirect_uri: " localhost:9876/callback ".into(), ..Default::default() };
+        let fix = check(&typed, NameRule::Optional).redirect_fix;
+        assert_eq!(
+            fix,
+            Some(RedirectFix {
+                typed: "localhost:9876/callback".into(),
+                fixed: "http://localhost:9876/callback".into()
+            })
+        );
+        let fine = SettingsInput { redirect_uri: "http://localhost:9876/callback".into(), ..Default::default() };
+        assert_eq!(check(&fine, NameRule::Optional).redirect_fix, None);
     }
 
     fn input() -> SettingsInput {

@@ -20,17 +20,13 @@ const FIELDS = [
 const SUGGESTED_REDIRECT = "http://localhost:9876/callback";
 
 /**
- * The redirect URI the user most likely meant, for the common slips: a space (often from
- * copying), a loopback address without `http://`, or `https://` to this computer (where the
- * app cannot listen). Null when there is nothing to suggest.
+ * The redirect URI the user most likely meant, for the common slips (a space, a loopback
+ * address without `http://`, `https://` to this computer): Rust's check decides it
+ * (`settings::redirect_fix`); offered only while the field still holds what was checked.
  */
-export function redirectFix(text) {
-  const raw = text.trim();
-  if (!raw) return null;
-  let fixed = raw.replace(/\s+/g, "");
-  if (/^(localhost[:/]|localhost$|127\.0\.0\.1|\[::1\])/i.test(fixed)) fixed = `http://${fixed}`;
-  fixed = fixed.replace(/^https:\/\/(localhost|127\.0\.0\.1|\[::1\])(?=[:/]|$)/i, "http://$1");
-  return fixed !== raw ? fixed : null;
+function redirectFix() {
+  const fix = ctx.checkAnswer()?.redirectFix;
+  return fix && fix.typed === ctx.state.settings.redirectUri.trim() ? fix.fixed : null;
 }
 
 let ctx;
@@ -79,7 +75,7 @@ export function init(c) {
   });
 
   $("fix-redirect-uri").addEventListener("click", () => {
-    const fixed = redirectFix(ctx.state.settings.redirectUri);
+    const fixed = redirectFix();
     if (!fixed) return;
     const input = $("redirect-uri");
     input.value = fixed;
@@ -235,7 +231,7 @@ function renderLocal() {
 
 function renderRedirectFix() {
   const raw = ctx.state.settings.redirectUri;
-  const fixed = edited.has("redirectUri") || touched.has("redirectUri") ? redirectFix(raw) : null;
+  const fixed = edited.has("redirectUri") || touched.has("redirectUri") ? redirectFix() : null;
   $("redirect-fix").hidden = !fixed;
   const https = fixed && /^https:/i.test(raw.trim());
   $("redirect-fix-text").textContent = fixed ? t(https ? "f.redirect.fix.https" : "f.redirect.fix", { uri: fixed }) : "";
