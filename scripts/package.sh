@@ -13,9 +13,9 @@
 # is not built). The desktop entry declares the app's own link scheme
 # (MimeType=x-scheme-handler/se.fortnoxactivator.app; Exec … %u), from the deep-link
 # plugin's configuration in src-tauri/tauri.conf.json, and the activation file's type
-# (application/x-fortnox-activation+json, from bundle.fileAssociations), whose glob
-# *.fortnox-activation.json the package installs in /usr/share/mime/packages/; this script
-# checks both in the .deb.
+# (application/x-fortnox-activation+json, from bundle.fileAssociations), whose globs
+# (*.fortnox-activation, and *.fortnox-activation.json as earlier versions wrote) the
+# package installs in /usr/share/mime/packages/; this script checks both in the .deb.
 # Needs the build prerequisites (scripts/setup.sh) and Node.js with npm
 # (scripts/setup.sh --package installs them).
 set -euo pipefail

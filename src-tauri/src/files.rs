@@ -1,5 +1,5 @@
 //! Activation files the operating system hands to the app: a double-click on a
-//! `*.fortnox-activation.json` file (the installers register the type: `bundle.fileAssociations`
+//! `*.fortnox-activation` file (the installers register the type: `bundle.fileAssociations`
 //! and, on Linux, the MIME type in `linux/se.fortnoxactivator.app.xml`), or the file given as
 //! an argument.
 //!
@@ -71,7 +71,7 @@ mod tests {
     #[test]
     fn a_file_is_found_as_a_path_or_a_file_url_and_never_as_a_link() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("Acme AB.fortnox-activation.json");
+        let file = dir.path().join("Acme AB.fortnox-activation");
         std::fs::write(&file, "{}").unwrap();
         let url = url::Url::from_file_path(&file).unwrap().to_string();
         assert!(url.contains("Acme%20AB"), "{url}");
@@ -79,12 +79,12 @@ mod tests {
         assert_eq!(in_args(&args(&[app, &url]), Path::new("/")), Some(file.clone()));
         assert_eq!(in_args(&args(&[app, &file.display().to_string()]), Path::new("/")), Some(file.clone()));
         // Relative to the folder the second process was started in.
-        assert_eq!(in_args(&args(&[app, "Acme AB.fortnox-activation.json"]), dir.path()), Some(file.clone()));
+        assert_eq!(in_args(&args(&[app, "Acme AB.fortnox-activation"]), dir.path()), Some(file.clone()));
         // Links, options, missing files and the program itself are not files.
         let other = args(&[app, "se.fortnoxactivator.app:/callback?code=x", "--verbose", "missing.json"]);
         assert_eq!(in_args(&other, dir.path()), None);
         assert_eq!(in_args(&args(&[&file.display().to_string()]), Path::new("/")), None);
-        assert_eq!(in_args(&args(&[app, "file:///nowhere/x.fortnox-activation.json"]), Path::new("/")), None);
+        assert_eq!(in_args(&args(&[app, "file:///nowhere/x.fortnox-activation"]), Path::new("/")), None);
         // macOS hands over URLs.
         let urls = [url::Url::parse("se.fortnoxactivator.app:/callback").unwrap(), url::Url::parse(&url).unwrap()];
         assert_eq!(in_urls(&urls), Some(file));

@@ -345,12 +345,12 @@ async fn a_user_who_denies_sees_authorization_failed_and_can_try_again() {
 }
 
 /// How the step indicator marks wizard step `n`: "is-done", "is-failed", "is-current" or "".
-/// `json` chosen as `acme.fortnox-activation.json` in the window's file input, as the
+/// `json` chosen as `acme.fortnox-activation` in the window's file input, as the
 /// system's file dialog would hand it over (the dialog itself is not driven).
 async fn choose_activation_file(w: &Session, json: &str) {
     w.script(
         "const input = document.getElementById('activation-file-input'); const dt = new DataTransfer();
-         dt.items.add(new File([arguments[0]], 'acme.fortnox-activation.json', {type: 'application/json'}));
+         dt.items.add(new File([arguments[0]], 'acme.fortnox-activation', {type: ''}));
          input.files = dt.files; input.dispatchEvent(new Event('change', {bubbles: true}));",
         serde_json::json!([json]),
     )
@@ -623,9 +623,12 @@ async fn the_window_starts_with_focus_in_the_first_field_and_rings_on_checkboxes
         .to_string();
     choose_activation_file(w, &file).await;
     w.visible("#origin-notice").await;
-    assert!(w.text("#origin-notice").await.contains("acme.fortnox-activation.json"));
+    assert!(w.text("#origin-notice").await.contains("acme.fortnox-activation"));
     assert_eq!(w.value("#connection-name").await, "Acme AB");
     assert_eq!(w.value("#redirect-uri").await, app.redirect_uri);
+    // The file filled the name: focus is on what is left to type, the client secret.
+    assert_eq!(w.focused().await, "client-secret");
+    assert!(w.text("#origin-notice").await.contains("add the client secret if you have one"));
     w.fill("#client-secret", SECRET).await;
     w.click("#next").await;
     w.visible("input[name=scope][value=companyinformation]").await;
@@ -941,6 +944,32 @@ async fn a_saved_connection_survives_a_restart_and_can_be_reauthorized_refreshed
         let leaks = files_containing(app.browser.dir.path(), needle);
         assert!(leaks.is_empty(), "a secret in {leaks:?}");
     }
+
+    // Export an activation file: into the downloads folder (as user-dirs.dirs names it),
+    // with the one extension the installers register, settings only; the window says where,
+    // with focus on what it said.
+    let downloads = app.browser.dir.path().join("Hämtningar");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let user_dirs = format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display());
+    std::fs::write(app.browser.dir.path().join("config/user-dirs.dirs"), user_dirs).unwrap();
+    app.win.click(&format!("{row} [data-action=export]")).await;
+    let said = app.win.text_until(&format!("{row} .conn-outcome"), |t| t.contains("activation file")).await;
+    let exported = downloads.join("Testbolaget-AB.fortnox-activation");
+    assert!(said.contains(&exported.display().to_string()), "{said}");
+    assert!(row_place(&app.win, "Testbolaget AB").await.1, "focus on what the export said");
+    let file = std::fs::read_to_string(&exported).expect("the exported file");
+    let parsed: serde_json::Value = serde_json::from_str(&file).unwrap();
+    assert_eq!(
+        (parsed["format"].as_str(), parsed["name"].as_str()),
+        (Some("fortnox-activation"), Some("Testbolaget AB"))
+    );
+    for needle in [new.as_str(), access.as_str(), SECRET] {
+        assert!(!file.contains(needle), "no secret in the activation file: {file}");
+    }
+    // A second export takes nothing over.
+    app.win.click(&format!("{row} [data-action=export]")).await;
+    app.win.text_until(&format!("{row} .conn-outcome"), |t| t.contains("Testbolaget-AB-2.fortnox-activation")).await;
+    assert!(downloads.join("Testbolaget-AB-2.fortnox-activation").is_file());
 
     // Revoke and remove.
     app.win.click(&format!("{row} [data-action=remove]")).await;
@@ -2086,7 +2115,7 @@ async fn the_installed_package_receives_the_link_through_its_desktop_entry() {
 async fn an_activation_file_given_as_the_first_argument_fills_the_wizard() {
     let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("acme.fortnox-activation.json");
+    let file = dir.path().join("acme.fortnox-activation");
     let redirect_uri = format!("http://localhost:{}/callback", free_port());
     std::fs::write(
         &file,
@@ -2098,10 +2127,7 @@ async fn an_activation_file_given_as_the_first_argument_fills_the_wizard() {
     let app = launch_with(Some(&redirect_uri), &[], &[file.display().to_string()]).await;
     let w = &app.win;
     w.visible("#origin-notice").await;
-    assert!(
-        w.text("#origin-notice").await.contains("acme.fortnox-activation.json"),
-        "says where the settings came from"
-    );
+    assert!(w.text("#origin-notice").await.contains("acme.fortnox-activation"), "says where the settings came from");
     assert_eq!(w.value("#client-id").await, CLIENT_ID);
     assert_eq!(w.value("#redirect-uri").await, redirect_uri);
     assert_eq!(w.value("#connection-name").await, "Acme AB");
@@ -2151,7 +2177,7 @@ async fn an_activation_file_opened_as_a_file_url_or_by_a_second_start_fills_the_
     let redirect_uri = format!("http://localhost:{}/callback", free_port());
     let first = activation_file(
         dir.path(),
-        "Acme AB.fortnox-activation.json",
+        "Acme AB.fortnox-activation",
         "Acme AB",
         &redirect_uri,
         &["companyinformation", "invoices"],
@@ -2161,14 +2187,15 @@ async fn an_activation_file_opened_as_a_file_url_or_by_a_second_start_fills_the_
     let app = launch_with(Some(&redirect_uri), &[], &[url]).await;
     let w = &app.win;
     w.visible("#origin-notice").await;
-    assert!(w.text("#origin-notice").await.contains("Acme AB.fortnox-activation.json"));
+    assert!(w.text("#origin-notice").await.contains("Acme AB.fortnox-activation"));
     assert_eq!(w.value("#connection-name").await, "Acme AB");
     // The file's typo is named in the notice, with the scope it most likely means.
     let lines = notice_lines(w, "#origin-notice").await;
     assert_eq!(lines, ["Scopes: \u{201c}invoices\u{201d} is not a Fortnox scope. Did you mean \u{201c}invoice\u{201d}? Change it in step 2."]);
     app.shot_at("1-activation-file-notes", "#origin-notice").await;
     // A second start with another file (a double-click while the window is open): the one
-    // window takes it, and the second process exits without one.
+    // window takes it, and the second process exits without one. This one is named as
+    // earlier versions exported files: the content decides, not the name.
     let second =
         activation_file(dir.path(), "beta.fortnox-activation.json", "Beta AB", &redirect_uri, &["companyinformation"]);
     app.second_instance(&second.display().to_string());
@@ -2217,7 +2244,7 @@ async fn a_bad_activation_file_is_listed_field_by_field_with_what_to_do() {
     assert!(lines[1].ends_with("Did you mean http://localhost:9876/callback?"), "{lines:?}");
     assert!(lines[2].starts_with("Account type: \u{201c}robot\u{201d} is not an account type"), "{lines:?}");
     let said = w.text("#origin-notice").await;
-    assert!(said.contains("acme.fortnox-activation.json"), "{said}");
+    assert!(said.contains("acme.fortnox-activation"), "{said}");
     assert_eq!(said.matches("cannot be used").count(), 1, "{said}");
     assert!(said.contains("Ask whoever sent the file for a new one"), "{said}");
     assert_eq!(w.value("#client-id").await, "", "nothing of a bad file is filled in");
@@ -2244,8 +2271,9 @@ async fn the_installed_package_opens_an_activation_file_through_its_desktop_entr
     let entry_name = std::path::Path::new(&entry).file_name().unwrap().to_string_lossy().into_owned();
     let dir = tempfile::tempdir().unwrap();
     let redirect_uri = format!("http://localhost:{}/callback", free_port());
+    // As exports are named: one extension, the one Windows and macOS go by.
     let file =
-        activation_file(dir.path(), "some.fortnox-activation.json", "Acme AB", &redirect_uri, &["companyinformation"]);
+        activation_file(dir.path(), "some.fortnox-activation", "Acme AB", &redirect_uri, &["companyinformation"]);
     let run = |program: &str, args: &[&str], env: &[(&str, &str)]| {
         let out = std::process::Command::new(program).args(args).envs(env.iter().copied()).output().unwrap();
         assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -2274,6 +2302,13 @@ async fn the_installed_package_opens_an_activation_file_through_its_desktop_entr
     );
     let default = run("xdg-mime", &["query", "default", &mime], &[]);
     assert_eq!(default, entry_name, "the package's entry opens the file");
+    // A file named as earlier versions exported it is the same type.
+    let old =
+        activation_file(dir.path(), "old.fortnox-activation.json", "Old AB", &redirect_uri, &["companyinformation"]);
+    assert_eq!(
+        run("xdg-mime", &["query", "filetype", &old.display().to_string()], &[("XDG_CURRENT_DESKTOP", "GNOME")]),
+        "application/x-fortnox-activation+json"
+    );
 
     // No window yet: `gio open` starts the installed app with the file, and its window
     // takes it (said in the app's log, which never names the path).
@@ -2318,7 +2353,7 @@ async fn the_installed_package_opens_an_activation_file_through_its_desktop_entr
     }
     assert_eq!(w.value("#client-id").await, CLIENT_ID);
     assert_eq!(w.value("#connection-name").await, "Acme AB");
-    assert!(w.text("#origin-notice").await.contains("some.fortnox-activation.json"));
+    assert!(w.text("#origin-notice").await.contains("some.fortnox-activation"));
     assert_eq!(w.window_count().await, 1);
     app.shot("1-activation-file-installed").await;
     app.quit().await;

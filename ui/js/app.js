@@ -591,7 +591,8 @@ async function useActivationFile(fileName, settings, problem, notes = []) {
       ? { lead: t("file.opened", { file: fileName }), items: fileLines(notes) }
       : t("file.opened", { file: fileName }),
   );
-  $("connection-name").focus();
+  // The file named the connection: what is left to type is usually the client secret.
+  settingsStep.focusFirstEmpty();
 }
 
 /** What the steps may read and do. */

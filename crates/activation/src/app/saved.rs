@@ -297,12 +297,13 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
-/// `dir/<stem>.fortnox-activation.json`, or `-2`, `-3`… until the name is free.
+/// `dir/<stem>.fortnox-activation`, or `-2`, `-3`… until the name is free.
 pub fn free_path(dir: &Path, stem: &str) -> PathBuf {
-    let mut path = dir.join(format!("{stem}.fortnox-activation.json"));
+    let ext = crate::store::activation_file::EXTENSION;
+    let mut path = dir.join(format!("{stem}.{ext}"));
     let mut n = 2;
     while path.exists() {
-        path = dir.join(format!("{stem}-{n}.fortnox-activation.json"));
+        path = dir.join(format!("{stem}-{n}.{ext}"));
         n += 1;
     }
     path
@@ -395,6 +396,7 @@ mod tests {
         std::fs::write(&first, "x").unwrap();
         let second = free_path(dir.path(), "acme");
         assert_ne!(first, second);
-        assert!(second.ends_with("acme-2.fortnox-activation.json"));
+        assert!(first.ends_with("acme.fortnox-activation"), "one extension: {first:?}");
+        assert!(second.ends_with("acme-2.fortnox-activation"));
     }
 }

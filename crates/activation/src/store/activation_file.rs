@@ -25,6 +25,11 @@ use std::path::Path;
 
 /// The `format` marker.
 pub const FORMAT: &str = "fortnox-activation";
+/// The file name's extension (without the dot) that exports get and the installers register:
+/// one extension, because Windows and macOS choose a file's program by the last one alone
+/// (`.fortnox-activation.json`, what earlier versions wrote, reads as `.json` there; it still
+/// opens from the app and, on Linux, by a double-click).
+pub const EXTENSION: &str = "fortnox-activation";
 /// The version written and the highest read.
 pub const VERSION: u64 = 1;
 /// Files larger than this are refused unread.
