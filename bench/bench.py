@@ -566,19 +566,23 @@ def main():
             for k in ("callback_to_result_ms", "callback_to_outcome_ms", "outcome_to_result_ms")
         }
     result["load_average_at_end"] = os.getloadavg()
+    write_figures(result, markdown(result), a.out, "bench", "latest")
 
-    os.makedirs(a.out, exist_ok=True)
+
+def write_figures(result, table, out, kind, latest):
+    """Writes the figures as <out>/<kind>-<utc time>.json and <out>/<latest>.json, the table as
+    <out>/<latest>.md, and prints the table."""
+    os.makedirs(out, exist_ok=True)
     stamp = result["date"].replace(":", "").replace("+0000", "Z")
     text = json.dumps(result, indent=2)
-    for name in (f"bench-{stamp}.json", "latest.json"):
-        with open(os.path.join(a.out, name), "w") as f:
+    for name in (f"{kind}-{stamp}.json", f"{latest}.json"):
+        with open(os.path.join(out, name), "w") as f:
             f.write(text + "\n")
-    table = markdown(result)
-    with open(os.path.join(a.out, "latest.md"), "w") as f:
+    with open(os.path.join(out, f"{latest}.md"), "w") as f:
         f.write(table)
     print()
     print(table)
-    print(f"figures: {os.path.join(a.out, 'latest.json')}")
+    print(f"figures: {os.path.join(out, latest + '.json')}")
 
 
 def spread(s, unit, digits=0):

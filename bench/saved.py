@@ -200,19 +200,7 @@ def main():
         for d in profiles.values():
             shutil.rmtree(d, ignore_errors=True)
     result["load_average_at_end"] = os.getloadavg()
-
-    os.makedirs(a.out, exist_ok=True)
-    stamp = result["date"].replace(":", "").replace("+0000", "Z")
-    text = json.dumps(result, indent=2)
-    for name in (f"saved-{stamp}.json", "saved-latest.json"):
-        with open(os.path.join(a.out, name), "w") as f:
-            f.write(text + "\n")
-    table = markdown(result)
-    with open(os.path.join(a.out, "saved-latest.md"), "w") as f:
-        f.write(table)
-    print()
-    print(table)
-    print(f"figures: {os.path.join(a.out, 'saved-latest.json')}")
+    bench.write_figures(result, markdown(result), a.out, "saved", "saved-latest")
 
 
 def met(ok):
