@@ -9,7 +9,7 @@ use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::FortnoxClient;
 use activation::secret::ClientSecret;
 use activation::session::{Event, Session, Summary};
-use activation::settings::{check, AccountType, NameRule, Settings, SettingsInput};
+use activation::settings::{AccountType, Settings};
 use activation::{Error, ErrorPayload, Language};
 use activator_tests::standin::{AuthorizeBehaviour, ClientConfig, StandIn, StandInConfig};
 use common::{bin, free_port, BrowserEnv};
@@ -32,19 +32,14 @@ async fn fixture() -> Fixture {
 }
 
 fn settings(redirect_uri: &str, secret: &str) -> Settings {
-    check(
-        &SettingsInput {
-            connection_name: "Testbolaget".into(),
-            client_id: CLIENT.into(),
-            client_secret: Some(ClientSecret::new(secret)),
-            redirect_uri: redirect_uri.into(),
-            scopes: vec!["companyinformation".into(), "invoice".into()],
-            account_type: AccountType::User,
-        },
-        NameRule::Required,
+    common::settings(
+        "Testbolaget",
+        CLIENT,
+        Some(secret),
+        redirect_uri,
+        &["companyinformation", "invoice"],
+        AccountType::User,
     )
-    .into_result()
-    .unwrap()
 }
 
 async fn browse(url: &str) -> String {

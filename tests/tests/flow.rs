@@ -8,7 +8,7 @@ use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::FortnoxClient;
 use activation::secret::{AuthCode, ClientSecret};
 use activation::session::{Event, SecretPart, Session};
-use activation::settings::{check, AccountType, NameRule, Settings, SettingsInput};
+use activation::settings::{AccountType, Settings};
 use activation::{Error, Language};
 use activator_tests::standin::{AuthorizeBehaviour, ClientConfig, StandIn, StandInConfig};
 use common::{bin, free_port, BrowserEnv};
@@ -19,19 +19,7 @@ use tokio::sync::mpsc;
 const SECRET: &str = "flow-secret";
 
 fn settings(redirect_uri: &str, secret: Option<&str>, account: AccountType) -> Settings {
-    check(
-        &SettingsInput {
-            connection_name: "Testbolaget".into(),
-            client_id: "flow-client".into(),
-            client_secret: secret.map(ClientSecret::new),
-            redirect_uri: redirect_uri.into(),
-            scopes: vec!["companyinformation".into(), "invoice".into()],
-            account_type: account,
-        },
-        NameRule::Required,
-    )
-    .into_result()
-    .unwrap()
+    common::settings("Testbolaget", "flow-client", secret, redirect_uri, &["companyinformation", "invoice"], account)
 }
 
 struct Fixture {

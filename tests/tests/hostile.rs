@@ -11,9 +11,8 @@ mod common;
 
 use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::FortnoxClient;
-use activation::secret::ClientSecret;
 use activation::session::{Event, Session};
-use activation::settings::{check, AccountType, NameRule, SettingsInput};
+use activation::settings::AccountType;
 use activation::Language;
 use activator_tests::standin::{ClientConfig, StandIn, StandInConfig};
 use common::{bin, free_port, BrowserEnv};
@@ -63,19 +62,14 @@ async fn the_real_callback_completes_the_flow_after_everything_thrown_at_the_lis
     let standin =
         StandIn::start(StandInConfig::with_client(ClientConfig::new("hostile-client", SECRET, redirect_uri.clone())))
             .await;
-    let settings = check(
-        &SettingsInput {
-            connection_name: "Hostile".into(),
-            client_id: "hostile-client".into(),
-            client_secret: Some(ClientSecret::new(SECRET)),
-            redirect_uri: redirect_uri.clone(),
-            scopes: vec!["companyinformation".into()],
-            account_type: AccountType::User,
-        },
-        NameRule::Required,
-    )
-    .into_result()
-    .unwrap();
+    let settings = common::settings(
+        "Hostile",
+        "hostile-client",
+        Some(SECRET),
+        &redirect_uri,
+        &["companyinformation"],
+        AccountType::User,
+    );
     let (tx, mut rx) = mpsc::unbounded_channel();
     let session = Session::start(
         FortnoxClient::new(Endpoints::new(&standin.oauth_url(), &standin.api_url())),
@@ -213,19 +207,14 @@ async fn waiting_activation() -> (StandIn, Session, mpsc::UnboundedReceiver<Even
     let standin =
         StandIn::start(StandInConfig::with_client(ClientConfig::new("hostile-client", SECRET, redirect_uri.clone())))
             .await;
-    let settings = check(
-        &SettingsInput {
-            connection_name: "Hostile".into(),
-            client_id: "hostile-client".into(),
-            client_secret: Some(ClientSecret::new(SECRET)),
-            redirect_uri,
-            scopes: vec!["companyinformation".into()],
-            account_type: AccountType::User,
-        },
-        NameRule::Required,
-    )
-    .into_result()
-    .unwrap();
+    let settings = common::settings(
+        "Hostile",
+        "hostile-client",
+        Some(SECRET),
+        &redirect_uri,
+        &["companyinformation"],
+        AccountType::User,
+    );
     let (tx, rx) = mpsc::unbounded_channel();
     let session = Session::start(
         FortnoxClient::new(Endpoints::new(&standin.oauth_url(), &standin.api_url())),

@@ -17,8 +17,7 @@ mod common;
 use activation::app::{App, Item};
 use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::FortnoxClient;
-use activation::secret::ClientSecret;
-use activation::settings::{check, AccountType, NameRule, SettingsInput};
+use activation::settings::AccountType;
 use activation::store::{KeyringStore, SaveAs, SecretKind, SecretStore, Store};
 use activation::Language;
 use activator_tests::standin::{ClientConfig, StandIn, StandInConfig};
@@ -116,19 +115,14 @@ async fn a_secret_service_stopped_in_the_middle_of_a_refresh_loses_no_token() {
         StandIn::start(StandInConfig::with_client(ClientConfig::new("stop-client", SECRET, redirect_uri.clone())))
             .await;
     let endpoints = Endpoints::new(&standin.oauth_url(), &standin.api_url());
-    let settings = check(
-        &SettingsInput {
-            connection_name: "Stopped AB".into(),
-            client_id: "stop-client".into(),
-            client_secret: Some(ClientSecret::new(SECRET)),
-            redirect_uri,
-            scopes: vec!["companyinformation".into()],
-            account_type: AccountType::User,
-        },
-        NameRule::Required,
-    )
-    .into_result()
-    .unwrap();
+    let settings = common::settings(
+        "Stopped AB",
+        "stop-client",
+        Some(SECRET),
+        &redirect_uri,
+        &["companyinformation"],
+        AccountType::User,
+    );
     let connected =
         common::activate_through_fake_browser(FortnoxClient::new(endpoints.clone()), settings.clone()).await;
     let spent = connected.tokens.refresh_token.as_ref().unwrap().expose().to_string();

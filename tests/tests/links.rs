@@ -8,9 +8,8 @@ mod common;
 use activation::capture::link::APP_REDIRECT_URI;
 use activation::fortnox::endpoints::Endpoints;
 use activation::fortnox::token::FortnoxClient;
-use activation::secret::ClientSecret;
 use activation::session::{Event, Session};
-use activation::settings::{check, AccountType, NameRule, SettingsInput};
+use activation::settings::AccountType;
 use activation::Language;
 use activator_tests::standin::{AuthorizeBehaviour, ClientConfig, StandIn, StandInConfig};
 use common::{bin, BrowserEnv};
@@ -26,19 +25,8 @@ async fn standin(redirect_uri: &str) -> StandIn {
 }
 
 async fn start(standin: &StandIn, redirect_uri: &str) -> (Session, mpsc::UnboundedReceiver<Event>) {
-    let settings = check(
-        &SettingsInput {
-            connection_name: "Testbolaget".into(),
-            client_id: CLIENT.into(),
-            client_secret: Some(ClientSecret::new(SECRET)),
-            redirect_uri: redirect_uri.into(),
-            scopes: vec!["companyinformation".into()],
-            account_type: AccountType::User,
-        },
-        NameRule::Required,
-    )
-    .into_result()
-    .unwrap();
+    let settings =
+        common::settings("Testbolaget", CLIENT, Some(SECRET), redirect_uri, &["companyinformation"], AccountType::User);
     let (tx, rx) = mpsc::unbounded_channel();
     let client = FortnoxClient::new(Endpoints::new(&standin.oauth_url(), &standin.api_url()));
     let session = Session::start(

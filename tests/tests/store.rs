@@ -51,19 +51,14 @@ impl Fixture {
     }
 
     fn settings(&self, name: &str, account: AccountType) -> Settings {
-        check(
-            &SettingsInput {
-                connection_name: name.into(),
-                client_id: "store-client".into(),
-                client_secret: Some(ClientSecret::new(SECRET)),
-                redirect_uri: self.redirect_uri.clone(),
-                scopes: vec!["companyinformation".into(), "invoice".into()],
-                account_type: account,
-            },
-            NameRule::Required,
+        common::settings(
+            name,
+            "store-client",
+            Some(SECRET),
+            &self.redirect_uri,
+            &["companyinformation", "invoice"],
+            account,
         )
-        .into_result()
-        .unwrap()
     }
 
     /// A whole activation through the fake browser; returns the settings and the outcome.

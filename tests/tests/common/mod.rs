@@ -193,3 +193,29 @@ pub async fn activate_through_fake_browser(
         Outcome::Code { .. } => panic!("expected tokens"),
     }
 }
+
+/// Settings as step 1 checks them, for a test activation: the connection `name` of
+/// `client_id`, its secret (none: code only), where Fortnox redirects, the scopes asked for.
+pub fn settings(
+    name: &str,
+    client_id: &str,
+    secret: Option<&str>,
+    redirect_uri: &str,
+    scopes: &[&str],
+    account_type: activation::settings::AccountType,
+) -> activation::settings::Settings {
+    use activation::settings::{check, NameRule, SettingsInput};
+    check(
+        &SettingsInput {
+            connection_name: name.into(),
+            client_id: client_id.into(),
+            client_secret: secret.map(activation::secret::ClientSecret::new),
+            redirect_uri: redirect_uri.into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            account_type,
+        },
+        NameRule::Required,
+    )
+    .into_result()
+    .unwrap()
+}
