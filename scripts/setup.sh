@@ -7,7 +7,9 @@
 #                             xclip, screenshot tools, glib's
 #                             `gio`, axe-core and dotenv (npm, pinned in tests/package-lock.json), and
 #                             for Windows: rustup's x86_64-pc-windows-gnu target, MinGW-w64
-#                             (its C compiler and linker) and wine64 (scripts/test-windows.sh)
+#                             (its C compiler and linker) and wine64 (scripts/test-windows.sh);
+#                             for macOS: rustup's aarch64-apple-darwin target and clang
+#                             (scripts/check-macos.sh)
 #   scripts/setup.sh --icons  what icons/render.sh takes: librsvg2-bin, ImageMagick, icnsutils
 #   scripts/setup.sh --package  also what building the installers takes (scripts/package.sh):
 #                             Node.js and npm for the Tauri CLI, dpkg-dev
@@ -58,6 +60,9 @@ if [ "$want_test" -eq 1 ]; then
   # the .exe files); wine64 runs the Windows suite (its loader is /usr/lib/wine/wine64);
   # xdotool closes the app's message box there (on Xvfb).
   packages+=(gcc-mingw-w64-x86-64 wine64 xdotool)
+  # macOS: clang compiles the C of build scripts for aarch64-apple-darwin (any clang is a
+  # cross compiler), so that scripts/check-macos.sh can type-check and lint the macOS code.
+  packages+=(clang)
 fi
 # Only for icons/render.sh: SVG to PNG (rsvg-convert), .ico (ImageMagick), .icns (png2icns).
 if [ "$want_icons" -eq 1 ]; then
@@ -141,20 +146,22 @@ if [ "$want_test" -eq 1 ]; then
 fi
 
 if [ "$want_test" -eq 1 ]; then
-  # The Windows target's standard library, for clippy and the Wine suite. rustup reaches its
-  # server from these machines; without rustup (Debian's cargo) there is no way to add it.
-  windows_target=x86_64-pc-windows-gnu
+  # The Windows target's standard library, for clippy and the Wine suite, and the macOS
+  # one, for scripts/check-macos.sh. rustup reaches its server from these machines; without
+  # rustup (Debian's cargo) there is no way to add them.
   rustup_bin="$(command -v rustup || true)"
   [ -n "$rustup_bin" ] || { [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/rustup" ] && rustup_bin="${CARGO_HOME:-$HOME/.cargo}/bin/rustup"; } || true
-  if [ -z "$rustup_bin" ]; then
-    echo "setup.sh: rustup is missing, so the $windows_target target cannot be added; install Rust with rustup (https://rustup.rs) and run this again" >&2
-    exit 1
-  elif "$rustup_bin" target list --installed | grep -qx "$windows_target"; then
-    say "rust target $windows_target: present"
-  else
-    say "adding the rust target $windows_target (rustup)"
-    "$rustup_bin" target add "$windows_target"
-  fi
+  for rust_target in x86_64-pc-windows-gnu aarch64-apple-darwin; do
+    if [ -z "$rustup_bin" ]; then
+      echo "setup.sh: rustup is missing, so the $rust_target target cannot be added; install Rust with rustup (https://rustup.rs) and run this again" >&2
+      exit 1
+    elif "$rustup_bin" target list --installed | grep -qx "$rust_target"; then
+      say "rust target $rust_target: present"
+    else
+      say "adding the rust target $rust_target (rustup)"
+      "$rustup_bin" target add "$rust_target"
+    fi
+  done
 fi
 
 if [ "$want_test" -eq 1 ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every check: formatting, clippy (Linux and the Windows target), then the whole test
-# suite (unit, integration and end-to-end) on a virtual X display with its own session bus,
-# an unlocked gnome-keyring and a throwaway HOME. Extra arguments go to `cargo test`, e.g.
+# Runs every check: formatting, clippy (Linux and the Windows target; the macOS target in
+# the background of a whole run, scripts/check-macos.sh), then the whole test suite (unit,
+# integration and end-to-end) on a virtual X display with its own session bus, an unlocked
+# gnome-keyring and a throwaway HOME. Extra arguments go to `cargo test`, e.g.
 #   scripts/test.sh -p activation
 #   scripts/test.sh -p fortnox-activator -- --nocapture
 set -euo pipefail
@@ -53,25 +54,30 @@ whole_run=0
 [ "${#scope[@]}" -gt 0 ] && [ "$#" -eq 0 ] && whole_run=1
 
 scratch="$(mktemp -d -t fortnox-activator-test.XXXXXX)"
-fuzz_build=
+background=
 cleanup() {
-  # The background fuzz build is its own process group (setsid): stop it with its cargo.
-  if [ -n "$fuzz_build" ]; then kill -- "-$fuzz_build" 2>/dev/null || true; wait "$fuzz_build" 2>/dev/null || true; fi
+  # The background builds are their own process group (setsid): stop them with their cargo.
+  if [ -n "$background" ]; then kill -- "-$background" 2>/dev/null || true; wait "$background" 2>/dev/null || true; fi
   rm -rf "$scratch"
 }
 trap cleanup EXIT
 mkdir -p "$scratch"/{home,config,data,cache,state,runtime}
 chmod 700 "$scratch/runtime"
 
-# The fuzz targets are compiled (nightly, their own target folder, cargo-fuzz installed when
-# missing) while the tests run: those mostly wait on the window and the stand-in, so the
-# compile overlaps them instead of following them. At the lowest priority (nice 19), so
-# the window and the stand-in get the processor whenever they want it and the tests see
-# the machine as if nothing else ran. Its output is shown after the tests.
+# While the tests run, two compiles that need nothing from them, one after the other: the
+# fuzz targets (nightly, their own target folder, cargo-fuzz installed when missing), then
+# the macOS check (scripts/check-macos.sh: clippy -D warnings for aarch64-apple-darwin). The
+# tests mostly wait on the window and the stand-in, so the compiles overlap them instead of
+# following them. At the lowest priority (nice 19), so the window and the stand-in get the
+# processor whenever they want it and the tests see the machine as if nothing else ran.
+# Their output is shown after the tests.
 if [ "$whole_run" = 1 ]; then
-  step "scripts/fuzz.sh --build-only, in the background (nice 19) while the tests run"
-  setsid nice -n 19 bash scripts/fuzz.sh --build-only >"$scratch/fuzz-build.log" 2>&1 &
-  fuzz_build=$!
+  step "in the background (nice 19) while the tests run: scripts/fuzz.sh --build-only, then scripts/check-macos.sh"
+  setsid nice -n 19 bash -c '
+    bash scripts/fuzz.sh --build-only >"$1/fuzz-build.log" 2>&1; echo $? >"$1/fuzz-build.status"
+    bash scripts/check-macos.sh >"$1/macos.log" 2>&1; echo $? >"$1/macos.status"
+  ' background "$scratch" &
+  background=$!
 fi
 
 step "cargo test${scope[*]:+ ${scope[*]}}${*:+ $*} (xvfb-run + dbus-run-session, HOME=$scratch/home)"
@@ -96,13 +102,18 @@ env \
 # A short run of every fuzz target (20 s each unless FUZZ_SECONDS says otherwise) when
 # nightly is there; it says so when it is skipped. Only for a whole run, not when the
 # arguments pick packages.
-if [ -n "$fuzz_build" ]; then
-  fuzz_status=0
-  wait "$fuzz_build" || fuzz_status=$?
-  fuzz_build=
+if [ -n "$background" ]; then
+  wait "$background" || true
+  background=
+  fuzz_status="$(cat "$scratch/fuzz-build.status" 2>/dev/null || echo 1)"
   step "the fuzz targets' build (exit $fuzz_status)"
   # After failed tests, only its last lines: what failed is repeated last, below.
   if [ "$status" -eq 0 ]; then cat "$scratch/fuzz-build.log"; else tail -n 3 "$scratch/fuzz-build.log"; fi
+  macos_status="$(cat "$scratch/macos.status" 2>/dev/null || echo 1)"
+  step "scripts/check-macos.sh (exit $macos_status)"
+  # Its warnings and errors in full when it failed; otherwise the last lines (cargo's
+  # "Checking …" list is long).
+  if [ "$macos_status" -eq 0 ]; then tail -n 3 "$scratch/macos.log"; else grep -v '^ *\(Checking\|Compiling\) ' "$scratch/macos.log"; [ "$status" -ne 0 ] || status="$macos_status"; fi
 fi
 if [ "$status" -eq 0 ] && [ "$whole_run" = 1 ]; then
   step "scripts/fuzz.sh ${FUZZ_SECONDS:-20}"

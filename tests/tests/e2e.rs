@@ -2121,7 +2121,20 @@ async fn an_activation_file_given_as_the_first_argument_fills_the_wizard() {
     assert_eq!(w.value("#client-id").await, CLIENT_ID);
     assert_eq!(w.value("#redirect-uri").await, redirect_uri);
     assert_eq!(w.value("#connection-name").await, "Acme AB");
-    // The secret was never in the file: the administrator types it, and the activation works.
+    // The secret was never in the file: focus waits in its field, in view between the header
+    // and the footer, where the administrator types it; and the activation works.
+    assert_eq!(w.focused().await, "client-secret");
+    let in_view = w
+        .script(
+            "const r = document.getElementById('client-secret').getBoundingClientRect();
+             const top = document.querySelector('header').getBoundingClientRect().bottom;
+             const bottom = document.querySelector('footer').getBoundingClientRect().top;
+             return r.top >= top && r.bottom <= bottom;",
+            serde_json::json!([]),
+        )
+        .await;
+    assert_eq!(in_view.as_bool(), Some(true), "the focused field is in view");
+    w.screenshot(&screenshots().join("1-activation-file-opened.png")).await; // as it is, not scrolled to the top
     w.fill("#client-secret", SECRET).await;
     w.click("#next").await;
     w.visible("input[name=scope][value=companyinformation]").await;

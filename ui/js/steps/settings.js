@@ -158,7 +158,11 @@ export function markSecretRefused() {
 /** Focuses the first empty field (the name when all are filled), as the wizard opens. */
 export function focusFirstEmpty() {
   const empty = FIELDS.find(([key]) => !ctx.state.settings[key].trim());
-  $(empty ? empty[1] : "connection-name").focus();
+  const input = $(empty ? empty[1] : "connection-name");
+  input.focus({ preventScroll: true });
+  // In view with its label, so that what is typed is seen going in (after a file filled the
+  // fields above it, the client secret is below the fold at 800×600).
+  input.closest(".field").scrollIntoView({ block: "nearest" });
 }
 
 /** Marks every field as touched, checks now; true when step 1 is fine. Focuses the first problem. */
