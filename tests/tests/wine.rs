@@ -146,7 +146,8 @@ fn stderr(o: &Output) -> String {
 }
 
 fn ok(o: &Output, what: &str) {
-    assert_eq!(o.status.code(), Some(0), "{what}: stderr: {}", stderr(o));
+    // The status as the system words it: with no code, the signal that ended Wine's loader.
+    assert_eq!(o.status.code(), Some(0), "{what}: {}; stderr: {}", o.status, stderr(o));
 }
 
 /// A plain HTTP GET to `addr` with a `Host` header, as a browser sends it: (status, headers, body).
