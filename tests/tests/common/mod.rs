@@ -21,9 +21,33 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
-/// A free TCP port on 127.0.0.1 (bound and released; fine for tests).
+/// A free TCP port on the loopback addresses for a test to listen on later, below the
+/// kernel's ephemeral range (`ip_local_port_range`, where outgoing connections get their
+/// local ports): a port from that range, free when checked, can be given to a parallel
+/// test's connection before the listener binds it or binds it again (seen once: a session
+/// restarted after a cancel got `port_in_use`). Picked at random from 10000 up to that range
+/// and checked by binding 127.0.0.1 (and ::1 where there is IPv6).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    use std::hash::{BuildHasher as _, Hasher as _};
+    use std::net::{Ipv6Addr, TcpListener};
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let (from, span) = (10_000u16, low.saturating_sub(10_000).max(1));
+    let mut random = std::collections::hash_map::RandomState::new().build_hasher();
+    random.write_u32(std::process::id());
+    let start = random.finish();
+    for i in 0..u64::from(span) {
+        let port = from + ((start + i) % u64::from(span)) as u16;
+        let v4 = TcpListener::bind(("127.0.0.1", port));
+        let v6 = TcpListener::bind((Ipv6Addr::LOCALHOST, port));
+        let v6_taken = matches!(&v6, Err(e) if e.kind() == std::io::ErrorKind::AddrInUse);
+        if v4.is_ok() && !v6_taken {
+            return port;
+        }
+    }
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A throwaway HOME/XDG environment whose default web browser is the fake browser: both
