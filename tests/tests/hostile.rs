@@ -57,31 +57,8 @@ fn status_of(answer: &str) -> Option<u16> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_callback_completes_the_flow_after_everything_thrown_at_the_listener() {
     let panics = record_panics();
-    let port = free_port();
-    let redirect_uri = format!("http://localhost:{port}/callback");
-    let standin =
-        StandIn::start(StandInConfig::with_client(ClientConfig::new("hostile-client", SECRET, redirect_uri.clone())))
-            .await;
-    let settings = common::settings(
-        "Hostile",
-        "hostile-client",
-        Some(SECRET),
-        &redirect_uri,
-        &["companyinformation"],
-        AccountType::User,
-    );
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let session = Session::start(
-        FortnoxClient::new(Endpoints::new(&standin.oauth_url(), &standin.api_url())),
-        settings,
-        Duration::from_secs(120),
-        || Language::En,
-        move |e| {
-            let _ = tx.send(e);
-        },
-    )
-    .await
-    .unwrap();
+    // On `localhost`: the listener has 127.0.0.1 and ::1.
+    let (standin, session, mut rx, port) = waiting_activation_at("localhost").await;
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let host = format!("Host: localhost:{port}\r\n");
 
@@ -202,8 +179,13 @@ const ATTACKERS: usize = 300;
 /// URI names 127.0.0.1, so the listener has that one address and the browser cannot get
 /// round an attack on it by trying ::1.
 async fn waiting_activation() -> (StandIn, Session, mpsc::UnboundedReceiver<Event>, u16) {
+    waiting_activation_at("127.0.0.1").await
+}
+
+/// A waiting activation against a fresh stand-in, its redirect URI on `host` and a fresh port.
+async fn waiting_activation_at(host: &str) -> (StandIn, Session, mpsc::UnboundedReceiver<Event>, u16) {
     let port = free_port();
-    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let redirect_uri = format!("http://{host}:{port}/callback");
     let standin =
         StandIn::start(StandInConfig::with_client(ClientConfig::new("hostile-client", SECRET, redirect_uri.clone())))
             .await;
