@@ -2124,17 +2124,41 @@ async fn an_activation_file_given_as_the_first_argument_fills_the_wizard() {
     // The secret was never in the file: focus waits in its field, in view between the header
     // and the footer, where the administrator types it; and the activation works.
     assert_eq!(w.focused().await, "client-secret");
-    let in_view = w
-        .script(
+    let in_view = || async {
+        w.script(
             "const r = document.getElementById('client-secret').getBoundingClientRect();
              const top = document.querySelector('header').getBoundingClientRect().bottom;
              const bottom = document.querySelector('footer').getBoundingClientRect().top;
              return r.top >= top && r.bottom <= bottom;",
             serde_json::json!([]),
         )
-        .await;
-    assert_eq!(in_view.as_bool(), Some(true), "the focused field is in view");
+        .await
+        .as_bool()
+    };
+    assert_eq!(in_view().await, Some(true), "the focused field is in view");
     w.screenshot(&screenshots().join("1-activation-file-opened.png")).await; // as it is, not scrolled to the top
+                                                                             // The same file opened again (a double-click) at the smallest and the default size, in
+                                                                             // both languages: focus in the client secret, in view, the notice in the window's language.
+    for (lang, (width, height)) in [("sv", SIZES[0]), ("en", SIZES[0]), ("sv", SIZES[1])] {
+        app.set_language(lang).await;
+        w.set_window_size(width, height).await;
+        w.script("document.getElementById('main').scrollTop = 0", serde_json::json!([])).await;
+        w.script("document.activeElement.blur()", serde_json::json!([])).await;
+        app.second_instance(&file.display().to_string());
+        let said = if lang == "sv" { "fyll i klienthemligheten" } else { "add the client secret" };
+        for _ in 0..100 {
+            if w.focused().await == "client-secret" && w.text("#origin-notice").await.contains(said) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(w.focused().await, "client-secret", "{lang} {width}x{height}");
+        assert!(w.text("#origin-notice").await.contains(said), "{lang}: {}", w.text("#origin-notice").await);
+        tokio::time::sleep(Duration::from_millis(150)).await; // the scroll, not a wait for data
+        assert_eq!(in_view().await, Some(true), "{lang} {width}x{height}: the focused field is in view");
+        w.screenshot(&screenshots().join(format!("1-activation-file-opened-{lang}-{width}x{height}.png"))).await;
+    }
+    app.set_language("en").await;
     w.fill("#client-secret", SECRET).await;
     w.click("#next").await;
     w.visible("input[name=scope][value=companyinformation]").await;

@@ -161,7 +161,10 @@ export function focusFirstEmpty() {
   const input = $(empty ? empty[1] : "connection-name");
   input.focus({ preventScroll: true });
   // In view with its label, so that what is typed is seen going in (after a file filled the
-  // fields above it, the client secret is below the fold at 800×600).
+  // fields above it, the client secret is below the fold at 800×600); the notice above
+  // saying what the file filled in stays in view too as far as the window's height allows.
+  const notice = $("origin-notice");
+  if (!notice.hidden) notice.scrollIntoView({ block: "nearest" });
   input.closest(".field").scrollIntoView({ block: "nearest" });
 }
 
